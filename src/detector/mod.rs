@@ -1,0 +1,201 @@
+//! The detector: `Chunk` in, `Finding`s out. The only code that ever holds raw token bytes.
+//!
+//! 1. An Aho-Corasick automaton finds anchors: the token's own base64 prefix `dG9rO`; the
+//!    base64 of `dG9rO` at each of the three byte alignments (a token base64-encoded
+//!    again); and the decoded text `tok:`.
+//! 2. From each anchor, base64 (escapes and all) is decoded into a fixed stack buffer and
+//!    the whole structure `tok:<uuid with _>:<digits>:<digits>` is validated. Anything
+//!    else (placeholders, truncations, regexes, HTTP Basic credentials, random base64) is
+//!    dropped here.
+//! 3. A valid token becomes a `Redacted` form and a `Fingerprint`; line and column are
+//!    counted lazily, only up to each finding. The `Finding` holds no token bytes.
+//!
+//! Keep the anchor set free of common words: every anchor hit costs a decode, and a
+//! common literal (`int`, `intercom`) would make the prefilter useless.
+
+mod decode;
+mod token;
+
+use aho_corasick::{AhoCorasick, Input};
+
+use crate::chunk::{Chunk, CONTEXT_AFTER, CONTEXT_BEFORE};
+use crate::finding::{Encoding, Finding, Fingerprint, Kind, Redacted};
+use decode::{is_symbol, LineBreaks, Symbols, MAX_SPAN_PER_SYMBOL};
+use token::{structure_len, Shown, Token, MAX_TEXT};
+
+/// What an anchor means and how to decode from it.
+#[derive(Clone, Copy, Debug)]
+enum Anchor {
+    /// `dG9rO`: the start of the token's base64.
+    Base64,
+    /// The base64 of `dG9rO` inside another base64 string. The outer 4-symbol group
+    /// starts `back` symbols before the anchor, and the token starts `skip` bytes into
+    /// the decoded group.
+    Nested { back: usize, skip: usize },
+    /// `tok:`: the decoded token text.
+    Text,
+}
+
+/// The anchors, in the automaton's pattern order.
+const ANCHORS: [(&str, Anchor); 5] = [
+    ("dG9rO", Anchor::Base64),
+    ("ZEc5ck9", Anchor::Nested { back: 0, skip: 0 }),
+    ("RHOXJP", Anchor::Nested { back: 2, skip: 1 }),
+    ("kRzlyT2", Anchor::Nested { back: 3, skip: 2 }),
+    ("tok:", Anchor::Text),
+];
+
+/// Longest anchor.
+const MAX_ANCHOR: usize = 7;
+/// Symbols that hold the longest token text plus one byte (to see an extra digit).
+const MAX_SYMBOLS: usize = (MAX_TEXT + 1).div_ceil(3) * 4;
+/// Bytes those symbols decode to.
+const MAX_DECODED: usize = MAX_SYMBOLS / 4 * 3;
+/// Outer symbols that hold up to two bytes of context plus `MAX_SYMBOLS` inner symbols.
+const OUTER_SYMBOLS: usize = (MAX_SYMBOLS + 2).div_ceil(3) * 4;
+
+// A stream's pieces must carry enough context for the longest decode.
+const _: () = assert!(OUTER_SYMBOLS * MAX_SPAN_PER_SYMBOL + MAX_ANCHOR <= CONTEXT_AFTER);
+const _: () = assert!(3 <= CONTEXT_BEFORE);
+
+/// One detector per process: building the automaton is the expensive part.
+pub struct Detector {
+    anchors: AhoCorasick,
+}
+
+/// A validated token, already made safe.
+struct Hit {
+    /// Where the finding is reported: the token, or the outer base64 group that holds it.
+    offset: usize,
+    encoding: Encoding,
+    redacted: Redacted,
+    fingerprint: Fingerprint,
+}
+
+impl Default for Detector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Detector {
+    pub fn new() -> Self {
+        let anchors = AhoCorasick::new(ANCHORS.iter().map(|(literal, _)| literal))
+            .expect("five short literal anchors always build an automaton");
+        Self { anchors }
+    }
+
+    /// True when `bytes` hold an anchor, i.e. may hold a token. Cheap: use it to decide
+    /// whether a blob deserves a diff or a full scan.
+    pub fn prefilter(&self, bytes: &[u8]) -> bool {
+        self.anchors.is_match(bytes)
+    }
+
+    /// Appends the tokens in `chunk` whose anchor starts in `chunk.report` to `out`.
+    pub fn scan(&self, chunk: &Chunk<'_>, out: &mut Vec<Finding>) {
+        let hay = chunk.bytes;
+        let report = chunk.report.start.min(hay.len())..chunk.report.end.min(hay.len());
+        let span_end = (report.end + MAX_ANCHOR - 1).min(hay.len());
+        let input = Input::new(hay).span(report.start..span_end);
+        let mut counted = 0;
+        let mut position = chunk.start;
+        for m in self.anchors.find_iter(input) {
+            if m.start() >= report.end {
+                break;
+            }
+            let Some(hit) = check(hay, m.start(), ANCHORS[m.pattern().as_usize()].1) else {
+                continue;
+            };
+            if hit.offset < counted {
+                position = chunk.start;
+                counted = 0;
+            }
+            position = position.advance(&hay[counted..hit.offset]);
+            counted = hit.offset;
+            tracing::debug!(
+                origin = ?chunk.origin,
+                line = position.line,
+                encoding = %hit.encoding,
+                "token found"
+            );
+            out.push(Finding {
+                origin: chunk.origin.clone(),
+                line: position.line,
+                column: position.column,
+                kind: Kind::IntercomAccessToken,
+                encoding: hit.encoding,
+                redacted: hit.redacted,
+                fingerprint: hit.fingerprint,
+            });
+        }
+    }
+}
+
+/// Decodes and validates from one anchor.
+fn check(hay: &[u8], at: usize, anchor: Anchor) -> Option<Hit> {
+    let mut buf = [0u8; MAX_DECODED];
+    match anchor {
+        Anchor::Base64 => {
+            let (len, encoding) = base64_token(hay, at, &mut buf)?;
+            Some(hit(at, encoding, Token(&buf[..len]), Shown::Base64))
+        }
+        Anchor::Nested { back, skip } => {
+            let group = at.checked_sub(back)?;
+            if !hay[group..at].iter().all(|&c| is_symbol(c)) {
+                return None;
+            }
+            let outer = Symbols::<OUTER_SYMBOLS>::read(hay, group, LineBreaks::Skip);
+            let mut outer_buf = [0u8; OUTER_SYMBOLS / 4 * 3];
+            let n = outer.decode_into(&mut outer_buf);
+            let inner = outer_buf.get(skip..n)?;
+            let (len, _) = base64_token(inner, 0, &mut buf)?;
+            Some(hit(
+                group,
+                Encoding::NestedBase64,
+                Token(&buf[..len]),
+                Shown::Base64,
+            ))
+        }
+        Anchor::Text => {
+            let text = &hay[at..hay.len().min(at + MAX_TEXT + 1)];
+            let len = structure_len(text)?;
+            Some(hit(at, Encoding::DecodedText, Token(&text[..len]), Shown::Text))
+        }
+    }
+}
+
+fn hit(offset: usize, encoding: Encoding, token: Token<'_>, shown: Shown) -> Hit {
+    Hit {
+        offset,
+        encoding,
+        redacted: token.redacted(shown),
+        fingerprint: token.fingerprint(),
+    }
+}
+
+/// Decodes the base64 at `hay[at..]` into `buf` and validates a token at its start.
+/// Returns the token text's length and how its base64 was written.
+fn base64_token(hay: &[u8], at: usize, buf: &mut [u8; MAX_DECODED]) -> Option<(usize, Encoding)> {
+    let symbols = Symbols::<MAX_SYMBOLS>::read(hay, at, LineBreaks::End);
+    let n = symbols.decode_into(buf);
+    let len = structure_len(&buf[..n])?;
+    let needed = (len * 4).div_ceil(3);
+    let encoding = if symbols.first_escape.is_some_and(|i| i < needed) {
+        Encoding::Escaped
+    } else if len % 3 == 0 {
+        Encoding::Plain
+    } else if symbols.len() > needed {
+        // Glued to more base64 characters: the padding cannot be there.
+        Encoding::NoPadding
+    } else {
+        match symbols.padding {
+            decode::Padding::Literal => Encoding::Plain,
+            decode::Padding::Escaped => Encoding::Escaped,
+            decode::Padding::None => Encoding::NoPadding,
+        }
+    };
+    Some((len, encoding))
+}
+
+#[cfg(test)]
+mod tests;

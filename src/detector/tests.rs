@@ -1,0 +1,254 @@
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+use super::*;
+use crate::chunk::{Origin, Position};
+
+/// A random lowercase UUID with `_` separators (test tokens are made at run time).
+fn uuid() -> String {
+    let mut hex = String::new();
+    while hex.len() < 32 {
+        let mut h = RandomState::new().build_hasher();
+        h.write_usize(hex.len());
+        hex.push_str(&format!("{:016x}", h.finish()));
+    }
+    format!(
+        "{}_{}_4{}_{}_{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+fn token_text() -> String {
+    format!("tok:{}:1:0", uuid())
+}
+
+fn token() -> String {
+    STANDARD.encode(token_text())
+}
+
+fn scan(bytes: &[u8]) -> Vec<Finding> {
+    let origin = Origin::file("t");
+    let mut out = Vec::new();
+    Detector::new().scan(&Chunk::whole(&origin, bytes), &mut out);
+    out
+}
+
+fn one(bytes: &[u8]) -> (u64, u64, Encoding) {
+    let found = scan(bytes);
+    assert_eq!(found.len(), 1, "expected one finding, got {found:?}");
+    (found[0].line, found[0].column, found[0].encoding)
+}
+
+#[test]
+fn anchors_are_the_stable_base64_of_the_prefix_at_each_alignment() {
+    for (skip, (anchor, back)) in [("ZEc5ck9", 0), ("RHOXJP", 2), ("kRzlyT2", 3)].iter().enumerate() {
+        for _ in 0..20 {
+            let outer = STANDARD.encode(format!("{}{}", &"xy"[..skip], token()));
+            assert_eq!(outer.find(anchor), Some(*back), "{skip}: {outer}");
+        }
+    }
+    assert!(token().starts_with("dG9rO"));
+}
+
+#[test]
+fn finds_the_plain_token_anywhere() {
+    let t = token();
+    assert_eq!(one(t.as_bytes()), (1, 1, Encoding::Plain));
+    assert_eq!(one(format!("A={t}").as_bytes()), (1, 3, Encoding::Plain));
+    assert_eq!(
+        one(format!("a\nb\n  \"{t}\"\n").as_bytes()),
+        (3, 4, Encoding::Plain)
+    );
+    assert_eq!(
+        one(format!("x\r\ny\r\nT={t}\r\n").as_bytes()),
+        (3, 3, Encoding::Plain)
+    );
+    assert_eq!(
+        one(format!("caf\u{e9} \u{1F600} {t}").as_bytes()),
+        (1, 8, Encoding::Plain)
+    );
+    assert_eq!(one(format!("\u{feff}{t}").as_bytes()), (1, 1, Encoding::Plain));
+    assert_eq!(one(format!("\u{feff}K={t}").as_bytes()), (1, 3, Encoding::Plain));
+}
+
+#[test]
+fn finds_trimmed_escaped_and_glued_tokens() {
+    let t = token();
+    let bare = t.trim_end_matches('=');
+    assert_eq!(one(bare.as_bytes()), (1, 1, Encoding::NoPadding));
+    assert_eq!(one(format!("x={bare}\n").as_bytes()).2, Encoding::NoPadding);
+    assert_eq!(one(format!("x={bare}\"").as_bytes()).2, Encoding::NoPadding);
+    for esc in ["%3D", "%3d", "\\u003d", "\\u003D", "\\x3d"] {
+        assert_eq!(
+            one(format!("u?t={bare}{esc}&").as_bytes()),
+            (1, 5, Encoding::Escaped),
+            "{esc}"
+        );
+    }
+    assert_eq!(one(format!("Bearer{t}next").as_bytes()), (1, 7, Encoding::Plain));
+    for glue in ["yy", "0", "5x", "w"] {
+        let glued = &scan(format!("xx{bare}{glue}").as_bytes())[0];
+        assert_eq!(glued.encoding, Encoding::NoPadding, "{glue}");
+        assert_eq!(glued.fingerprint, scan(t.as_bytes())[0].fingerprint, "{glue}");
+    }
+}
+
+#[test]
+fn finds_escaped_base64_characters_inside_the_token() {
+    for _ in 0..50 {
+        let t = token();
+        if !t.contains('/') && !t.contains('+') {
+            continue;
+        }
+        let json = t.replace('/', "\\/");
+        let url = t.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D");
+        let (_, _, enc) = one(json.as_bytes());
+        assert_eq!(enc, Encoding::Escaped);
+        let f = &scan(url.as_bytes())[0];
+        assert_eq!(f.encoding, Encoding::Escaped);
+        assert_eq!(f.fingerprint, scan(t.as_bytes())[0].fingerprint);
+        return;
+    }
+}
+
+#[test]
+fn finds_tokens_base64_encoded_again_at_every_alignment() {
+    for prefix in ["", "K", "KE", "KEY=", "INTERCOM_ACCESS_TOKEN=", "A=1\nB="] {
+        let plain = format!("{prefix}{}\nOTHER=1\n", token());
+        let outer = STANDARD.encode(&plain);
+        let (line, column, enc) = one(format!("data:\n  token: {outer}\n").as_bytes());
+        assert_eq!((line, enc), (2, Encoding::NestedBase64), "{prefix:?}");
+        assert!((10..=10 + prefix.len() as u64 * 2).contains(&column), "{column}");
+    }
+}
+
+#[test]
+fn finds_nested_tokens_in_wrapped_base64() {
+    // `base64` wraps at 76 columns; the token's anchor sits on the first line here.
+    let plain = format!("T={}\n", token());
+    let outer = STANDARD.encode(&plain);
+    let wrapped: Vec<&str> = outer
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    assert!(wrapped.len() > 1);
+    let (line, _, enc) = one(wrapped.join("\n").as_bytes());
+    assert_eq!((line, enc), (1, Encoding::NestedBase64));
+}
+
+#[test]
+fn finds_the_decoded_text() {
+    let text = token_text();
+    let (line, column, enc) = one(format!("# {text}\n").as_bytes());
+    assert_eq!((line, column, enc), (1, 3, Encoding::DecodedText));
+    let f = &scan(text.as_bytes())[0];
+    assert!(f.redacted.as_str().starts_with("tok:"));
+    assert_eq!(
+        f.fingerprint,
+        scan(STANDARD.encode(&text).as_bytes())[0].fingerprint
+    );
+}
+
+#[test]
+fn reports_each_token_on_a_line_and_in_binary() {
+    let (a, b) = (token(), token());
+    let found = scan(format!("{a} {b},{a}").as_bytes());
+    assert_eq!(
+        found.iter().map(|f| f.column).collect::<Vec<_>>(),
+        vec![1, 62, 123]
+    );
+    assert_eq!(found[0].fingerprint, found[2].fingerprint);
+    assert_ne!(found[0].fingerprint, found[1].fingerprint);
+
+    let mut bin = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe".to_vec();
+    bin.extend_from_slice(a.as_bytes());
+    bin.extend_from_slice(b"\x00\x01\x02");
+    assert_eq!(one(&bin).2, Encoding::Plain);
+    let mut tail = vec![0u8; 1000];
+    tail.extend_from_slice(a.trim_end_matches('=').as_bytes());
+    assert_eq!(one(&tail).2, Encoding::NoPadding);
+}
+
+#[test]
+fn ignores_everything_that_is_not_a_token() {
+    let t = token();
+    let basic = STANDARD.encode(format!("abc{}", ":password"));
+    let basic_tok = STANDARD.encode("me_tok:password123");
+    assert!(basic_tok.contains("dG9rO"), "{basic_tok}");
+    let upper = STANDARD.encode(token_text().to_uppercase().replace("TOK:", "tok:"));
+    let hyphens = STANDARD.encode(token_text().replace('_', "-"));
+    let past_f = STANDARD.encode(token_text().replacen(
+        |c: char| c.is_ascii_hexdigit() && c.is_ascii_alphabetic(),
+        "g",
+        1,
+    ));
+    let negatives = [
+        "dG9rOjxoZWxsbz4=".to_string(),
+        format!("Authorization: Basic {basic}"),
+        format!("Authorization: Basic {basic_tok}"),
+        "dG9rOm\u{2022}\u{2022}\u{2022}\u{2022}==".to_string(),
+        "dG9rOm<YOUR_TOKEN>".to_string(),
+        "^dG9rOj[a-zA-Z0-9]{60}$".to_string(),
+        t[..40].to_string(),
+        t[..57].to_string(),
+        "${INTERCOM_ACCESS_TOKEN}".to_string(),
+        "intercom_token = \"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567\"".to_string(),
+        upper,
+        hyphens,
+        past_f,
+        STANDARD.encode(format!("tok:{}:1", uuid())),
+        STANDARD.encode(format!("tok:{}::0", uuid())),
+        "tok: Token<'a>,".to_string(),
+        format!("tok:{}", uuid()),
+        STANDARD.encode(STANDARD.encode("tok:<hello>")),
+    ];
+    for n in &negatives {
+        assert!(scan(n.as_bytes()).is_empty(), "{n}");
+    }
+}
+
+#[test]
+fn only_reports_anchors_in_the_report_range_and_counts_from_start() {
+    let t = token();
+    let bytes = format!("{t}\n{t}\n{t}");
+    let origin = Origin::file("t");
+    let mut out = Vec::new();
+    let start = Position { line: 10, column: 1 };
+    let chunk = Chunk {
+        origin: &origin,
+        bytes: bytes.as_bytes(),
+        start,
+        report: 1..62,
+    };
+    Detector::new().scan(&chunk, &mut out);
+    assert_eq!(out.len(), 1);
+    assert_eq!((out[0].line, out[0].column), (11, 1));
+}
+
+#[test]
+fn findings_never_hold_the_token() {
+    let t = token();
+    let text = token_text();
+    for f in scan(format!("{t}\n{text}\n{}", STANDARD.encode(&t)).as_bytes()) {
+        let shown = format!("{f:?} {} {}", f.redacted, f.fingerprint);
+        assert!(!shown.contains(&t) && !shown.contains(&t[10..30]), "{shown}");
+        assert!(!shown.contains(&text[10..30]), "{shown}");
+        assert!(f.redacted.as_str().chars().count() <= 13);
+    }
+}
+
+#[test]
+fn prefilter_agrees_with_anchors() {
+    let d = Detector::new();
+    assert!(d.prefilter(token().as_bytes()));
+    assert!(d.prefilter(b"tok:"));
+    assert!(!d.prefilter(b"fn main() { let x = 1; }"));
+}

@@ -1,0 +1,163 @@
+//! `Finding`: what the detector hands on, and all that the rest of the program ever knows
+//! about a token.
+//!
+//! A finding holds a `Redacted` form (printable) and a `Fingerprint` (SHA-256 of the
+//! token), never the token itself: the raw bytes stay inside `detector`, so nothing
+//! downstream (allow-lists, reports, logs) can print a full token by mistake.
+
+use std::fmt;
+
+use crate::chunk::Origin;
+
+/// What was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// An Intercom access token (`base64("tok:<uuid>:<a>:<b>")`).
+    IntercomAccessToken,
+}
+
+impl Kind {
+    /// Stable identifier used in JSON and SARIF (`ruleId`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::IntercomAccessToken => "intercom-access-token",
+        }
+    }
+
+    /// Name for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::IntercomAccessToken => "Intercom access token",
+        }
+    }
+}
+
+/// How the token was written where it was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Encoding {
+    /// The token's base64, with its `=` padding (or none needed).
+    Plain,
+    /// The token's base64 with its `=` padding trimmed.
+    NoPadding,
+    /// The token's base64 with its padding or other base64 characters escaped
+    /// (`%3D`, `\u003d`, `\x3d`, `%2B`, `\/`, …).
+    Escaped,
+    /// The token's base64 encoded again with base64 (Kubernetes Secrets, `base64 .env`).
+    NestedBase64,
+    /// The decoded text `tok:<uuid>:<a>:<b>` itself.
+    DecodedText,
+}
+
+impl Encoding {
+    /// Stable identifier used in JSON and SARIF.
+    pub fn id(self) -> &'static str {
+        match self {
+            Encoding::Plain => "plain",
+            Encoding::NoPadding => "no-padding",
+            Encoding::Escaped => "escaped",
+            Encoding::NestedBase64 => "nested-base64",
+            Encoding::DecodedText => "decoded-text",
+        }
+    }
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// The printable form of a token: its fixed prefix, at most four characters of the
+/// secret part, `…`, and its fixed suffix (e.g. `dG9rOmE5…OjA=`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Redacted(pub(crate) String);
+
+impl Redacted {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// SHA-256 of the token in its canonical form (the `=`-padded base64 string, as sent in
+/// `Authorization: Bearer …`), whatever encoding it was found in. Identifies a token
+/// without revealing it: `printf %s "$TOKEN" | sha256sum` gives the same value.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fingerprint(pub(crate) [u8; 32]);
+
+impl Fingerprint {
+    /// The full lowercase hex form.
+    pub fn hex(&self) -> String {
+        use fmt::Write;
+        self.0.iter().fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+    }
+
+    /// The first 12 hex digits, for people.
+    pub fn short(&self) -> String {
+        let mut hex = self.hex();
+        hex.truncate(12);
+        hex
+    }
+
+    /// Parses a full 64-digit hex fingerprint.
+    pub fn from_hex(s: &str) -> Option<Self> {
+        let s = s.trim();
+        if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(Self(out))
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Fingerprint({})", self.hex())
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.hex())
+    }
+}
+
+/// One token found in one place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub origin: Origin,
+    /// 1-based line of the token (of the outer value for a nested token).
+    pub line: u64,
+    /// 1-based column, in Unicode code points.
+    pub column: u64,
+    pub kind: Kind,
+    pub encoding: Encoding,
+    pub redacted: Redacted,
+    pub fingerprint: Fingerprint,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fingerprint;
+
+    #[test]
+    fn fingerprint_hex_round_trips() {
+        let fp = Fingerprint([0xab; 32]);
+        assert_eq!(fp.hex().len(), 64);
+        assert_eq!(fp.short(), "abababababab");
+        assert_eq!(Fingerprint::from_hex(&fp.hex()), Some(fp));
+        assert_eq!(Fingerprint::from_hex("abc"), None);
+        assert_eq!(Fingerprint::from_hex(&"zz".repeat(32)), None);
+    }
+}

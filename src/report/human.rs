@@ -1,0 +1,95 @@
+//! The human format: one line per finding, then (on stderr) problems, advice and a summary.
+//!
+//! Paths are escaped ([`crate::path::Escaped`]); a token is only ever shown redacted, and
+//! the matching line is never printed (it holds the secret).
+
+use std::io::{self, Write};
+
+use super::Summary;
+use crate::finding::Finding;
+use crate::path::Escaped;
+
+/// `path:line:column: Intercom access token dG9rOmE5…OjA= (plain, fingerprint 3f2a9c1b7e4d)`
+pub fn findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+    for f in findings {
+        writeln!(
+            out,
+            "{}:{}:{}: {} {} ({}, fingerprint {})",
+            Escaped(&f.origin.path),
+            f.line,
+            f.column,
+            f.kind.describe(),
+            f.redacted,
+            f.encoding,
+            f.fingerprint.short(),
+        )?;
+    }
+    Ok(())
+}
+
+/// What a user must be told when a token is found (`../shared/intercom-tokens.md`).
+pub const ADVICE: &str = "\
+What to do:
+  1. Remove the token and read it from the environment (INTERCOM_ACCESS_TOKEN) or a
+     secret manager instead; keep .env files out of git (.gitignore).
+  2. If it was ever pushed, shared or committed, treat it as leaked: generate a new token
+     in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke
+     the old one.
+  3. If it is a deliberate fake (a test fixture), generate it when the test runs instead
+     of storing it.
+";
+
+/// Problems, advice (when something was found) and the summary line, for stderr.
+pub fn footer(findings: &[Finding], summary: &Summary, err: &mut dyn Write) -> io::Result<()> {
+    for p in &summary.problems {
+        writeln!(err, "intercept: {}", p.message)?;
+    }
+    if !findings.is_empty() {
+        err.write_all(ADVICE.as_bytes())?;
+    }
+    let tokens = match findings.len() {
+        0 => "no tokens found".to_string(),
+        1 => "1 token found".to_string(),
+        n => format!("{n} tokens found"),
+    };
+    let problems = match summary.problems.len() {
+        0 => String::new(),
+        1 => ", 1 problem (not everything was checked)".to_string(),
+        n => format!(", {n} problems (not everything was checked)"),
+    };
+    writeln!(
+        err,
+        "intercept: scanned {} {} ({}): {tokens}{problems}",
+        summary.files,
+        if summary.files == 1 { "file" } else { "files" },
+        human_bytes(summary.bytes),
+    )
+}
+
+/// `1.5 MiB`.
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} bytes")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_bytes;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(human_bytes(0), "0 bytes");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(3 << 30), "3.0 GiB");
+    }
+}
