@@ -1,1 +1,197 @@
-fn main() {}
+//! Detector throughput against the floor: `memchr::memmem` searching for `dG9rO` over
+//! the same bytes, in the same run.
+//!
+//! `cargo bench --bench detector` (set `INTERCEPT_BENCH_MB` for another corpus size).
+//! Corpora, each ~100 MB and token-free:
+//!   (a) source text: the Rust sources of the crates in cargo's registry, repeated;
+//!   (b) base64-heavy: PEM certificates and data URIs of random bytes;
+//!   (c) near misses: text dense with `dG9rO…`/`tok:` strings that are not tokens.
+//! Prints the median of several runs per corpus and the ratio detector/floor (as
+//! throughput: 1.0 means as fast as the floor). Timings are printed, never asserted.
+
+// A benchmark's output is its report.
+#![allow(clippy::print_stdout)]
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use intercept::chunk::{Chunk, Origin};
+use intercept::detector::Detector;
+
+const RUNS: usize = 7;
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n.div_ceil(8))
+            .flat_map(|_| self.next().to_le_bytes())
+            .take(n)
+            .collect()
+    }
+}
+
+fn rust_sources(dir: &Path, out: &mut Vec<PathBuf>, limit: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if out.len() >= limit {
+            return;
+        }
+        if p.is_dir() {
+            rust_sources(&p, out, limit);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+fn source_text(size: usize) -> (Vec<u8>, &'static str) {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default();
+    let mut files = Vec::new();
+    rust_sources(&home.join("registry/src"), &mut files, 20_000);
+    let mut text = Vec::with_capacity(size);
+    let mut once = Vec::new();
+    for f in &files {
+        if let Ok(b) = std::fs::read(f) {
+            once.extend_from_slice(&b);
+        }
+        if once.len() >= size {
+            break;
+        }
+    }
+    let what = if once.len() > 1 << 20 {
+        "Rust sources from cargo's registry"
+    } else {
+        once = b"fn main() {\n    let value = compute(42); // a comment\n    println!(\"{value}\");\n}\n"
+            .to_vec();
+        "synthetic Rust-like text (no registry sources found)"
+    };
+    while text.len() < size {
+        let take = (size - text.len()).min(once.len());
+        text.extend_from_slice(&once[..take]);
+    }
+    (text, what)
+}
+
+fn base64_heavy(size: usize) -> Vec<u8> {
+    let mut rng = Rng(0x9E3779B97F4A7C15);
+    let mut out = Vec::with_capacity(size + 8192);
+    while out.len() < size {
+        let body = STANDARD.encode(rng.bytes(1200));
+        out.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n");
+        for line in body.as_bytes().chunks(64) {
+            out.extend_from_slice(line);
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b"-----END CERTIFICATE-----\n<img src=\"data:image/png;base64,");
+        out.extend_from_slice(STANDARD.encode(rng.bytes(3000)).as_bytes());
+        out.extend_from_slice(b"\">\n");
+    }
+    out.truncate(size);
+    out
+}
+
+fn near_misses(size: usize) -> Vec<u8> {
+    let mut rng = Rng(0xD1B54A32D192ED03);
+    let mut out = Vec::with_capacity(size + 256);
+    let fakes: [&[u8]; 6] = [
+        b"dG9rOjxoZWxsbz4=",
+        b"dG9rOm<YOUR_TOKEN>",
+        b"^dG9rOj[a-zA-Z0-9]{60}$",
+        b"Basic bWVfdG9rOnBhc3N3b3JkMTIz",
+        b"tok: Token<'a>",
+        b"tok:password",
+    ];
+    while out.len() < size {
+        out.extend_from_slice(b"config value = \"");
+        let i = (rng.next() % 7) as usize;
+        if i < fakes.len() {
+            out.extend_from_slice(fakes[i]);
+        } else {
+            // A truncated token-like string: valid prefix, then random base64.
+            out.extend_from_slice(b"dG9rOm");
+            out.extend_from_slice(&STANDARD.encode(rng.bytes(30)).as_bytes()[..40]);
+        }
+        out.extend_from_slice(b"\" # see docs\n");
+    }
+    out.truncate(size);
+    out
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn time(mut f: impl FnMut() -> usize) -> (Duration, usize) {
+    let mut times = Vec::with_capacity(RUNS);
+    let mut result = 0;
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        result = black_box(f());
+        times.push(t.elapsed());
+    }
+    (median(times), result)
+}
+
+fn main() {
+    let mb: usize = std::env::var("INTERCEPT_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let size = mb << 20;
+    let detector = Detector::new();
+    let floor = memchr::memmem::Finder::new(b"dG9rO");
+    let (source, what) = source_text(size);
+    let corpora = [
+        ("(a) source text", source, what),
+        (
+            "(b) base64-heavy",
+            base64_heavy(size),
+            "PEM certificates and data URIs",
+        ),
+        (
+            "(c) near misses",
+            near_misses(size),
+            "a fake token-like string every ~45 bytes",
+        ),
+    ];
+    println!("detector throughput, median of {RUNS} runs, {mb} MiB per corpus, one thread");
+    println!(
+        "{:<18} {:>12} {:>12} {:>8}  content",
+        "corpus", "detector", "memmem", "ratio"
+    );
+    for (name, bytes, what) in &corpora {
+        let origin = Origin::file("bench");
+        let (floor_time, floor_hits) = time(|| floor.find_iter(bytes).count());
+        let mut findings = Vec::new();
+        let (det_time, found) = time(|| {
+            findings.clear();
+            detector.scan(&Chunk::whole(&origin, bytes), &mut findings);
+            findings.len()
+        });
+        assert_eq!(found, 0, "the corpora are token-free");
+        let mibs = |d: Duration| bytes.len() as f64 / (1 << 20) as f64 / d.as_secs_f64();
+        println!(
+            "{name:<18} {:>7.0} MiB/s {:>7.0} MiB/s {:>7.2}x  {what} ({floor_hits} dG9rO hits)",
+            mibs(det_time),
+            mibs(floor_time),
+            floor_time.as_secs_f64() / det_time.as_secs_f64(),
+        );
+    }
+}

@@ -1,1 +1,9 @@
+//! One integration-test binary (one link on a 2-core machine): the built `intercept`
+//! driven as a user would, against files and real git repositories.
 
+// Test code: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+
+mod property;
+mod scan_files;
+mod support;

@@ -1,0 +1,204 @@
+//! Test support: tokens made at run time, hermetic commands, and a `Run` result that
+//! asserts on every call that no generated token appears in what the program wrote.
+
+use std::cell::RefCell;
+use std::collections::hash_map::RandomState;
+use std::ffi::OsStr;
+use std::hash::{BuildHasher, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+thread_local! {
+    /// Every token text this test thread generated; `Run` checks output against them.
+    static SECRETS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// 64 random bits.
+pub fn random_u64() -> u64 {
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(0x5eed);
+    h.finish()
+}
+
+/// A random lowercase UUID v4 with `_` for `-`.
+pub fn uuid() -> String {
+    let hex = format!("{:016x}{:016x}", random_u64(), random_u64());
+    format!(
+        "{}_{}_4{}_a{}_{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+/// A generated token (`base64("tok:" + uuid + ":1:0")`), remembered for leak checks.
+pub fn token() -> Token {
+    let text = format!("tok:{}:1:0", uuid());
+    SECRETS.with(|s| s.borrow_mut().push(text.clone()));
+    Token { text }
+}
+
+/// A generated token in all the forms tests need.
+#[derive(Clone, Debug)]
+pub struct Token {
+    pub text: String,
+}
+
+impl Token {
+    /// The canonical base64 (what an app sends as `Bearer`).
+    pub fn b64(&self) -> String {
+        STANDARD.encode(&self.text)
+    }
+    pub fn no_padding(&self) -> String {
+        self.b64().trim_end_matches('=').to_string()
+    }
+    /// `printf %s "$TOKEN" | sha256sum`.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.b64().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// Strings that must never appear in output: long slices of each secret in each form.
+fn leak_markers() -> Vec<String> {
+    SECRETS.with(|s| {
+        s.borrow()
+            .iter()
+            .flat_map(|text| {
+                let b64 = STANDARD.encode(text);
+                vec![b64[10..50].to_string(), text[10..36].to_string()]
+            })
+            .collect()
+    })
+}
+
+/// What a command did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub stdout_bytes: Vec<u8>,
+}
+
+impl Run {
+    fn new(output: std::process::Output, what: &str) -> Run {
+        let run = Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            stdout_bytes: output.stdout,
+        };
+        for marker in leak_markers() {
+            assert!(
+                !run.stdout.contains(&marker) && !run.stderr.contains(&marker),
+                "{what} printed a full token:\n{run:?}"
+            );
+        }
+        run
+    }
+
+    /// Asserts the exit code, showing the output when it differs.
+    #[track_caller]
+    pub fn code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "unexpected exit code:\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// The built binary.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_intercept"))
+}
+
+/// A command with a hermetic environment: no inherited git or intercept settings, a
+/// private HOME and global git config, fixed identities and dates.
+pub fn hermetic(program: impl AsRef<OsStr>, home: &Path) -> Command {
+    let mut cmd = Command::new(program);
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        if key.starts_with("GIT_") || key.starts_with("INTERCEPT_") || key == "PRE_COMMIT" {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
+        .env("GIT_AUTHOR_NAME", "Ada Tester")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+        .env("GIT_COMMITTER_NAME", "Ada Tester")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+        .env("LC_ALL", "C")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// A scratch directory with its own HOME.
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        let dir = tempfile::Builder::new()
+            .prefix("intercept-test")
+            .tempdir()
+            .unwrap();
+        std::fs::create_dir_all(dir.path().join("home/.config")).unwrap();
+        Scratch { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// Writes a file (creating directories).
+    pub fn write(&self, rel: impl AsRef<Path>, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// Runs `intercept ARGS` in `cwd` (relative to the scratch root).
+    pub fn intercept<I, S>(&self, cwd: impl AsRef<Path>, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.intercept_env(cwd, args, &[])
+    }
+
+    pub fn intercept_env<I, S>(&self, cwd: impl AsRef<Path>, args: I, env: &[(&str, &str)]) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = hermetic(bin(), &self.home());
+        cmd.current_dir(self.path().join(cwd)).args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run::new(cmd.output().unwrap(), "intercept")
+    }
+}
