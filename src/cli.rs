@@ -21,15 +21,44 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan files and directories for Intercom access tokens (no git involved).
+    /// Scan files and directories (or, with --staged, what `git commit` would record).
     Scan(ScanArgs),
+    /// Run as the git hook NAME (plumbing: the installed shims call this).
+    Hook(HookArgs),
+    /// Install intercept's hooks: in this repository, or with --global for every repository.
+    Install(InstallArgs),
+    /// Remove intercept's hooks and restore what was there before.
+    Uninstall(InstallArgs),
+    /// Say which of intercept's hooks will run in this repository, and how to fix any that will not.
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// The hook git is running (pre-commit, pre-merge-commit, commit-msg, …).
+    pub name: String,
+    /// The hook's arguments, as git passed them.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// For every repository of this user: a hooks directory in the user's config directory,
+    /// set as the global core.hooksPath (the previous one is chained and restored on uninstall).
+    #[arg(long)]
+    pub global: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files and directories to scan (`-` reads standard input).
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", conflicts_with = "staged")]
     pub paths: Vec<PathBuf>,
+
+    /// Scan what `git commit` would record: the lines the index adds to HEAD.
+    #[arg(long)]
+    pub staged: bool,
 
     /// Output format for findings (stdout); the summary always goes to stderr.
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]

@@ -12,6 +12,7 @@ use crate::source::files;
 #[derive(Clone, Debug)]
 pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
+    pub staged: bool,
     pub format: Format,
     pub files: files::Options,
 }
@@ -20,6 +21,7 @@ impl From<&ScanArgs> for ScanConfig {
     fn from(args: &ScanArgs) -> Self {
         Self {
             paths: args.paths.clone(),
+            staged: args.staged,
             format: match args.format {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,

@@ -12,13 +12,16 @@
 //! - [`report`] writes findings for people (human) or machines (JSON, SARIF).
 //! - [`outcome`] maps the result to the exit code: 0 clean, 1 blocked, 2 unchecked.
 
+pub mod added;
 pub mod chunk;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod detector;
 pub mod finding;
+pub mod installer;
 pub mod outcome;
 pub mod path;
+pub mod repo;
 pub mod report;
 pub mod source;

@@ -1,7 +1,10 @@
 //! Subcommands: glue only. Each wires a source to the detector and a report, and returns
 //! an `Outcome`; this is the only place the stages meet.
 
+pub mod hook;
+pub mod install;
 pub mod scan;
+pub mod status;
 
 use std::io;
 
@@ -12,6 +15,10 @@ use crate::outcome::Outcome;
 pub fn run(cli: &Cli) -> Outcome {
     match &cli.command {
         Command::Scan(args) => scan::run(&args.into()),
+        Command::Hook(args) => hook::run(&args.name, &args.args),
+        Command::Install(args) => install::install(args.global),
+        Command::Uninstall(args) => install::uninstall(args.global),
+        Command::Status => status::run(),
     }
 }
 

@@ -12,6 +12,19 @@ use crate::source::files;
 
 pub fn run(config: &ScanConfig) -> Outcome {
     let detector = Detector::new();
+    if config.staged {
+        let mut checked = super::hook::Checked::default();
+        if let Err(e) = super::hook::check_staged(&detector, &mut checked) {
+            checked.problem(&e);
+        }
+        let summary = Summary {
+            files: checked.files,
+            bytes: checked.bytes,
+            skipped: 0,
+            problems: checked.problems,
+        };
+        return finish(config.format, &checked.findings, summary);
+    }
     let mut findings: Vec<Finding> = Vec::new();
     let (stats, errors) = files::walk(&config.paths, &config.files, &mut |chunk| {
         detector.scan(chunk, &mut findings);

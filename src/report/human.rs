@@ -39,6 +39,67 @@ What to do:
      of storing it.
 ";
 
+/// What a hook was about to do, for its block message.
+#[derive(Clone, Copy, Debug)]
+pub struct Blocked<'a> {
+    /// `commit`, `merge`, `push`.
+    pub action: &'a str,
+    /// How to take the token out of what is being done.
+    pub remove: &'a str,
+    /// The bypass (`git commit --no-verify`).
+    pub bypass: &'a str,
+}
+
+/// The message a blocking hook prints on stderr: findings, problems, what to do.
+pub fn blocked(
+    findings: &[Finding],
+    problems: &[super::Problem],
+    b: &Blocked<'_>,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    if !findings.is_empty() {
+        let n = findings.len();
+        writeln!(
+            err,
+            "intercept: blocked this {}: it adds {n} Intercom access token{}.",
+            b.action,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for f in findings {
+            write!(err, "  ")?;
+            self::findings(std::slice::from_ref(f), err)?;
+        }
+        write!(
+            err,
+            "What to do:\n  \
+             1. Remove the token {}.\n     \
+             Read it from the environment (INTERCOM_ACCESS_TOKEN) or a secret manager instead,\n     \
+             and keep .env files in .gitignore.\n  \
+             2. If it was ever pushed, shared or committed, treat it as leaked: generate a new token\n     \
+             in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke the\n     \
+             old one.\n  \
+             3. If it is a deliberate fake (a test fixture), generate it when the test runs instead of\n     \
+             committing it.\n  \
+             4. To {} anyway (your responsibility): {}\n",
+            b.remove, b.action, b.bypass
+        )?;
+    }
+    if !problems.is_empty() {
+        for p in problems {
+            writeln!(err, "intercept: cannot check this {}: {}", b.action, p.message)?;
+        }
+        if findings.is_empty() {
+            writeln!(
+                err,
+                "intercept: the {} was blocked because intercept could not check it. To {} anyway \
+                 (your responsibility): {}",
+                b.action, b.action, b.bypass
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Problems, advice (when something was found) and the summary line, for stderr.
 pub fn footer(findings: &[Finding], summary: &Summary, err: &mut dyn Write) -> io::Result<()> {
     for p in &summary.problems {

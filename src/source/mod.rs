@@ -2,4 +2,5 @@
 //! hands them to a visitor supplied by `commands`; a source never sees the detector.
 
 pub mod files;
+pub mod staged;
 pub mod stream;

@@ -1,0 +1,123 @@
+//! Opening the repository exactly as git handed it to us, and reading its objects.
+//!
+//! Receives the process environment (git sets `GIT_DIR`, `GIT_WORK_TREE` and
+//! `GIT_INDEX_FILE` for hooks: `index.lock` for `git commit -a`, a temporary index for
+//! `git commit <paths>`) and hands on a `gix::Repository`, the index as staged, and
+//! `HEAD`'s tree (`None` on an unborn branch). Errors say what could not be read and how
+//! to find out why; the hook adds that it blocked and names the bypass.
+
+use gix::prelude::FindExt as _;
+use gix::ObjectId;
+
+use crate::path::PathText;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error(
+        "cannot open the git repository at {dir}: {cause}. Run it inside a git repository, or check GIT_DIR"
+    )]
+    Open { dir: PathText, cause: String },
+    #[error("cannot read the index {path}: {cause}. Run `git status` to see whether git can read it")]
+    Index { path: PathText, cause: String },
+    #[error("cannot resolve HEAD: {cause}. Run `git status` and `git fsck` to find out why")]
+    Head { cause: String },
+    #[error(
+        "cannot read {kind} {id}{}: {cause}. The object database is incomplete (a partial or shallow \
+         clone) or corrupt; run `git fsck` to find out which",
+        at.as_ref().map(|p| format!(" ({p})")).unwrap_or_default()
+    )]
+    Object {
+        kind: &'static str,
+        id: ObjectId,
+        at: Option<PathText>,
+        cause: String,
+    },
+}
+
+/// Opens the repository the way git does for a hook, honouring `GIT_DIR`,
+/// `GIT_WORK_TREE` and `GIT_INDEX_FILE`.
+pub fn open() -> Result<gix::Repository, RepoError> {
+    let repo =
+        gix::ThreadSafeRepository::discover_with_environment_overrides(".").map_err(|e| RepoError::Open {
+            dir: std::env::current_dir()
+                .map(|d| PathText::new(&d))
+                .unwrap_or_else(|_| PathText(b".".to_vec())),
+            cause: format!("{e:#}"),
+        })?;
+    Ok(repo.to_thread_local())
+}
+
+/// The index as staged (whichever file `GIT_INDEX_FILE` names), without verifying its
+/// checksum (git just wrote it; hashing costs ~3 ms per MB). A missing index is empty.
+pub fn index(repo: &gix::Repository) -> Result<gix::index::File, RepoError> {
+    let path = repo.index_path();
+    if !path.exists() {
+        tracing::debug!(path = %PathText::new(&path), "no index file: nothing is staged");
+        return Ok(gix::index::File::from_state(
+            gix::index::State::new(repo.object_hash()),
+            path,
+        ));
+    }
+    gix::index::File::at(
+        &path,
+        repo.object_hash(),
+        true,
+        gix::index::decode::Options::default(),
+    )
+    .map_err(|e| RepoError::Index {
+        path: PathText::new(&path),
+        cause: format!("{e:#}"),
+    })
+}
+
+/// `HEAD^{tree}`, or `None` when the branch is unborn (the first commit).
+pub fn head_tree(repo: &gix::Repository) -> Result<Option<ObjectId>, RepoError> {
+    let head_error = |e: &dyn std::fmt::Display| RepoError::Head {
+        cause: format!("{e:#}"),
+    };
+    let mut head = repo.head().map_err(|e| head_error(&e))?;
+    if head.is_unborn() {
+        return Ok(None);
+    }
+    let commit = head.peel_to_commit().map_err(|e| head_error(&e))?;
+    let tree = commit.tree_id().map_err(|e| head_error(&e))?;
+    Ok(Some(tree.detach()))
+}
+
+/// Reads a blob into `buf`.
+pub fn blob<'a>(
+    objects: &impl gix::objs::Find,
+    id: &ObjectId,
+    at: &[u8],
+    buf: &'a mut Vec<u8>,
+) -> Result<&'a [u8], RepoError> {
+    objects
+        .find_blob(id, buf)
+        .map(|b| b.data)
+        .map_err(|e| RepoError::Object {
+            kind: "blob",
+            id: *id,
+            at: Some(PathText(at.to_vec())),
+            cause: format!("{e:#}"),
+        })
+}
+
+/// Reads a tree's entries (owned, so the caller may recurse with the same buffer).
+pub fn tree_entries(
+    objects: &impl gix::objs::Find,
+    id: &ObjectId,
+    at: &[u8],
+    buf: &mut Vec<u8>,
+) -> Result<Vec<(Vec<u8>, gix::objs::tree::EntryMode, ObjectId)>, RepoError> {
+    let tree = objects.find_tree(id, buf).map_err(|e| RepoError::Object {
+        kind: "tree",
+        id: *id,
+        at: (!at.is_empty()).then(|| PathText(at.to_vec())),
+        cause: format!("{e:#}"),
+    })?;
+    Ok(tree
+        .entries
+        .iter()
+        .map(|e| (e.filename.to_vec(), e.mode, e.oid.to_owned()))
+        .collect())
+}
