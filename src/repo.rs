@@ -34,6 +34,21 @@ pub enum RepoError {
     },
 }
 
+/// An error and its sources on one line (`a: b: c`), skipping repeats.
+pub fn cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let next = s.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = s.source();
+    }
+    text
+}
+
 /// Opens the repository the way git does for a hook, honouring `GIT_DIR`,
 /// `GIT_WORK_TREE` and `GIT_INDEX_FILE`.
 pub fn open() -> Result<gix::Repository, RepoError> {
@@ -42,7 +57,7 @@ pub fn open() -> Result<gix::Repository, RepoError> {
             dir: std::env::current_dir()
                 .map(|d| PathText::new(&d))
                 .unwrap_or_else(|_| PathText(b".".to_vec())),
-            cause: format!("{e:#}"),
+            cause: cause(&e),
         })?;
     Ok(repo.to_thread_local())
 }
@@ -66,15 +81,13 @@ pub fn index(repo: &gix::Repository) -> Result<gix::index::File, RepoError> {
     )
     .map_err(|e| RepoError::Index {
         path: PathText::new(&path),
-        cause: format!("{e:#}"),
+        cause: cause(&e),
     })
 }
 
 /// `HEAD^{tree}`, or `None` when the branch is unborn (the first commit).
 pub fn head_tree(repo: &gix::Repository) -> Result<Option<ObjectId>, RepoError> {
-    let head_error = |e: &dyn std::fmt::Display| RepoError::Head {
-        cause: format!("{e:#}"),
-    };
+    let head_error = |e: &(dyn std::error::Error + 'static)| RepoError::Head { cause: cause(e) };
     let mut head = repo.head().map_err(|e| head_error(&e))?;
     if head.is_unborn() {
         return Ok(None);
@@ -98,7 +111,7 @@ pub fn blob<'a>(
             kind: "blob",
             id: *id,
             at: Some(PathText(at.to_vec())),
-            cause: format!("{e:#}"),
+            cause: cause(&e),
         })
 }
 
@@ -113,7 +126,7 @@ pub fn tree_entries(
         kind: "tree",
         id: *id,
         at: (!at.is_empty()).then(|| PathText(at.to_vec())),
-        cause: format!("{e:#}"),
+        cause: cause(&e),
     })?;
     Ok(tree
         .entries

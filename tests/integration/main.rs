@@ -4,6 +4,8 @@
 // Test code: a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
 
+mod commit_hooks;
+mod install;
 mod property;
 mod scan_files;
 mod support;

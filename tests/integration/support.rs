@@ -202,3 +202,107 @@ impl Scratch {
         Run::new(cmd.output().unwrap(), "intercept")
     }
 }
+
+/// A hermetic git repository with its own HOME and global config.
+pub struct TestRepo {
+    pub scratch: Scratch,
+    /// The work tree.
+    pub root: PathBuf,
+}
+
+impl TestRepo {
+    /// `git init` (SHA-1) in `<scratch>/repo`.
+    pub fn new() -> TestRepo {
+        Self::with_init(&[])
+    }
+
+    /// `git init <extra>` in `<scratch>/repo`.
+    pub fn with_init(extra: &[&str]) -> TestRepo {
+        let scratch = Scratch::new();
+        std::fs::write(
+            scratch.home().join(".gitconfig"),
+            "[user]\n\tname = Ada Tester\n\temail = ada@example.com\n[init]\n\tdefaultBranch = main\n\
+             [commit]\n\tgpgsign = false\n[protocol \"file\"]\n\tallow = always\n[advice]\n\tdetachedHead = false\n",
+        )
+        .unwrap();
+        let root = scratch.path().join("repo");
+        let repo = TestRepo { scratch, root };
+        let mut args = vec!["init", "-q"];
+        args.extend_from_slice(extra);
+        args.push("repo");
+        repo.git_in(repo.scratch.path(), &args).code(0);
+        repo
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.scratch.home()
+    }
+
+    /// Runs git in `dir`.
+    pub fn git_in(&self, dir: impl AsRef<Path>, args: &[&str]) -> Run {
+        let mut cmd = hermetic("git", &self.home());
+        cmd.current_dir(dir).args(args);
+        Run::new(cmd.output().unwrap(), "git")
+    }
+
+    /// Runs git in the work tree.
+    pub fn git(&self, args: &[&str]) -> Run {
+        self.git_in(&self.root, args)
+    }
+
+    /// Runs intercept in `dir`.
+    pub fn intercept_in(&self, dir: impl AsRef<Path>, args: &[&str]) -> Run {
+        let mut cmd = hermetic(bin(), &self.home());
+        cmd.current_dir(dir).args(args);
+        Run::new(cmd.output().unwrap(), "intercept")
+    }
+
+    /// `intercept install --global` (what ./install.sh ends with).
+    pub fn install(&self) -> Run {
+        let run = self.intercept_in(&self.root, &["install", "--global"]);
+        run.code(0);
+        run
+    }
+
+    /// Writes a file in the work tree (creating directories).
+    pub fn write(&self, rel: impl AsRef<Path>, bytes: impl AsRef<[u8]>) {
+        let path = self.root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    /// `HEAD`'s commit id, or "" on an unborn branch.
+    pub fn head(&self) -> String {
+        self.head_in(&self.root)
+    }
+
+    pub fn head_in(&self, dir: impl AsRef<Path>) -> String {
+        let run = self.git_in(dir, &["rev-parse", "-q", "--verify", "HEAD"]);
+        run.stdout.trim().to_string()
+    }
+
+    /// Commits a token-free file so `HEAD` exists.
+    pub fn initial_commit(&self) {
+        self.write("README.md", "# project\n");
+        self.git(&["add", "README.md"]).code(0);
+        self.git(&["commit", "-q", "-m", "initial"]).code(0);
+    }
+
+    /// `git add PATH && git commit -m MSG`, returning the commit's run.
+    pub fn commit_file(&self, rel: &str, bytes: impl AsRef<[u8]>, msg: &str) -> Run {
+        self.write(rel, bytes);
+        self.git(&["add", "--", rel]).code(0);
+        self.git(&["commit", "-q", "-m", msg])
+    }
+
+    /// A linked worktree on a new branch `name`.
+    pub fn worktree(&self, name: &str) -> PathBuf {
+        let dir = self.scratch.path().join(name);
+        self.git(&["worktree", "add", "-q", "-b", name, dir.to_str().unwrap()])
+            .code(0);
+        dir
+    }
+}
+
+/// Placeholders that look like configuration but are not tokens (negative twins).
+pub const PLACEHOLDER: &str = "dG9rOm<YOUR_TOKEN>";
