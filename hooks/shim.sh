@@ -22,23 +22,6 @@ if [ "$INTERCEPT_STDIN" = 1 ]; then
   cat > "$intercept_input"
 fi
 
-if [ "$INTERCEPT_CHECK" = 1 ]; then
-  if [ -x "$INTERCEPT_BIN" ]; then
-    intercept_bin=$INTERCEPT_BIN
-  elif command -v intercept >/dev/null 2>&1; then
-    intercept_bin=intercept
-  else
-    echo "intercept: the $INTERCEPT_HOOK hook cannot check anything: $INTERCEPT_BIN is gone and intercept is not on PATH." >&2
-    echo "intercept: git was stopped because nothing could be checked. Reinstall intercept (./install.sh), or remove its hooks (intercept uninstall --global, or git config --global --unset core.hooksPath). To go ahead once without checking: --no-verify (git commit --no-verify, git push --no-verify)." >&2
-    exit 1
-  fi
-  if [ "$INTERCEPT_STDIN" = 1 ]; then
-    "$intercept_bin" hook "$INTERCEPT_HOOK" "$@" < "$intercept_input" || exit $?
-  else
-    "$intercept_bin" hook "$INTERCEPT_HOOK" "$@" < /dev/null || exit $?
-  fi
-fi
-
 # The hook that runs next: the repository's own (hooks/ in its common git directory,
 # found without starting git), or the one in the directory intercept replaced.
 if [ "$INTERCEPT_CHAIN" = local ]; then
@@ -65,8 +48,32 @@ if [ "$INTERCEPT_CHAIN" = local ]; then
 else
   intercept_next=$INTERCEPT_CHAIN/$INTERCEPT_HOOK
 fi
-
+intercept_next_runs=
 if [ -f "$intercept_next" ] && [ -x "$intercept_next" ]; then
+  intercept_next_runs=1
+fi
+
+if [ "$INTERCEPT_CHECK" = 1 ]; then
+  if [ -x "$INTERCEPT_BIN" ]; then
+    intercept_bin=$INTERCEPT_BIN
+  elif command -v intercept >/dev/null 2>&1; then
+    intercept_bin=intercept
+  else
+    echo "intercept: the $INTERCEPT_HOOK hook cannot check anything: $INTERCEPT_BIN is gone and intercept is not on PATH." >&2
+    echo "intercept: git was stopped because nothing could be checked. Reinstall intercept (./install.sh), or remove its hooks (intercept uninstall --global, or git config --global --unset core.hooksPath). To go ahead once without checking: --no-verify (git commit --no-verify, git push --no-verify)." >&2
+    exit 1
+  fi
+  if [ "$INTERCEPT_STDIN" = 1 ]; then
+    "$intercept_bin" hook "$INTERCEPT_HOOK" "$@" < "$intercept_input" || exit $?
+  elif [ -n "$intercept_next_runs" ]; then
+    "$intercept_bin" hook "$INTERCEPT_HOOK" "$@" < /dev/null || exit $?
+  else
+    # Nothing runs after intercept: let it take this process's place (one fork less).
+    exec "$intercept_bin" hook "$INTERCEPT_HOOK" "$@" < /dev/null
+  fi
+fi
+
+if [ -n "$intercept_next_runs" ]; then
   if [ "$INTERCEPT_STDIN" = 1 ]; then
     "$intercept_next" "$@" < "$intercept_input"
     exit $?

@@ -62,6 +62,9 @@ pub fn open() -> Result<gix::Repository, RepoError> {
     Ok(repo.to_thread_local())
 }
 
+/// Indexes smaller than this are decoded on one thread.
+const SMALL_INDEX_BYTES: u64 = 4 << 20;
+
 /// The index as staged (whichever file `GIT_INDEX_FILE` names), without verifying its
 /// checksum (git just wrote it; hashing costs ~3 ms per MB). A missing index is empty.
 pub fn index(repo: &gix::Repository) -> Result<gix::index::File, RepoError> {
@@ -73,13 +76,14 @@ pub fn index(repo: &gix::Repository) -> Result<gix::index::File, RepoError> {
             path,
         ));
     }
-    gix::index::File::at(
-        &path,
-        repo.object_hash(),
-        true,
-        gix::index::decode::Options::default(),
-    )
-    .map_err(|e| RepoError::Index {
+    // Threads pay off only for big indexes: starting them costs more than decoding a
+    // few thousand entries.
+    let small = path.metadata().is_ok_and(|m| m.len() < SMALL_INDEX_BYTES);
+    let options = gix::index::decode::Options {
+        thread_limit: small.then_some(1),
+        ..Default::default()
+    };
+    gix::index::File::at(&path, repo.object_hash(), true, options).map_err(|e| RepoError::Index {
         path: PathText::new(&path),
         cause: cause(&e),
     })
@@ -115,22 +119,84 @@ pub fn blob<'a>(
         })
 }
 
-/// Reads a tree's entries (owned, so the caller may recurse with the same buffer).
-pub fn tree_entries(
-    objects: &impl gix::objs::Find,
-    id: &ObjectId,
-    at: &[u8],
-    buf: &mut Vec<u8>,
-) -> Result<Vec<(Vec<u8>, gix::objs::tree::EntryMode, ObjectId)>, RepoError> {
-    let tree = objects.find_tree(id, buf).map_err(|e| RepoError::Object {
+/// A tree's entries, with names pointing into the tree's own bytes (one allocation per
+/// tree, not one per entry: git.git's `t/` alone has 1,500 entries).
+pub struct Tree {
+    data: Vec<u8>,
+    pub entries: Vec<TreeEntry>,
+}
+
+/// One entry of a [`Tree`].
+#[derive(Clone, Debug)]
+pub struct TreeEntry {
+    name: std::ops::Range<usize>,
+    pub mode: gix::objs::tree::EntryMode,
+    pub id: ObjectId,
+}
+
+impl Tree {
+    /// An entry's file name.
+    pub fn name(&self, entry: &TreeEntry) -> &[u8] {
+        &self.data[entry.name.clone()]
+    }
+
+    /// The entry named `name` (a tree when `is_tree`), by binary search in git's tree order.
+    pub fn find(&self, name: &[u8], is_tree: bool) -> Option<&TreeEntry> {
+        self.entries
+            .binary_search_by(|e| gix::objs::tree::name_order(self.name(e), e.mode.is_tree(), name, is_tree))
+            .ok()
+            .map(|i| &self.entries[i])
+    }
+}
+
+/// Reads a tree (`at` names it in errors).
+pub fn tree(objects: &impl gix::objs::Find, id: &ObjectId, at: &[u8]) -> Result<Tree, RepoError> {
+    let error = |cause: String| RepoError::Object {
         kind: "tree",
         id: *id,
         at: (!at.is_empty()).then(|| PathText(at.to_vec())),
-        cause: cause(&e),
-    })?;
-    Ok(tree
+        cause,
+    };
+    if *id == ObjectId::empty_tree(id.kind()) {
+        return Ok(Tree {
+            data: Vec::new(),
+            entries: Vec::new(),
+        });
+    }
+    let mut data = Vec::new();
+    let (kind, start, len) = {
+        let found = objects
+            .try_find(id, &mut data)
+            .map_err(|e| error(cause(&e)))?
+            .ok_or_else(|| error("the object is missing".to_string()))?;
+        (found.kind, found.data.as_ptr() as usize, found.data.len())
+    };
+    if kind != gix::objs::Kind::Tree {
+        return Err(error(format!("it is a {kind}, not a tree")));
+    }
+    // The object's bytes live in `data` (normally from its start); keep exactly them.
+    let offset = start.wrapping_sub(data.as_ptr() as usize);
+    if offset.checked_add(len).is_some_and(|end| end <= data.len()) {
+        data.drain(..offset);
+        data.truncate(len);
+    } else {
+        return Err(error(
+            "the object database returned bytes outside its buffer".to_string(),
+        ));
+    }
+    let parsed = gix::objs::TreeRef::from_bytes(&data, id.kind()).map_err(|e| error(cause(&e)))?;
+    let base = data.as_ptr() as usize;
+    let entries = parsed
         .entries
         .iter()
-        .map(|e| (e.filename.to_vec(), e.mode, e.oid.to_owned()))
-        .collect())
+        .map(|e| {
+            let start = e.filename.as_ptr() as usize - base;
+            TreeEntry {
+                name: start..start + e.filename.len(),
+                mode: e.mode,
+                id: e.oid.to_owned(),
+            }
+        })
+        .collect();
+    Ok(Tree { data, entries })
 }

@@ -14,7 +14,7 @@ use gix::index::extension::Tree as CacheTree;
 use gix::index::State;
 use gix::ObjectId;
 
-use crate::repo::{self, RepoError};
+use crate::repo::{self, RepoError, Tree};
 
 /// A path whose staged content is new.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,7 +34,6 @@ pub fn changes(
     let mut walk = Walk {
         objects,
         state,
-        buf: Vec::new(),
         out: Vec::new(),
         trees_read: 0,
     };
@@ -47,24 +46,21 @@ pub fn changes(
     Ok(walk.out)
 }
 
-type Entries = Vec<(Vec<u8>, gix::objs::tree::EntryMode, ObjectId)>;
-
 struct Walk<'a, F> {
     objects: &'a F,
     state: &'a State,
-    buf: Vec<u8>,
     out: Vec<Change>,
     trees_read: usize,
 }
 
 impl<F: gix::objs::Find> Walk<'_, F> {
-    fn read_tree(&mut self, id: Option<ObjectId>, at: &[u8]) -> Result<Entries, RepoError> {
+    fn read_tree(&mut self, id: Option<ObjectId>, at: &[u8]) -> Result<Option<Tree>, RepoError> {
         match id {
             Some(id) => {
                 self.trees_read += 1;
-                repo::tree_entries(self.objects, &id, at, &mut self.buf)
+                repo::tree(self.objects, &id, at).map(Some)
             }
-            None => Ok(Vec::new()),
+            None => Ok(None),
         }
     }
 
@@ -83,7 +79,7 @@ impl<F: gix::objs::Find> Walk<'_, F> {
             }
         }
         let old = self.read_tree(tree, prefix)?;
-        let find_old = |name: &[u8]| old.iter().find(|(n, _, _)| n.as_slice() == name);
+        let find_old = |name: &[u8], is_tree: bool| old.as_ref().and_then(|t| t.find(name, is_tree));
         let entries = self.state.entries();
         let mut i = range.start;
         while i < range.end {
@@ -91,8 +87,8 @@ impl<F: gix::objs::Find> Walk<'_, F> {
             let path: &[u8] = entry.path(self.state);
             let rest = &path[prefix.len()..];
             let Some(slash) = rest.iter().position(|&b| b == b'/') else {
-                let old_entry = find_old(rest);
-                self.file(entry, path, old_entry.map(|(_, mode, id)| (*mode, *id)));
+                let old_entry = find_old(rest, false);
+                self.file(entry, path, old_entry.map(|e| (e.mode, e.id)));
                 i += 1;
                 continue;
             };
@@ -100,9 +96,7 @@ impl<F: gix::objs::Find> Walk<'_, F> {
             let dir_prefix = &path[..prefix.len() + slash + 1];
             let end =
                 i + entries[i..range.end].partition_point(|e| e.path(self.state).starts_with(dir_prefix));
-            let old_tree = find_old(name)
-                .filter(|(_, mode, _)| mode.is_tree())
-                .map(|(_, _, id)| *id);
+            let old_tree = find_old(name, true).map(|e| e.id);
             if entry.mode == Mode::DIR && path.len() == dir_prefix.len() {
                 // A sparse-index directory: the whole subtree is one entry.
                 if old_tree != Some(entry.id) {
@@ -145,22 +139,23 @@ impl<F: gix::objs::Find> Walk<'_, F> {
 
     /// Every blob of `new` that is not the same in `old`.
     fn tree_vs_tree(&mut self, prefix: &[u8], old: Option<ObjectId>, new: ObjectId) -> Result<(), RepoError> {
-        let old_entries = self.read_tree(old, prefix)?;
-        let new_entries = self.read_tree(Some(new), prefix)?;
-        for (name, mode, id) in new_entries {
-            let before = old_entries.iter().find(|(n, _, _)| *n == name);
+        let old_tree = self.read_tree(old, prefix)?;
+        let Some(new_tree) = self.read_tree(Some(new), prefix)? else {
+            return Ok(());
+        };
+        for entry in &new_tree.entries {
+            let (name, mode, id) = (new_tree.name(entry), entry.mode, entry.id);
+            let before = old_tree.as_ref().and_then(|t| t.find(name, mode.is_tree()));
             let mut path = prefix.to_vec();
-            path.extend_from_slice(&name);
+            path.extend_from_slice(name);
             if mode.is_tree() {
-                let old_tree = before.filter(|(_, m, _)| m.is_tree()).map(|(_, _, id)| *id);
-                if old_tree != Some(id) {
+                let old_subtree = before.map(|e| e.id);
+                if old_subtree != Some(id) {
                     path.push(b'/');
-                    self.tree_vs_tree(&path, old_tree, id)?;
+                    self.tree_vs_tree(&path, old_subtree, id)?;
                 }
             } else if mode.is_blob_or_symlink() {
-                let old_blob = before
-                    .filter(|(_, m, _)| m.is_blob_or_symlink())
-                    .map(|(_, _, id)| *id);
+                let old_blob = before.filter(|e| e.mode.is_blob_or_symlink()).map(|e| e.id);
                 if old_blob != Some(id) {
                     self.out.push(Change {
                         path,

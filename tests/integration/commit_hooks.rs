@@ -525,3 +525,59 @@ fn scan_staged_reports_like_the_hook() {
     repo.git(&["rm", "-q", "--cached", "a.env"]).code(0);
     repo.intercept_in(&repo.root, &["scan", "--staged"]).code(0);
 }
+
+#[test]
+fn unchanged_directories_are_skipped_through_the_cache_tree() {
+    let repo = installed();
+    for d in 0..30 {
+        repo.write(format!("dir{d}/sub/file.txt"), format!("content {d}\n"));
+    }
+    repo.git(&["add", "."]).code(0);
+    repo.git(&["commit", "-q", "-m", "many dirs"]).code(0);
+    repo.write("dir7/sub/file.txt", "changed\n");
+    repo.git(&["add", "dir7/sub/file.txt"]).code(0);
+    let run = repo.intercept_in(&repo.root, &["scan", "--staged"]);
+    run.code(0);
+    let run = crate::support::hermetic(crate::support::bin(), &repo.home())
+        .current_dir(&repo.root)
+        .env("INTERCEPT_LOG", "debug")
+        .args(["scan", "--staged"])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&run.stderr);
+    let trees: usize = log
+        .lines()
+        .find_map(|l| l.split("trees_read=").nth(1))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no trees_read in {log}"));
+    // The root, dir7 and dir7/sub: not the other 29 directories.
+    assert_eq!(trees, 3, "{log}");
+}
+
+#[test]
+fn sparse_index_directory_entries_are_handled() {
+    let repo = installed();
+    repo.write("a/a.txt", "a\n");
+    repo.write("b/b.txt", "b\n");
+    repo.git(&["add", "."]).code(0);
+    repo.git(&["commit", "-q", "-m", "two dirs"]).code(0);
+    repo.git(&["sparse-checkout", "init", "--cone", "--sparse-index"])
+        .code(0);
+    repo.git(&["sparse-checkout", "set", "a"]).code(0);
+    let ls = repo.git(&["ls-files", "--sparse", "-s"]);
+    assert!(
+        ls.stdout.contains("040000") && ls.stdout.contains("\tb/"),
+        "not a sparse index: {}",
+        ls.stdout
+    );
+    let head = repo.head();
+    let t = token();
+    assert_blocked(
+        &repo.commit_file("a/secret.env", format!("T={}\n", t.b64()), "a"),
+        "a/secret.env:1:3:",
+    );
+    assert_eq!(repo.head(), head);
+    repo.commit_file("a/secret.env", "T=\n", "a").code(0);
+    assert_ne!(repo.head(), head);
+}
