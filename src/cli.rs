@@ -53,12 +53,17 @@ pub struct InstallArgs {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files and directories to scan (`-` reads standard input).
-    #[arg(default_value = ".", conflicts_with = "staged")]
+    #[arg(default_value = ".", conflicts_with_all = ["staged", "range"])]
     pub paths: Vec<PathBuf>,
 
     /// Scan what `git commit` would record: the lines the index adds to HEAD.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "range")]
     pub staged: bool,
+
+    /// Scan the commits of a range as a push would (`A..B`: in B, not in A; `B`: all of
+    /// B's history): the lines each commit adds, and each commit message.
+    #[arg(long, value_name = "RANGE")]
+    pub range: Option<String>,
 
     /// Output format for findings (stdout); the summary always goes to stderr.
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]

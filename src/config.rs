@@ -13,6 +13,7 @@ use crate::source::files;
 pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
     pub staged: bool,
+    pub range: Option<String>,
     pub format: Format,
     pub files: files::Options,
 }
@@ -22,6 +23,7 @@ impl From<&ScanArgs> for ScanConfig {
         Self {
             paths: args.paths.clone(),
             staged: args.staged,
+            range: args.range.clone(),
             format: match args.format {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,

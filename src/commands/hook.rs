@@ -7,30 +7,30 @@
 
 use std::io;
 
+use super::scanner::Scanner;
 use crate::chunk::{Chunk, Origin};
 use crate::detector::Detector;
 use crate::finding::Finding;
 use crate::outcome::Outcome;
+use crate::repo;
 use crate::report::{human, Problem};
 use crate::source::staged;
-use crate::{added, repo};
-
-/// The hooks intercept checks at commit time.
-pub const COMMIT_HOOKS: [&str; 3] = ["pre-commit", "pre-merge-commit", "commit-msg"];
 
 pub fn run(name: &str, args: &[String]) -> Outcome {
     match name {
         "pre-commit" => staged_hook(&human::Blocked {
             action: "commit",
             remove: "from the staged change (edit the file, then `git add` it again)",
-            bypass: "git commit --no-verify",
+            bypass: Some("git commit --no-verify"),
         }),
         "pre-merge-commit" => staged_hook(&human::Blocked {
             action: "merge",
             remove: "from what the merge brings in (merge with --no-commit, fix, commit)",
-            bypass: "git merge --no-verify",
+            bypass: Some("git merge --no-verify"),
         }),
         "commit-msg" => commit_msg(args.first().map(String::as_str)),
+        "pre-push" => super::push::pre_push(args),
+        "pre-receive" => super::push::pre_receive(),
         other => {
             tracing::debug!(hook = other, "not a hook intercept checks");
             Outcome::Clean
@@ -49,6 +49,14 @@ pub(crate) struct Checked {
 }
 
 impl Checked {
+    /// Adds another check's results.
+    pub fn absorb(&mut self, other: Checked) {
+        self.findings.extend(other.findings);
+        self.problems.extend(other.problems);
+        self.files += other.files;
+        self.bytes += other.bytes;
+    }
+
     pub fn problem(&mut self, e: &dyn std::fmt::Display) {
         self.problems.push(Problem {
             path: None,
@@ -56,7 +64,7 @@ impl Checked {
         });
     }
 
-    fn finish(self, blocked: &human::Blocked<'_>) -> Outcome {
+    pub fn finish(self, blocked: &human::Blocked<'_>) -> Outcome {
         let outcome = Outcome::from_counts(self.findings.len(), self.problems.len());
         if outcome != Outcome::Clean {
             let _ = human::blocked(&self.findings, &self.problems, blocked, &mut io::stderr().lock());
@@ -80,36 +88,11 @@ pub(crate) fn check_staged(detector: &Detector, checked: &mut Checked) -> Result
     let index = repo::index(&repo)?;
     let head = repo::head_tree(&repo)?;
     let changes = staged::changes(&repo.objects, &index, head)?;
-    let (mut new_buf, mut old_buf) = (Vec::new(), Vec::new());
-    for change in changes {
-        let new = match repo::blob(&repo.objects, &change.new, &change.path, &mut new_buf) {
-            Ok(new) => new,
-            Err(e) => {
-                checked.problem(&e);
-                continue;
-            }
-        };
-        checked.files += 1;
-        checked.bytes += new.len() as u64;
-        let origin = Origin {
-            path: change.path.clone(),
-            commit: None,
-            blob: Some(change.new.to_string()),
-        };
-        let mut found = Vec::new();
-        detector.scan(&Chunk::whole(&origin, new), &mut found);
-        if found.is_empty() {
-            continue;
-        }
-        if let Some(old_id) = change.old {
-            match repo::blob(&repo.objects, &old_id, &change.path, &mut old_buf) {
-                Ok(old) => added::retain_added(&mut found, old, new),
-                // Without the old blob every line counts as added: report, do not guess.
-                Err(e) => tracing::warn!("{e}"),
-            }
-        }
-        checked.findings.extend(found);
+    let mut scanner = Scanner::new(detector, &repo.objects);
+    for change in &changes {
+        scanner.change(change, None);
     }
+    checked.absorb(scanner.checked);
     Ok(())
 }
 
@@ -122,7 +105,7 @@ fn commit_msg(file: Option<&str>) -> Outcome {
     let blocked = human::Blocked {
         action: "commit",
         remove: "from the commit message",
-        bypass: "git commit --no-verify",
+        bypass: Some("git commit --no-verify"),
     };
     let mut checked = Checked::default();
     match file.map(|f| (f, std::fs::read(f))) {

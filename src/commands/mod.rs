@@ -3,7 +3,9 @@
 
 pub mod hook;
 pub mod install;
+pub mod push;
 pub mod scan;
+pub mod scanner;
 pub mod status;
 
 use std::io;

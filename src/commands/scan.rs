@@ -12,9 +12,13 @@ use crate::source::files;
 
 pub fn run(config: &ScanConfig) -> Outcome {
     let detector = Detector::new();
-    if config.staged {
+    if config.staged || config.range.is_some() {
         let mut checked = super::hook::Checked::default();
-        if let Err(e) = super::hook::check_staged(&detector, &mut checked) {
+        let result = match &config.range {
+            Some(range) => super::push::check_range(&detector, range, &mut checked),
+            None => super::hook::check_staged(&detector, &mut checked).map_err(|e| e.to_string()),
+        };
+        if let Err(e) = result {
             checked.problem(&e);
         }
         let summary = Summary {

@@ -12,6 +12,9 @@ use crate::path::Escaped;
 /// `path:line:column: Intercom access token dG9rOmE5…OjA= (plain, fingerprint 3f2a9c1b7e4d)`
 pub fn findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
     for f in findings {
+        if let Some(commit) = &f.origin.commit {
+            write!(out, "{} ", &commit[..commit.len().min(10)])?;
+        }
         writeln!(
             out,
             "{}:{}:{}: {} {} ({}, fingerprint {})",
@@ -46,8 +49,8 @@ pub struct Blocked<'a> {
     pub action: &'a str,
     /// How to take the token out of what is being done.
     pub remove: &'a str,
-    /// The bypass (`git commit --no-verify`).
-    pub bypass: &'a str,
+    /// The bypass (`git commit --no-verify`); `None` on a server, where there is none.
+    pub bypass: Option<&'a str>,
 }
 
 /// The message a blocking hook prints on stderr: findings, problems, what to do.
@@ -79,22 +82,31 @@ pub fn blocked(
              in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke the\n     \
              old one.\n  \
              3. If it is a deliberate fake (a test fixture), generate it when the test runs instead of\n     \
-             committing it.\n  \
-             4. To {} anyway (your responsibility): {}\n",
-            b.remove, b.action, b.bypass
+             committing it.\n",
+            b.remove
         )?;
+        match b.bypass {
+            Some(bypass) => writeln!(err, "  4. To {} anyway (your responsibility): {bypass}", b.action)?,
+            None => writeln!(
+                err,
+                "  4. This check runs on the server: `git push --no-verify` does not skip it."
+            )?,
+        }
     }
     if !problems.is_empty() {
         for p in problems {
             writeln!(err, "intercept: cannot check this {}: {}", b.action, p.message)?;
         }
         if findings.is_empty() {
-            writeln!(
+            write!(
                 err,
-                "intercept: the {} was blocked because intercept could not check it. To {} anyway \
-                 (your responsibility): {}",
-                b.action, b.action, b.bypass
+                "intercept: the {} was blocked because intercept could not check it.",
+                b.action
             )?;
+            match b.bypass {
+                Some(bypass) => writeln!(err, " To {} anyway (your responsibility): {bypass}", b.action)?,
+                None => writeln!(err, " Ask the repository's administrators.")?,
+            }
         }
     }
     Ok(())

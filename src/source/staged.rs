@@ -14,16 +14,8 @@ use gix::index::extension::Tree as CacheTree;
 use gix::index::State;
 use gix::ObjectId;
 
+use super::{tree_diff, Change};
 use crate::repo::{self, RepoError, Tree};
-
-/// A path whose staged content is new.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Change {
-    pub path: Vec<u8>,
-    pub new: ObjectId,
-    /// The blob at this path in `HEAD`, if there was one.
-    pub old: Option<ObjectId>,
-}
 
 /// The changes between `head_tree` (`None`: unborn branch) and the index.
 pub fn changes(
@@ -100,7 +92,7 @@ impl<F: gix::objs::Find> Walk<'_, F> {
             if entry.mode == Mode::DIR && path.len() == dir_prefix.len() {
                 // A sparse-index directory: the whole subtree is one entry.
                 if old_tree != Some(entry.id) {
-                    self.tree_vs_tree(dir_prefix, old_tree, entry.id)?;
+                    tree_diff::changes(self.objects, old_tree, entry.id, dir_prefix, &mut self.out)?;
                 }
             } else {
                 let child = cache.and_then(|c| c.children.iter().find(|c| c.name.as_slice() == name));
@@ -135,36 +127,5 @@ impl<F: gix::objs::Find> Walk<'_, F> {
             new: entry.id,
             old,
         });
-    }
-
-    /// Every blob of `new` that is not the same in `old`.
-    fn tree_vs_tree(&mut self, prefix: &[u8], old: Option<ObjectId>, new: ObjectId) -> Result<(), RepoError> {
-        let old_tree = self.read_tree(old, prefix)?;
-        let Some(new_tree) = self.read_tree(Some(new), prefix)? else {
-            return Ok(());
-        };
-        for entry in &new_tree.entries {
-            let (name, mode, id) = (new_tree.name(entry), entry.mode, entry.id);
-            let before = old_tree.as_ref().and_then(|t| t.find(name, mode.is_tree()));
-            let mut path = prefix.to_vec();
-            path.extend_from_slice(name);
-            if mode.is_tree() {
-                let old_subtree = before.map(|e| e.id);
-                if old_subtree != Some(id) {
-                    path.push(b'/');
-                    self.tree_vs_tree(&path, old_subtree, id)?;
-                }
-            } else if mode.is_blob_or_symlink() {
-                let old_blob = before.filter(|e| e.mode.is_blob_or_symlink()).map(|e| e.id);
-                if old_blob != Some(id) {
-                    self.out.push(Change {
-                        path,
-                        new: id,
-                        old: old_blob,
-                    });
-                }
-            }
-        }
-        Ok(())
     }
 }

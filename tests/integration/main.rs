@@ -7,5 +7,7 @@
 mod commit_hooks;
 mod install;
 mod property;
+mod push_hooks;
+mod receive_hook;
 mod scan_files;
 mod support;

@@ -295,6 +295,22 @@ impl TestRepo {
         self.git(&["commit", "-q", "-m", msg])
     }
 
+    /// A bare repository beside the work tree, added as remote `origin`.
+    pub fn remote_bare(&self) -> PathBuf {
+        let bare = self.scratch.path().join("remote.git");
+        self.git_in(self.scratch.path(), &["init", "-q", "--bare", "remote.git"])
+            .code(0);
+        self.git(&["remote", "add", "origin", bare.to_str().unwrap()])
+            .code(0);
+        bare
+    }
+
+    /// `git for-each-ref` in another repository (a remote's refs and their ids).
+    pub fn refs_of(&self, repo: &Path) -> String {
+        self.git_in(repo, &["for-each-ref", "--format=%(objectname) %(refname)"])
+            .stdout
+    }
+
     /// A linked worktree on a new branch `name`.
     pub fn worktree(&self, name: &str) -> PathBuf {
         let dir = self.scratch.path().join(name);

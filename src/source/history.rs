@@ -1,0 +1,258 @@
+//! Commits → what each one adds.
+//!
+//! Receives tips (what is pushed, or a range's end) and hidden tips (what the other side
+//! already has); hands on the commits reachable from the tips and not from the hidden
+//! tips, the way `git rev-list` finds them: a queue ordered by committer time, hidden
+//! tips seeded uninteresting, uninteresting spreading to parents, and a stop a few pops
+//! after every queued commit is uninteresting (so hidden history that never meets the
+//! tips, an unrelated branch, is not walked to its root). Times and parents come from
+//! the commit-graph file when there is one.
+//!
+//! Then, per commit, the blobs it adds: its tree against its first parent's (a root
+//! commit against the empty tree); for a merge, git's combined-diff rule drops a path
+//! whose result equals the blob in another parent, so only what the merge itself
+//! produced is checked (an "evil merge" is caught). Shallow boundaries have no parents.
+
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use gix::prelude::FindExt as _;
+use gix::ObjectId;
+
+use super::{tree_diff, Change};
+use crate::repo::{cause, RepoError};
+
+/// How far past "everything queued is uninteresting" to keep going, for clock skew
+/// (git's SLOP).
+const SLOP: usize = 5;
+
+#[derive(Debug)]
+struct Node {
+    parents: Vec<ObjectId>,
+    uninteresting: bool,
+    queued: bool,
+}
+
+/// Reads commits' times and parents, from the commit-graph when possible.
+pub struct Graph<'a, F> {
+    objects: &'a F,
+    graph: Option<gix::commitgraph::Graph>,
+    shallow: HashSet<ObjectId>,
+    buf: Vec<u8>,
+}
+
+impl<'a, F: gix::objs::Find> Graph<'a, F> {
+    pub fn new(repo: &gix::Repository, objects: &'a F) -> Self {
+        let graph = repo.commit_graph_if_enabled().ok().flatten();
+        let shallow = repo
+            .shallow_commits()
+            .ok()
+            .flatten()
+            .map(|c| c.iter().copied().collect())
+            .unwrap_or_default();
+        Graph {
+            objects,
+            graph,
+            shallow,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Committer time and parents (none at a shallow boundary).
+    fn load(&mut self, id: &ObjectId) -> Result<(i64, Vec<ObjectId>), RepoError> {
+        if let Some(graph) = &self.graph {
+            if let Some(commit) = graph.commit_by_id(id) {
+                let time = i64::try_from(commit.committer_timestamp()).unwrap_or(i64::MAX);
+                let parents = commit
+                    .iter_parents()
+                    .filter_map(Result::ok)
+                    .map(|pos| graph.id_at(pos).to_owned())
+                    .collect();
+                return Ok((time, self.unless_shallow(id, parents)));
+            }
+        }
+        let (time, parents) = {
+            let commit = self
+                .objects
+                .find_commit(id, &mut self.buf)
+                .map_err(|e| object_error(id, &e))?;
+            (
+                commit.time().map(|t| t.seconds).unwrap_or(0),
+                commit.parents().collect(),
+            )
+        };
+        Ok((time, self.unless_shallow(id, parents)))
+    }
+
+    fn unless_shallow(&self, id: &ObjectId, parents: Vec<ObjectId>) -> Vec<ObjectId> {
+        if self.shallow.contains(id) {
+            Vec::new()
+        } else {
+            parents
+        }
+    }
+}
+
+fn object_error(id: &ObjectId, e: &(dyn std::error::Error + 'static)) -> RepoError {
+    RepoError::Object {
+        kind: "commit",
+        id: *id,
+        at: None,
+        cause: cause(e),
+    }
+}
+
+/// The walk's state: every commit seen, the queue, and how many queued commits are
+/// still interesting.
+#[derive(Default)]
+struct Walk {
+    nodes: HashMap<ObjectId, Node>,
+    queue: BinaryHeap<(i64, ObjectId)>,
+    interesting_queued: usize,
+}
+
+impl Walk {
+    /// Queues a new commit, or marks a known one (and its known ancestors) uninteresting.
+    fn visit<F: gix::objs::Find>(
+        &mut self,
+        id: ObjectId,
+        uninteresting: bool,
+        graph: &mut Graph<'_, F>,
+    ) -> Result<(), RepoError> {
+        if self.nodes.contains_key(&id) {
+            if uninteresting {
+                self.mark_uninteresting(id);
+            }
+            return Ok(());
+        }
+        let (time, parents) = match graph.load(&id) {
+            Ok(loaded) => loaded,
+            // What the other side has may be partly missing here; never fail on it.
+            Err(_) if uninteresting => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        self.nodes.insert(
+            id,
+            Node {
+                parents,
+                uninteresting,
+                queued: true,
+            },
+        );
+        if !uninteresting {
+            self.interesting_queued += 1;
+        }
+        self.queue.push((time, id));
+        Ok(())
+    }
+
+    fn mark_uninteresting(&mut self, id: ObjectId) {
+        let mut stack = vec![id];
+        while let Some(id) = stack.pop() {
+            let Some(node) = self.nodes.get_mut(&id) else {
+                continue;
+            };
+            if node.uninteresting {
+                continue;
+            }
+            node.uninteresting = true;
+            if node.queued {
+                self.interesting_queued -= 1;
+            }
+            stack.extend(node.parents.iter().copied());
+        }
+    }
+}
+
+/// The commits reachable from `tips` and not from `hidden`, newest first (by committer
+/// time). Hidden tips that cannot be read are ignored: the walk only gets longer.
+pub fn commits<F: gix::objs::Find>(
+    graph: &mut Graph<'_, F>,
+    tips: &[ObjectId],
+    hidden: &[ObjectId],
+) -> Result<Vec<ObjectId>, RepoError> {
+    let mut walk = Walk::default();
+    for id in hidden {
+        walk.visit(*id, true, graph)?;
+    }
+    for id in tips {
+        walk.visit(*id, false, graph)?;
+    }
+    let mut out = Vec::new();
+    let mut slop = SLOP;
+    while let Some((_, id)) = walk.queue.pop() {
+        let node = walk.nodes.get_mut(&id).expect("every queued commit has a node");
+        node.queued = false;
+        let uninteresting = node.uninteresting;
+        let parents = node.parents.clone();
+        if !uninteresting {
+            walk.interesting_queued -= 1;
+            out.push(id);
+        }
+        for parent in parents {
+            walk.visit(parent, uninteresting, graph)?;
+        }
+        if walk.interesting_queued == 0 {
+            slop -= 1;
+            if slop == 0 {
+                break;
+            }
+        } else {
+            slop = SLOP;
+        }
+    }
+    out.retain(|id| walk.nodes.get(id).is_some_and(|n| !n.uninteresting));
+    tracing::debug!(commits = out.len(), visited = walk.nodes.len(), "commit walk");
+    Ok(out)
+}
+
+/// What one commit adds: its changes and its message.
+#[derive(Debug)]
+pub struct CommitChanges {
+    pub changes: Vec<Change>,
+    pub message: Vec<u8>,
+}
+
+/// The blobs `id` adds relative to its first parent (combined-diff rule for merges).
+pub fn commit_changes<F: gix::objs::Find>(
+    graph: &mut Graph<'_, F>,
+    id: &ObjectId,
+) -> Result<CommitChanges, RepoError> {
+    let objects = graph.objects;
+    let (tree, parents, message) = {
+        let commit = objects
+            .find_commit(id, &mut graph.buf)
+            .map_err(|e| object_error(id, &e))?;
+        (
+            commit.tree(),
+            commit.parents().collect::<Vec<_>>(),
+            commit.message.to_vec(),
+        )
+    };
+    let parents = graph.unless_shallow(id, parents);
+    let mut parent_trees = Vec::with_capacity(parents.len());
+    for p in &parents {
+        let commit = objects
+            .find_commit(p, &mut graph.buf)
+            .map_err(|e| object_error(p, &e))?;
+        parent_trees.push(commit.tree());
+    }
+    let mut changes = Vec::new();
+    tree_diff::changes(objects, parent_trees.first().copied(), tree, b"", &mut changes)?;
+    if parent_trees.len() > 1 {
+        let mut kept = Vec::with_capacity(changes.len());
+        for change in changes {
+            let mut from_a_parent = false;
+            for other in &parent_trees[1..] {
+                if tree_diff::blob_at(objects, *other, &change.path)? == Some(change.new) {
+                    from_a_parent = true;
+                    break;
+                }
+            }
+            if !from_a_parent {
+                kept.push(change);
+            }
+        }
+        changes = kept;
+    }
+    Ok(CommitChanges { changes, message })
+}
