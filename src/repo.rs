@@ -135,6 +135,11 @@ pub struct TreeEntry {
 }
 
 impl Tree {
+    /// Bytes this tree holds in memory (for cache budgets).
+    pub fn size(&self) -> usize {
+        self.data.len() + self.entries.len() * std::mem::size_of::<TreeEntry>()
+    }
+
     /// An entry's file name.
     pub fn name(&self, entry: &TreeEntry) -> &[u8] {
         &self.data[entry.name.clone()]

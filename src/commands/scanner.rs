@@ -164,7 +164,8 @@ impl<'a, F: gix::objs::Find> Scanner<'a, F> {
             Peeled::Commit(commit) => Ok(Some(commit)),
             Peeled::Tree(tree) => {
                 let mut changes = Vec::new();
-                tree_diff::changes(self.objects, None, tree, b"", &mut changes)?;
+                let mut trees = tree_diff::Trees::new(self.objects, 16 << 20);
+                tree_diff::changes(&mut trees, None, tree, b"", &mut changes)?;
                 for change in &changes {
                     self.change(change, None);
                 }

@@ -18,8 +18,12 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use gix::prelude::FindExt as _;
 use gix::ObjectId;
 
-use super::{tree_diff, Change};
+use super::tree_diff::{self, Trees};
+use super::Change;
 use crate::repo::{cause, RepoError};
+
+/// Trees kept between commits (see [`Trees`]).
+const TREE_CACHE_BYTES: usize = 64 << 20;
 
 /// How far past "everything queued is uninteresting" to keep going, for clock skew
 /// (git's SLOP).
@@ -35,6 +39,7 @@ struct Node {
 /// Reads commits' times and parents, from the commit-graph when possible.
 pub struct Graph<'a, F> {
     objects: &'a F,
+    trees: Trees<'a, F>,
     graph: Option<gix::commitgraph::Graph>,
     shallow: HashSet<ObjectId>,
     buf: Vec<u8>,
@@ -51,6 +56,7 @@ impl<'a, F: gix::objs::Find> Graph<'a, F> {
             .unwrap_or_default();
         Graph {
             objects,
+            trees: Trees::new(objects, TREE_CACHE_BYTES),
             graph,
             shallow,
             buf: Vec::new(),
@@ -237,22 +243,33 @@ pub fn commit_changes<F: gix::objs::Find>(
         parent_trees.push(commit.tree());
     }
     let mut changes = Vec::new();
-    tree_diff::changes(objects, parent_trees.first().copied(), tree, b"", &mut changes)?;
-    if parent_trees.len() > 1 {
-        let mut kept = Vec::with_capacity(changes.len());
-        for change in changes {
-            let mut from_a_parent = false;
-            for other in &parent_trees[1..] {
-                if tree_diff::blob_at(objects, *other, &change.path)? == Some(change.new) {
-                    from_a_parent = true;
-                    break;
-                }
-            }
-            if !from_a_parent {
-                kept.push(change);
-            }
+    tree_diff::changes(
+        &mut graph.trees,
+        parent_trees.first().copied(),
+        tree,
+        b"",
+        &mut changes,
+    )?;
+    // A path whose result equals another parent's blob is not the merge's doing: keep
+    // only paths that differ from every parent. The diff against each other parent is
+    // limited to the candidate paths, so it reads only the trees that lead to them.
+    for other in parent_trees.iter().skip(1) {
+        if changes.is_empty() {
+            break;
         }
-        changes = kept;
+        let mut candidates: Vec<Vec<u8>> = changes.iter().map(|c| c.path.clone()).collect();
+        candidates.sort();
+        let mut against_other = Vec::new();
+        tree_diff::changes_within(
+            &mut graph.trees,
+            Some(*other),
+            tree,
+            b"",
+            Some(&candidates),
+            &mut against_other,
+        )?;
+        let differs: HashSet<&[u8]> = against_other.iter().map(|c| c.path.as_slice()).collect();
+        changes.retain(|c| differs.contains(c.path.as_slice()));
     }
     Ok(CommitChanges { changes, message })
 }

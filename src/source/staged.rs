@@ -92,7 +92,8 @@ impl<F: gix::objs::Find> Walk<'_, F> {
             if entry.mode == Mode::DIR && path.len() == dir_prefix.len() {
                 // A sparse-index directory: the whole subtree is one entry.
                 if old_tree != Some(entry.id) {
-                    tree_diff::changes(self.objects, old_tree, entry.id, dir_prefix, &mut self.out)?;
+                    let mut trees = tree_diff::Trees::new(self.objects, 16 << 20);
+                    tree_diff::changes(&mut trees, old_tree, entry.id, dir_prefix, &mut self.out)?;
                 }
             } else {
                 let child = cache.and_then(|c| c.children.iter().find(|c| c.name.as_slice() == name));

@@ -5,36 +5,115 @@
 //! old tree's entry at the same path. Subtrees with equal ids are skipped without being
 //! read; gitlinks are skipped (a submodule's content is checked in the submodule).
 
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use gix::ObjectId;
 
 use super::Change;
-use crate::repo::{self, RepoError};
+use crate::repo::{self, RepoError, Tree, TreeEntry};
+
+/// Trees read during one run, kept by id: consecutive commits share most of their trees
+/// (a commit's tree is its child's parent tree), so a range walk would otherwise read
+/// and inflate each of them about twice (git.git, 819 commits: 4,948 reads of 1,985
+/// trees, 101 MB inflated). Cleared when it outgrows its byte budget.
+pub struct Trees<'a, F> {
+    objects: &'a F,
+    cache: HashMap<ObjectId, Rc<Tree>>,
+    bytes: usize,
+    limit: usize,
+}
+
+impl<'a, F: gix::objs::Find> Trees<'a, F> {
+    pub fn new(objects: &'a F, limit: usize) -> Self {
+        Trees {
+            objects,
+            cache: HashMap::new(),
+            bytes: 0,
+            limit,
+        }
+    }
+
+    fn get(&mut self, id: &ObjectId, at: &[u8]) -> Result<Rc<Tree>, RepoError> {
+        if let Some(tree) = self.cache.get(id) {
+            return Ok(Rc::clone(tree));
+        }
+        let tree = Rc::new(repo::tree(self.objects, id, at)?);
+        let size = tree.size();
+        if self.bytes + size > self.limit {
+            self.cache.clear();
+            self.bytes = 0;
+        }
+        self.bytes += size;
+        self.cache.insert(*id, Rc::clone(&tree));
+        Ok(tree)
+    }
+}
 
 /// Appends the changes from `old` to `new` under `prefix` (`""` or `dir/`) to `out`.
-pub fn changes(
-    objects: &impl gix::objs::Find,
+pub fn changes<F: gix::objs::Find>(
+    objects: &mut Trees<'_, F>,
     old: Option<ObjectId>,
     new: ObjectId,
     prefix: &[u8],
     out: &mut Vec<Change>,
 ) -> Result<(), RepoError> {
+    changes_within(objects, old, new, prefix, None, out)
+}
+
+/// True when a path in `only` (sorted) starts with `prefix`.
+fn any_under(only: &[Vec<u8>], prefix: &[u8]) -> bool {
+    let i = only.partition_point(|p| p.as_slice() < prefix);
+    only.get(i).is_some_and(|p| p.starts_with(prefix))
+}
+
+/// Like [`changes`], but only for the paths in `only` (sorted), descending only into
+/// directories that hold one of them.
+pub fn changes_within<F: gix::objs::Find>(
+    objects: &mut Trees<'_, F>,
+    old: Option<ObjectId>,
+    new: ObjectId,
+    prefix: &[u8],
+    only: Option<&[Vec<u8>]>,
+    out: &mut Vec<Change>,
+) -> Result<(), RepoError> {
     if old == Some(new) {
         return Ok(());
     }
-    let old_tree = old.map(|id| repo::tree(objects, &id, prefix)).transpose()?;
-    let new_tree = repo::tree(objects, &new, prefix)?;
+    let old_tree = old.map(|id| objects.get(&id, prefix)).transpose()?;
+    let new_tree = objects.get(&new, prefix)?;
+    // Both trees are in git's tree order: walk them together.
+    let old_entries: &[TreeEntry] = old_tree.as_ref().map_or(&[], |t| &t.entries);
+    let mut cursor = 0;
     for entry in &new_tree.entries {
         let (name, mode, id) = (new_tree.name(entry), entry.mode, entry.id);
-        let before = old_tree.as_ref().and_then(|t| t.find(name, mode.is_tree()));
+        let mut before = None;
+        if let Some(old_tree) = &old_tree {
+            while let Some(o) = old_entries.get(cursor) {
+                match gix::objs::tree::name_order(old_tree.name(o), o.mode.is_tree(), name, mode.is_tree()) {
+                    Ordering::Less => cursor += 1,
+                    Ordering::Equal => {
+                        before = Some(o);
+                        cursor += 1;
+                        break;
+                    }
+                    Ordering::Greater => break,
+                }
+            }
+        }
         let mut path = prefix.to_vec();
         path.extend_from_slice(name);
         if mode.is_tree() {
             let old_subtree = before.map(|e| e.id);
-            if old_subtree != Some(id) {
-                path.push(b'/');
-                changes(objects, old_subtree, id, &path, out)?;
+            path.push(b'/');
+            if old_subtree != Some(id) && only.is_none_or(|only| any_under(only, &path)) {
+                changes_within(objects, old_subtree, id, &path, only, out)?;
             }
         } else if mode.is_blob_or_symlink() {
+            if only.is_some_and(|only| only.binary_search(&path).is_err()) {
+                continue;
+            }
             let old_blob = before.filter(|e| e.mode.is_blob_or_symlink()).map(|e| e.id);
             if old_blob != Some(id) {
                 out.push(Change {
@@ -46,24 +125,4 @@ pub fn changes(
         }
     }
     Ok(())
-}
-
-/// The blob (or symlink) at `path` in `tree`, if there is one.
-pub fn blob_at(
-    objects: &impl gix::objs::Find,
-    tree: ObjectId,
-    path: &[u8],
-) -> Result<Option<ObjectId>, RepoError> {
-    let mut current = tree;
-    let mut components = path.split(|&b| b == b'/').peekable();
-    while let Some(name) = components.next() {
-        let is_last = components.peek().is_none();
-        let t = repo::tree(objects, &current, path)?;
-        match t.find(name, !is_last) {
-            Some(e) if is_last && e.mode.is_blob_or_symlink() => return Ok(Some(e.id)),
-            Some(e) if !is_last && e.mode.is_tree() => current = e.id,
-            _ => return Ok(None),
-        }
-    }
-    Ok(None)
 }
