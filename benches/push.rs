@@ -201,7 +201,7 @@ fn main() {
     );
 
     // (b) ~600 commits: walk back first parents until the range holds at least 600.
-    let mut k = 200;
+    let mut k = 50;
     let (start, count) = loop {
         let start = git(repo, &[], &["rev-parse", &format!("{base}~{k}")], None);
         let count: usize = git(
@@ -215,7 +215,7 @@ fn main() {
         if count >= 600 || k > 5000 {
             break (start, count);
         }
-        k += 50;
+        k += 5;
     };
     let range = format!("{start}..{base}");
     println!(

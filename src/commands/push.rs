@@ -14,7 +14,7 @@ use std::io::{self, BufRead};
 use gix::ObjectId;
 
 use super::hook::Checked;
-use super::scanner::{Budget, Scanner};
+use super::scanner::{scan_commits, threads_for, Budget, Scanner};
 use crate::detector::Detector;
 use crate::outcome::Outcome;
 use crate::repo::{self, cause, RepoError};
@@ -171,8 +171,17 @@ fn check_push(detector: &Detector, remote: Option<&str>, checked: &mut Checked) 
     let mut graph = Graph::new(&repo, objects);
     let commits = history::commits(&mut graph, &tips, &hidden)?;
     tracing::debug!(commits = commits.len(), hidden = hidden.len(), "pre-push");
-    scanner.commits(&mut graph, &commits, Budget::unlimited())?;
+    let handles = (0..threads_for(commits.len()))
+        .map(|_| repo.objects.clone())
+        .collect();
     checked.absorb(scanner.checked);
+    checked.absorb(scan_commits(
+        detector,
+        handles,
+        graph.shallow(),
+        &commits,
+        Budget::unlimited(),
+    ));
     Ok(())
 }
 
@@ -228,8 +237,8 @@ fn check_receive(detector: &Detector, checked: &mut Checked) -> Result<(), PushE
         None => None,
     };
     let objects = Incoming {
-        quarantine: quarantine.as_ref(),
-        existing: &repo.objects,
+        quarantine: quarantine.clone(),
+        existing: repo.objects.clone(),
     };
     let mut scanner = Scanner::new(detector, &objects);
     let mut tips = Vec::new();
@@ -242,24 +251,26 @@ fn check_receive(detector: &Detector, checked: &mut Checked) -> Result<(), PushE
     let mut graph = Graph::new(&repo, &objects);
     let commits = history::commits(&mut graph, &tips, &hidden)?;
     tracing::debug!(commits = commits.len(), refs = hidden.len(), "pre-receive");
-    scanner.commits(&mut graph, &commits, budget)?;
+    let handles = (0..threads_for(commits.len())).map(|_| objects.clone()).collect();
     checked.absorb(scanner.checked);
+    checked.absorb(scan_commits(detector, handles, graph.shallow(), &commits, budget));
     Ok(())
 }
 
 /// The objects of a push being received: the quarantine first, then the repository.
-struct Incoming<'a> {
-    quarantine: Option<&'a gix::odb::Handle>,
-    existing: &'a gix::OdbHandle,
+#[derive(Clone)]
+struct Incoming {
+    quarantine: Option<gix::odb::Handle>,
+    existing: gix::OdbHandle,
 }
 
-impl gix::objs::Find for Incoming<'_> {
+impl gix::objs::Find for Incoming {
     fn try_find<'b>(
         &self,
         id: &gix::oid,
         buffer: &'b mut Vec<u8>,
     ) -> gix::Result<Option<gix::objs::Data<'b>>> {
-        match self.quarantine {
+        match &self.quarantine {
             Some(q) if gix::objs::Exists::exists(q, id) => q.try_find(id, buffer),
             _ => self.existing.try_find(id, buffer),
         }
@@ -293,9 +304,16 @@ pub(crate) fn check_range(detector: &Detector, range: &str, checked: &mut Checke
     let mut graph = Graph::new(&repo, &repo.objects);
     let commits = history::commits(&mut graph, &tip.into_iter().collect::<Vec<_>>(), &hidden)
         .map_err(|e| e.to_string())?;
-    scanner
-        .commits(&mut graph, &commits, Budget::unlimited())
-        .map_err(|e| e.to_string())?;
+    let handles = (0..threads_for(commits.len()))
+        .map(|_| repo.objects.clone())
+        .collect();
     checked.absorb(scanner.checked);
+    checked.absorb(scan_commits(
+        detector,
+        handles,
+        graph.shallow(),
+        &commits,
+        Budget::unlimited(),
+    ));
     Ok(())
 }

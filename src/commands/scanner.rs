@@ -7,6 +7,7 @@
 //! a time budget.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use gix::ObjectId;
@@ -41,6 +42,100 @@ impl Budget {
         self.deadline
             .and_then(|(at, limit)| (Instant::now() > at).then_some(limit))
     }
+}
+
+/// Scans everything `commits` add, on one thread per object handle in `handles`
+/// (commits dealt out in turn), stopping and saying so when the budget runs out.
+/// Findings come back in the order of `commits`.
+pub(crate) fn scan_commits<F: gix::objs::Find + Send>(
+    detector: &Detector,
+    handles: Vec<F>,
+    shallow: &HashSet<ObjectId>,
+    commits: &[ObjectId],
+    budget: Budget,
+) -> Checked {
+    let threads = handles.len().max(1);
+    let done = AtomicUsize::new(0);
+    let out_of_time = AtomicBool::new(false);
+    let results: Vec<Result<Checked, RepoError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = handles
+            .into_iter()
+            .enumerate()
+            .map(|(t, objects)| {
+                let (done, out_of_time) = (&done, &out_of_time);
+                scope.spawn(move || -> Result<Checked, RepoError> {
+                    let mut graph = Graph::detached(&objects, shallow.clone());
+                    let mut scanner = Scanner::new(detector, &objects);
+                    for id in commits.iter().skip(t).step_by(threads) {
+                        if let Some(limit) = budget.exceeded() {
+                            if !out_of_time.swap(true, Ordering::Relaxed) {
+                                scanner.checked.problem(&format!(
+                                    "ran out of its time budget ({:.1} s) after checking {} of {} commits, so \
+                                     the rest was not checked. Raise the budget (INTERCEPT_TIME_BUDGET=<seconds>) \
+                                     or push fewer commits at a time",
+                                    limit.as_secs_f64(),
+                                    done.load(Ordering::Relaxed),
+                                    commits.len()
+                                ));
+                            }
+                            break;
+                        }
+                        let changes = history::commit_changes(&mut graph, id)?;
+                        for change in &changes.changes {
+                            scanner.change(change, Some(id));
+                        }
+                        scanner.message("(commit message)", &changes.message, Some(id));
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(scanner.checked)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|_| Ok(panicked())))
+            .collect()
+    });
+    let mut checked = Checked::default();
+    for result in results {
+        match result {
+            Ok(part) => checked.absorb(part),
+            Err(e) => checked.problem(&e),
+        }
+    }
+    let order: HashMap<String, usize> = commits
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.to_string(), i))
+        .collect();
+    let rank = |f: &Finding| {
+        f.origin
+            .commit
+            .as_ref()
+            .and_then(|c| order.get(c))
+            .copied()
+            .unwrap_or(usize::MAX)
+    };
+    checked.findings.sort_by(|a, b| {
+        (rank(a), &a.origin.path, a.line, a.column).cmp(&(rank(b), &b.origin.path, b.line, b.column))
+    });
+    checked
+}
+
+/// A worker that panicked checked nothing: say so (the hook fails closed).
+fn panicked() -> Checked {
+    let mut checked = Checked::default();
+    checked
+        .problem(&"an internal error stopped part of the check (a worker thread panicked). Please report it");
+    checked
+}
+
+/// Threads for scanning `commits`: one per core, up to 8, and one for short lists.
+pub(crate) fn threads_for(commits: usize) -> usize {
+    if commits < 16 {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
 /// What a pushed ref's object peels to.
@@ -127,34 +222,6 @@ impl<'a, F: gix::objs::Find> Scanner<'a, F> {
         };
         self.detector
             .scan(&Chunk::whole(&origin, bytes), &mut self.checked.findings);
-    }
-
-    /// Scans everything `commits` add, stopping (and saying so) when the budget runs out.
-    pub fn commits(
-        &mut self,
-        graph: &mut Graph<'_, F>,
-        commits: &[ObjectId],
-        budget: Budget,
-    ) -> Result<(), RepoError> {
-        for (done, id) in commits.iter().enumerate() {
-            if let Some(limit) = budget.exceeded() {
-                let message = format!(
-                    "ran out of its time budget ({:.1} s) after checking {done} of {} commits, so the rest \
-                     was not checked. Raise the budget (INTERCEPT_TIME_BUDGET=<seconds>) or push fewer \
-                     commits at a time",
-                    limit.as_secs_f64(),
-                    commits.len()
-                );
-                self.checked.problem(&message);
-                return Ok(());
-            }
-            let changes = history::commit_changes(graph, id)?;
-            for change in &changes.changes {
-                self.change(change, Some(id));
-            }
-            self.message("(commit message)", &changes.message, Some(id));
-        }
-        Ok(())
     }
 
     /// Peels a pushed object to a commit (returned, to walk), scanning annotated tags'

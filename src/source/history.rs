@@ -63,6 +63,23 @@ impl<'a, F: gix::objs::Find> Graph<'a, F> {
         }
     }
 
+    /// A graph for another thread: its own object handle and tree cache, the same
+    /// shallow boundary, no commit-graph (diffs decode each commit anyway).
+    pub fn detached(objects: &'a F, shallow: HashSet<ObjectId>) -> Self {
+        Graph {
+            objects,
+            trees: Trees::new(objects, TREE_CACHE_BYTES / 2),
+            graph: None,
+            shallow,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The shallow boundary (commits whose parents are not here).
+    pub fn shallow(&self) -> &HashSet<ObjectId> {
+        &self.shallow
+    }
+
     /// Committer time and parents (none at a shallow boundary).
     fn load(&mut self, id: &ObjectId) -> Result<(i64, Vec<ObjectId>), RepoError> {
         if let Some(graph) = &self.graph {
