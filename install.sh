@@ -24,8 +24,8 @@ echo "install.sh: installed $bin ($("$bin" --version))"
 
 cat <<EOF_DONE
 
-intercept now checks every 'git commit' (and merge) in every repository of this user:
-a commit that adds an Intercom access token is blocked, with what to do about it.
+intercept now checks every 'git commit', 'git merge' and 'git push' in every repository
+of this user: one that adds an Intercom access token is blocked, with what to do about it.
 The repositories' own hooks keep running after intercept.
 
   intercept status             in a repository: which hooks will run there

@@ -227,7 +227,11 @@ fn check_receive(detector: &Detector, checked: &mut Checked) -> Result<(), PushE
         return Ok(());
     }
     let repo = repo::open()?;
-    let quarantine = match std::env::var_os("GIT_QUARANTINE_PATH") {
+    // git names the quarantine GIT_QUARANTINE_PATH; some servers (GitLab's Gitaly) pass
+    // only GIT_OBJECT_DIRECTORY, which points at the same place.
+    let incoming_dir =
+        std::env::var_os("GIT_QUARANTINE_PATH").or_else(|| std::env::var_os("GIT_OBJECT_DIRECTORY"));
+    let quarantine = match incoming_dir {
         Some(dir) => Some(
             gix::odb::at(&dir, repo.object_hash()).map_err(|e| RepoError::Open {
                 dir: crate::path::PathText::new(std::path::Path::new(&dir)),
