@@ -36,6 +36,7 @@ mod tests {
                 encoding: Encoding::Plain,
                 redacted: Redacted(String::new()),
                 fingerprint: Fingerprint([0; 32]),
+                marker: None,
             })
             .collect()
     }

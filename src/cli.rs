@@ -31,6 +31,8 @@ pub enum Command {
     Uninstall(InstallArgs),
     /// Say which of intercept's hooks will run in this repository, and how to fix any that will not.
     Status,
+    /// Allow one token (a deliberate fake) by its fingerprint: writes it to .intercept.toml.
+    Allow(AllowArgs),
 }
 
 #[derive(Debug, Args)]
@@ -69,9 +71,23 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
 
-    /// Most bytes to read from one decompressed gzip file before giving up on it.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
-    pub max_decompressed: u64,
+    /// Most bytes to read from one decompressed gzip file before giving up on it
+    /// (default 1 GiB; also `max_decompressed` in the config, INTERCEPT_MAX_DECOMPRESSED).
+    #[arg(long, value_name = "BYTES")]
+    pub max_decompressed: Option<u64>,
+
+    /// Also list the tokens an allow-list entry or an inline marker allowed, with the reason.
+    #[arg(long)]
+    pub show_allowed: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AllowArgs {
+    /// The token's fingerprint (64 hex digits, from intercept's report or JSON output).
+    pub fingerprint: String,
+    /// Why this token may be committed (e.g. "fake token in the parser's test fixtures").
+    #[arg(long)]
+    pub reason: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,21 +1,40 @@
-//! Flags (and, as they come, files and `INTERCEPT_*` variables) → one resolved `Config`.
+//! Settings, resolved once: built-in defaults, then the user's file
+//! (`$XDG_CONFIG_HOME/intercept/config.toml`), then the repository's `.intercept.toml`,
+//! then `INTERCEPT_*` environment variables, then flags. Allow-list entries from both
+//! files add up; every other key takes the last value set.
 //!
-//! Every subcommand reads its settings from here, so defaults live in one place.
+//! Which `.intercept.toml` counts is the caller's to say (see `docs/configuration.md`):
+//! as staged for a commit, as of the pushed tips for a push, from the work tree for a
+//! plain scan. Unknown keys are errors naming the file, the key and the allowed keys; a
+//! hook with a bad config fails closed with that message.
 
 use std::path::PathBuf;
 
-use crate::cli::{FormatArg, ScanArgs};
-use crate::report::Format;
-use crate::source::files;
+use serde::Deserialize;
 
-/// Settings of `intercept scan`.
+use crate::allowlist::{Allowlist, Rule, RuleKind};
+use crate::cli::{FormatArg, ScanArgs};
+use crate::finding::Fingerprint;
+use crate::report::Format;
+
+/// The repository's config file name.
+pub const REPO_FILE: &str = ".intercept.toml";
+
+/// Default cap on the decompressed size of one gzip file.
+pub const DEFAULT_MAX_DECOMPRESSED: u64 = 1 << 30;
+/// Default time budget of pre-receive, in seconds (GitHub Enterprise stops pre-receive
+/// hooks after about 5 s; running out is a clear rejection instead of a kill).
+pub const DEFAULT_TIME_BUDGET: f64 = 4.0;
+
+/// Settings of `intercept scan` taken from its flags.
 #[derive(Clone, Debug)]
 pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
     pub staged: bool,
     pub range: Option<String>,
     pub format: Format,
-    pub files: files::Options,
+    pub show_allowed: bool,
+    pub overrides: Overrides,
 }
 
 impl From<&ScanArgs> for ScanConfig {
@@ -29,9 +48,302 @@ impl From<&ScanArgs> for ScanConfig {
                 FormatArg::Json => Format::Json,
                 FormatArg::Sarif => Format::Sarif,
             },
-            files: files::Options {
+            show_allowed: args.show_allowed,
+            overrides: Overrides {
                 max_decompressed: args.max_decompressed,
+                time_budget: None,
             },
+        }
+    }
+}
+
+/// Values given on the command line (the last layer).
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub max_decompressed: Option<u64>,
+    pub time_budget: Option<f64>,
+}
+
+/// One config file's text and where it came from (for messages).
+#[derive(Clone, Debug)]
+pub struct Layer {
+    pub label: String,
+    pub text: Vec<u8>,
+}
+
+/// Everything resolved.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub allow: Allowlist,
+    /// Whether `intercept:allow` (and other scanners' markers) on a token's line allow it.
+    pub inline_markers: bool,
+    pub max_decompressed: u64,
+    /// pre-receive's time budget in seconds (`None`: no limit).
+    pub time_budget: Option<f64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: {message}\nFix the file (every key is listed in docs/configuration.md)")]
+    Parse { file: String, message: String },
+    #[error("{file}: [[allow]] entry {index}: {message}. Fix the entry (see docs/configuration.md)")]
+    Allow {
+        file: String,
+        index: usize,
+        message: String,
+    },
+    #[error("{var}={value:?}: {message}. Fix or unset the variable")]
+    Env {
+        var: &'static str,
+        value: String,
+        message: &'static str,
+    },
+    #[error("cannot read {file}: {source}. Make it readable, or remove it")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The file format (both files use it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    allow: Vec<AllowEntry>,
+    inline_markers: Option<bool>,
+    max_decompressed: Option<u64>,
+    time_budget: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllowEntry {
+    fingerprint: Option<String>,
+    path: Option<String>,
+    reason: Option<String>,
+}
+
+/// The user's config file.
+pub fn user_file() -> Option<PathBuf> {
+    crate::installer::config_dir().ok().map(|d| d.join("config.toml"))
+}
+
+/// Resolves the settings from the user's file, `repo` layers (one `.intercept.toml`, or
+/// one per pushed tip), the environment and `flags`.
+pub fn resolve(repo: &[Layer], flags: &Overrides) -> Result<Settings, ConfigError> {
+    let mut settings = Settings {
+        allow: Allowlist::default(),
+        inline_markers: true,
+        max_decompressed: DEFAULT_MAX_DECOMPRESSED,
+        time_budget: Some(DEFAULT_TIME_BUDGET),
+    };
+    let mut layers = Vec::new();
+    if let Some(path) = user_file() {
+        match std::fs::read(&path) {
+            Ok(text) => layers.push(Layer {
+                label: path.display().to_string(),
+                text,
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    file: path.display().to_string(),
+                    source,
+                })
+            }
+        }
+    }
+    layers.extend_from_slice(repo);
+    for layer in &layers {
+        apply(&mut settings, layer)?;
+    }
+    apply_env(&mut settings)?;
+    if let Some(v) = flags.max_decompressed {
+        settings.max_decompressed = v;
+    }
+    if let Some(v) = flags.time_budget {
+        settings.time_budget = (v > 0.0).then_some(v);
+    }
+    Ok(settings)
+}
+
+fn apply(settings: &mut Settings, layer: &Layer) -> Result<(), ConfigError> {
+    let parse_error = |message: String| ConfigError::Parse {
+        file: layer.label.clone(),
+        message,
+    };
+    let text =
+        std::str::from_utf8(&layer.text).map_err(|_| parse_error("it is not UTF-8 text".to_string()))?;
+    let file: FileConfig =
+        toml::from_str(text).map_err(|e| parse_error(e.to_string().trim_end().to_string()))?;
+    if let Some(v) = file.inline_markers {
+        settings.inline_markers = v;
+    }
+    if let Some(v) = file.max_decompressed {
+        settings.max_decompressed = v;
+    }
+    if let Some(v) = file.time_budget {
+        if !v.is_finite() || v < 0.0 {
+            return Err(parse_error(format!(
+                "time_budget = {v}: give a number of seconds (0 for no limit)"
+            )));
+        }
+        settings.time_budget = (v > 0.0).then_some(v);
+    }
+    for (i, entry) in file.allow.into_iter().enumerate() {
+        let allow_error = |message: String| ConfigError::Allow {
+            file: layer.label.clone(),
+            index: i + 1,
+            message,
+        };
+        let reason = entry
+            .reason
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| {
+                allow_error("`reason` is required: say why this token may be committed".to_string())
+            })?;
+        let kind = match (entry.fingerprint, entry.path) {
+            (Some(fp), None) => RuleKind::Fingerprint(Fingerprint::from_hex(&fp).ok_or_else(|| {
+                allow_error(format!(
+                    "fingerprint {fp:?} is not 64 hex digits (copy it from intercept's report or JSON output)"
+                ))
+            })?),
+            (None, Some(path)) => {
+                if path
+                    .trim_matches(|c| matches!(c, '*' | '/' | '?' | '.'))
+                    .is_empty()
+                {
+                    return Err(allow_error(format!(
+                        "path {path:?} would allow every file; name the fixtures' directory or files"
+                    )));
+                }
+                RuleKind::path(&path)
+                    .ok_or_else(|| allow_error(format!("path {path:?} is not a valid pattern")))?
+            }
+            (Some(_), Some(_)) => {
+                return Err(allow_error(
+                    "give either `fingerprint` or `path`, not both".to_string(),
+                ))
+            }
+            (None, None) => {
+                return Err(allow_error(
+                    "give a `fingerprint` or a `path` to allow".to_string(),
+                ))
+            }
+        };
+        settings.allow.rules.push(Rule {
+            kind,
+            reason,
+            source: layer.label.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn apply_env(settings: &mut Settings) -> Result<(), ConfigError> {
+    if let Ok(v) = std::env::var("INTERCEPT_MAX_DECOMPRESSED") {
+        settings.max_decompressed = v.trim().parse().map_err(|_| ConfigError::Env {
+            var: "INTERCEPT_MAX_DECOMPRESSED",
+            value: v.clone(),
+            message: "not a number of bytes",
+        })?;
+    }
+    if let Ok(v) = std::env::var("INTERCEPT_TIME_BUDGET") {
+        let seconds: f64 = v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|s: &f64| s.is_finite() && *s >= 0.0)
+            .ok_or(ConfigError::Env {
+                var: "INTERCEPT_TIME_BUDGET",
+                value: v.clone(),
+                message: "not a number of seconds (0 for no limit)",
+            })?;
+        settings.time_budget = (seconds > 0.0).then_some(seconds);
+    }
+    if let Ok(v) = std::env::var("INTERCEPT_INLINE_MARKERS") {
+        settings.inline_markers = match v.trim() {
+            "1" | "true" | "yes" => true,
+            "0" | "false" | "no" => false,
+            _ => {
+                return Err(ConfigError::Env {
+                    var: "INTERCEPT_INLINE_MARKERS",
+                    value: v,
+                    message: "use true or false",
+                })
+            }
+        };
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(text: &str) -> Layer {
+        Layer {
+            label: ".intercept.toml".to_string(),
+            text: text.as_bytes().to_vec(),
+        }
+    }
+
+    fn settings(text: &str) -> Result<Settings, ConfigError> {
+        let mut s = Settings {
+            allow: Allowlist::default(),
+            inline_markers: true,
+            max_decompressed: 1,
+            time_budget: None,
+        };
+        apply(&mut s, &layer(text)).map(|()| s)
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let fp = "ab".repeat(32);
+        let s = settings(&format!(
+            "inline_markers = false\nmax_decompressed = 5\ntime_budget = 2.5\n\
+             [[allow]]\nfingerprint = \"{fp}\"\nreason = \"fixture\"\n\
+             [[allow]]\npath = \"tests/fixtures/**\"\nreason = \"fakes\"\n"
+        ))
+        .unwrap();
+        assert!(!s.inline_markers);
+        assert_eq!(s.max_decompressed, 5);
+        assert_eq!(s.time_budget, Some(2.5));
+        assert_eq!(s.allow.rules.len(), 2);
+    }
+
+    #[test]
+    fn unknown_keys_name_the_file_the_line_and_the_allowed_keys() {
+        let e = settings("inline_markers = true\nmax_decompresed = 5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(".intercept.toml"), "{e}");
+        assert!(e.contains("line 2"), "{e}");
+        assert!(e.contains("max_decompresed"), "{e}");
+        assert!(e.contains("max_decompressed"), "{e}");
+    }
+
+    #[test]
+    fn allow_entries_are_validated() {
+        for (text, needle) in [
+            (
+                "[[allow]]\nfingerprint = \"abc\"\nreason = \"x\"\n",
+                "64 hex digits",
+            ),
+            ("[[allow]]\npath = \"a/**\"\n", "`reason` is required"),
+            ("[[allow]]\npath = \"**\"\nreason = \"x\"\n", "every file"),
+            ("[[allow]]\nreason = \"x\"\n", "a `fingerprint` or a `path`"),
+            (
+                "[[allow]]\npath = \"a\"\nreason = \"x\"\nwhy = 1\n",
+                "unknown field",
+            ),
+        ] {
+            let e = settings(text).unwrap_err().to_string();
+            assert!(e.contains(needle), "{text}: {e}");
         }
     }
 }

@@ -145,6 +145,8 @@ pub struct Finding {
     pub encoding: Encoding,
     pub redacted: Redacted,
     pub fingerprint: Fingerprint,
+    /// An allow marker on the token's line (`intercept:allow`, …), if there is one.
+    pub marker: Option<&'static str>,
 }
 
 #[cfg(test)]

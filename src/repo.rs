@@ -205,3 +205,44 @@ pub fn tree(objects: &impl gix::objs::Find, id: &ObjectId, at: &[u8]) -> Result<
         .collect();
     Ok(Tree { data, entries })
 }
+
+/// The content of `name` (a file at the root) as staged in `index`, if it is there.
+pub fn staged_file(
+    objects: &impl gix::objs::Find,
+    index: &gix::index::State,
+    name: &str,
+) -> Result<Option<Vec<u8>>, RepoError> {
+    use gix::bstr::ByteSlice as _;
+    let Some(entry) = index.entry_by_path(name.as_bytes().as_bstr()) else {
+        return Ok(None);
+    };
+    let mut buf = Vec::new();
+    blob(objects, &entry.id, name.as_bytes(), &mut buf).map(|b| Some(b.to_vec()))
+}
+
+/// The content of `name` (a file at the root) in `commit`'s tree, if it is there.
+pub fn committed_file(
+    objects: &impl gix::objs::Find,
+    commit: &ObjectId,
+    name: &str,
+) -> Result<Option<Vec<u8>>, RepoError> {
+    use gix::prelude::FindExt as _;
+    let mut buf = Vec::new();
+    let tree_id = objects
+        .find_commit(commit, &mut buf)
+        .map_err(|e| RepoError::Object {
+            kind: "commit",
+            id: *commit,
+            at: None,
+            cause: cause(&e),
+        })?
+        .tree();
+    let tree = tree(objects, &tree_id, b"")?;
+    match tree.find(name.as_bytes(), false) {
+        Some(entry) if entry.mode.is_blob() => {
+            let id = entry.id;
+            blob(objects, &id, name.as_bytes(), &mut buf).map(|b| Some(b.to_vec()))
+        }
+        _ => Ok(None),
+    }
+}

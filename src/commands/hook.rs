@@ -8,7 +8,9 @@
 use std::io;
 
 use super::scanner::Scanner;
+use crate::allowlist::Allowed;
 use crate::chunk::{Chunk, Origin};
+use crate::config::{self, Layer, Overrides, Settings, REPO_FILE};
 use crate::detector::Detector;
 use crate::finding::Finding;
 use crate::outcome::Outcome;
@@ -42,6 +44,8 @@ pub fn run(name: &str, args: &[String]) -> Outcome {
 #[derive(Default)]
 pub(crate) struct Checked {
     pub findings: Vec<Finding>,
+    /// Findings an allow-list entry or inline marker allowed (after `settle`).
+    pub allowed: Vec<Allowed>,
     pub problems: Vec<Problem>,
     /// Blobs and bytes scanned.
     pub files: u64,
@@ -52,9 +56,18 @@ impl Checked {
     /// Adds another check's results.
     pub fn absorb(&mut self, other: Checked) {
         self.findings.extend(other.findings);
+        self.allowed.extend(other.allowed);
         self.problems.extend(other.problems);
         self.files += other.files;
         self.bytes += other.bytes;
+    }
+
+    /// Sets apart what the settings allow.
+    pub fn settle(&mut self, settings: &Settings) {
+        let findings = std::mem::take(&mut self.findings);
+        let (blocking, allowed) = settings.allow.apply(findings, settings.inline_markers);
+        self.findings = blocking;
+        self.allowed.extend(allowed);
     }
 
     pub fn problem(&mut self, e: &dyn std::fmt::Display) {
@@ -66,9 +79,11 @@ impl Checked {
 
     pub fn finish(self, blocked: &human::Blocked<'_>) -> Outcome {
         let outcome = Outcome::from_counts(self.findings.len(), self.problems.len());
+        let mut err = io::stderr().lock();
         if outcome != Outcome::Clean {
-            let _ = human::blocked(&self.findings, &self.problems, blocked, &mut io::stderr().lock());
+            let _ = human::blocked(&self.findings, &self.problems, blocked, &mut err);
         }
+        let _ = human::allowed_note(&self.allowed, &mut err);
         outcome
     }
 }
@@ -76,16 +91,22 @@ impl Checked {
 /// pre-commit and pre-merge-commit: tokens on lines the staged index adds to `HEAD`.
 fn staged_hook(blocked: &human::Blocked<'_>) -> Outcome {
     let mut checked = Checked::default();
-    if let Err(e) = check_staged(&Detector::new(), &mut checked) {
+    if let Err(e) = check_staged(&Detector::new(), &Overrides::default(), &mut checked) {
         checked.problem(&e);
     }
     checked.finish(blocked)
 }
 
-/// The staged changes of the repository git handed us, scanned.
-pub(crate) fn check_staged(detector: &Detector, checked: &mut Checked) -> Result<(), repo::RepoError> {
+/// The staged changes of the repository git handed us, scanned, with the repository's
+/// config as staged (the version being committed).
+pub(crate) fn check_staged(
+    detector: &Detector,
+    overrides: &Overrides,
+    checked: &mut Checked,
+) -> Result<(), CheckError> {
     let repo = repo::open()?;
     let index = repo::index(&repo)?;
+    let settings = staged_settings(&repo, &index, overrides)?;
     let head = repo::head_tree(&repo)?;
     let changes = staged::changes(&repo.objects, &index, head)?;
     let mut scanner = Scanner::new(detector, &repo.objects);
@@ -93,7 +114,33 @@ pub(crate) fn check_staged(detector: &Detector, checked: &mut Checked) -> Result
         scanner.change(change, None);
     }
     checked.absorb(scanner.checked);
+    checked.settle(&settings);
     Ok(())
+}
+
+/// The settings with `.intercept.toml` as staged in `index`.
+fn staged_settings(
+    repo: &gix::Repository,
+    index: &gix::index::State,
+    overrides: &Overrides,
+) -> Result<Settings, CheckError> {
+    let layers: Vec<Layer> = repo::staged_file(&repo.objects, index, REPO_FILE)?
+        .map(|text| Layer {
+            label: format!("{REPO_FILE} (as staged)"),
+            text,
+        })
+        .into_iter()
+        .collect();
+    Ok(config::resolve(&layers, overrides)?)
+}
+
+/// Why a git-aware check could not run.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CheckError {
+    #[error(transparent)]
+    Repo(#[from] repo::RepoError),
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
 }
 
 /// git's scissors line: everything below it (`git commit -v`'s diff) is not part of the
@@ -119,6 +166,14 @@ fn commit_msg(file: Option<&str>) -> Outcome {
             }
             let origin = Origin::file(&b"(commit message)"[..]);
             Detector::new().scan(&Chunk::whole(&origin, &message), &mut checked.findings);
+            let settings = repo::open().map_err(CheckError::from).and_then(|repo| {
+                let index = repo::index(&repo)?;
+                staged_settings(&repo, &index, &Overrides::default())
+            });
+            match settings {
+                Ok(settings) => checked.settle(&settings),
+                Err(e) => checked.problem(&e),
+            }
         }
         Some((f, Err(e))) => checked.problem(&format!(
             "cannot read the commit message file {f}: {e}. git passes it to the commit-msg hook; check \

@@ -1,6 +1,7 @@
 //! Subcommands: glue only. Each wires a source to the detector and a report, and returns
 //! an `Outcome`; this is the only place the stages meet.
 
+pub mod allow;
 pub mod hook;
 pub mod install;
 pub mod push;
@@ -21,6 +22,7 @@ pub fn run(cli: &Cli) -> Outcome {
         Command::Install(args) => install::install(args.global),
         Command::Uninstall(args) => install::uninstall(args.global),
         Command::Status => status::run(),
+        Command::Allow(args) => allow::run(&args.fingerprint, &args.reason),
     }
 }
 

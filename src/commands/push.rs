@@ -15,6 +15,7 @@ use gix::ObjectId;
 
 use super::hook::Checked;
 use super::scanner::{scan_commits, threads_for, Budget, Scanner};
+use crate::config::{self, ConfigError, Layer, Overrides, Settings, REPO_FILE};
 use crate::detector::Detector;
 use crate::outcome::Outcome;
 use crate::repo::{self, cause, RepoError};
@@ -36,14 +37,12 @@ const RECEIVE: human::Blocked<'static> = human::Blocked {
     bypass: None,
 };
 
-/// Default time budget of pre-receive, in seconds (GitHub Enterprise stops pre-receive
-/// hooks after about 5 s; running out is a clear rejection instead of a kill).
-const DEFAULT_RECEIVE_BUDGET: f64 = 4.0;
-
 #[derive(Debug, thiserror::Error)]
 enum PushError {
     #[error(transparent)]
     Repo(#[from] RepoError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     #[error("cannot read the refs git passed on standard input: {0}. Run the push again")]
     Stdin(io::Error),
     #[error(
@@ -57,8 +56,6 @@ enum PushError {
     },
     #[error("cannot list the references of this repository: {0}. Run `git show-ref` to see whether git can")]
     Refs(String),
-    #[error("INTERCEPT_TIME_BUDGET={0:?} is not a number of seconds. Set it to e.g. 4 or 2.5, or unset it")]
-    Budget(String),
 }
 
 fn is_null(id: &ObjectId) -> bool {
@@ -168,6 +165,7 @@ fn check_push(detector: &Detector, remote: Option<&str>, checked: &mut Checked) 
     if let Some(name) = remote.filter(|r| !r.contains(['/', ':', '\\']) && !r.is_empty()) {
         hidden.extend(ref_tips(&repo, Some(&format!("refs/remotes/{name}/")))?);
     }
+    let settings = tip_settings(objects, &tips, &Overrides::default())?;
     let mut graph = Graph::new(&repo, objects);
     let commits = history::commits(&mut graph, &tips, &hidden)?;
     tracing::debug!(commits = commits.len(), hidden = hidden.len(), "pre-push");
@@ -182,6 +180,7 @@ fn check_push(detector: &Detector, remote: Option<&str>, checked: &mut Checked) 
         &commits,
         Budget::unlimited(),
     ));
+    checked.settle(&settings);
     Ok(())
 }
 
@@ -194,20 +193,27 @@ pub fn pre_receive() -> Outcome {
     checked.finish(&RECEIVE)
 }
 
-fn budget() -> Result<Budget, PushError> {
-    match std::env::var("INTERCEPT_TIME_BUDGET") {
-        Ok(v) => match v.trim().parse::<f64>() {
-            Ok(s) if s > 0.0 && s.is_finite() => Ok(Budget::seconds(s)),
-            Ok(0.0) => Ok(Budget::unlimited()),
-            _ => Err(PushError::Budget(v)),
-        },
-        Err(_) => Ok(Budget::seconds(DEFAULT_RECEIVE_BUDGET)),
+/// The settings with `.intercept.toml` as of each pushed tip (their allow-lists add up:
+/// an entry needs to be in one of the commits being pushed).
+fn tip_settings(
+    objects: &impl gix::objs::Find,
+    tips: &[ObjectId],
+    overrides: &Overrides,
+) -> Result<Settings, PushError> {
+    let mut layers = Vec::new();
+    for tip in tips {
+        if let Some(text) = repo::committed_file(objects, tip, REPO_FILE)? {
+            layers.push(Layer {
+                label: format!("{REPO_FILE} at {}", &tip.to_string()[..10]),
+                text,
+            });
+        }
     }
+    Ok(config::resolve(&layers, overrides)?)
 }
 
 fn check_receive(detector: &Detector, checked: &mut Checked) -> Result<(), PushError> {
     const EXPECTED: &str = "<old oid> <new oid> <ref name>";
-    let budget = budget()?;
     let mut news = Vec::new();
     for line in stdin_lines()? {
         let fields: Vec<&str> = line.split_whitespace().collect();
@@ -251,6 +257,10 @@ fn check_receive(detector: &Detector, checked: &mut Checked) -> Result<(), PushE
             tips.push(commit);
         }
     }
+    let settings = tip_settings(&objects, &tips, &Overrides::default())?;
+    let budget = settings
+        .time_budget
+        .map_or_else(Budget::unlimited, Budget::seconds);
     let hidden = ref_tips(&repo, None)?;
     let mut graph = Graph::new(&repo, &objects);
     let commits = history::commits(&mut graph, &tips, &hidden)?;
@@ -258,6 +268,7 @@ fn check_receive(detector: &Detector, checked: &mut Checked) -> Result<(), PushE
     let handles = (0..threads_for(commits.len())).map(|_| objects.clone()).collect();
     checked.absorb(scanner.checked);
     checked.absorb(scan_commits(detector, handles, graph.shallow(), &commits, budget));
+    checked.settle(&settings);
     Ok(())
 }
 
@@ -282,7 +293,12 @@ impl gix::objs::Find for Incoming {
 }
 
 /// `intercept scan --range A..B` (or `B`: all of its history): the same walk and scan.
-pub(crate) fn check_range(detector: &Detector, range: &str, checked: &mut Checked) -> Result<(), String> {
+pub(crate) fn check_range(
+    detector: &Detector,
+    range: &str,
+    overrides: &Overrides,
+    checked: &mut Checked,
+) -> Result<(), String> {
     let repo = repo::open().map_err(|e| e.to_string())?;
     let resolve = |spec: &str| -> Result<ObjectId, String> {
         repo.rev_parse_single(spec).map(|id| id.detach()).map_err(|e| {
@@ -305,9 +321,10 @@ pub(crate) fn check_range(detector: &Detector, range: &str, checked: &mut Checke
         Some(spec) => vec![resolve(spec)?],
         None => Vec::new(),
     };
+    let tips: Vec<ObjectId> = tip.into_iter().collect();
+    let settings = tip_settings(&repo.objects, &tips, overrides).map_err(|e| e.to_string())?;
     let mut graph = Graph::new(&repo, &repo.objects);
-    let commits = history::commits(&mut graph, &tip.into_iter().collect::<Vec<_>>(), &hidden)
-        .map_err(|e| e.to_string())?;
+    let commits = history::commits(&mut graph, &tips, &hidden).map_err(|e| e.to_string())?;
     let handles = (0..threads_for(commits.len()))
         .map(|_| repo.objects.clone())
         .collect();
@@ -319,5 +336,6 @@ pub(crate) fn check_range(detector: &Detector, range: &str, checked: &mut Checke
         &commits,
         Budget::unlimited(),
     ));
+    checked.settle(&settings);
     Ok(())
 }

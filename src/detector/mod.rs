@@ -191,9 +191,29 @@ impl Detector {
                 encoding: hit.encoding,
                 redacted: hit.redacted,
                 fingerprint: hit.fingerprint,
+                marker: marker_on_line(hay, hit.offset),
             });
         }
     }
+}
+
+/// Markers that allow a token on their line: intercept's own and the ones teams already
+/// use with other scanners (gitleaks, detect-secrets).
+pub const MARKERS: [&str; 3] = ["intercept:allow", "gitleaks:allow", "pragma: allowlist secret"];
+
+/// How far from the token a marker is looked for on a (minified, endless) line.
+const MARKER_REACH: usize = 64 << 10;
+
+/// The allow marker on the line holding `offset`, if any.
+fn marker_on_line(hay: &[u8], offset: usize) -> Option<&'static str> {
+    let lo = offset.saturating_sub(MARKER_REACH);
+    let hi = hay.len().min(offset.saturating_add(MARKER_REACH));
+    let start = memchr::memrchr(b'\n', &hay[lo..offset]).map_or(lo, |i| lo + i + 1);
+    let end = memchr::memchr(b'\n', &hay[offset..hi]).map_or(hi, |i| offset + i);
+    let line = &hay[start..end];
+    MARKERS
+        .into_iter()
+        .find(|m| memchr::memmem::find(line, m.as_bytes()).is_some())
 }
 
 /// Decodes and validates from one anchor.

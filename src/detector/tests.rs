@@ -252,3 +252,16 @@ fn prefilter_agrees_with_anchors() {
     assert!(d.prefilter(b"tok:"));
     assert!(!d.prefilter(b"fn main() { let x = 1; }"));
 }
+
+#[test]
+fn inline_markers_on_the_tokens_line_are_noted() {
+    let t = token();
+    for marker in MARKERS {
+        let found = scan(format!("a\nT=\"{t}\" # {marker}\nb\n").as_bytes());
+        assert_eq!(found[0].marker, Some(marker));
+    }
+    let found = scan(format!("# intercept:allow\nT={t}\n").as_bytes());
+    assert_eq!(found[0].marker, None, "a marker on another line does not count");
+    let found = scan(format!("// gitleaks:allow\r\nT={t}").as_bytes());
+    assert_eq!(found[0].marker, None);
+}

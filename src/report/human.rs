@@ -6,6 +6,7 @@
 use std::io::{self, Write};
 
 use super::Summary;
+use crate::allowlist::Allowed;
 use crate::finding::Finding;
 use crate::path::Escaped;
 
@@ -30,6 +31,42 @@ pub fn findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// `allowed: path:line:column: … — why`, one line per allowed finding.
+pub fn allowed(allowed: &[Allowed], out: &mut dyn Write) -> io::Result<()> {
+    for a in allowed {
+        write!(out, "allowed: ")?;
+        let mut line = Vec::new();
+        findings(std::slice::from_ref(&a.finding), &mut line)?;
+        let line = String::from_utf8_lossy(&line);
+        writeln!(out, "{} -- {}", line.trim_end(), a.why)?;
+    }
+    Ok(())
+}
+
+/// One line on stderr when a hook let allowed tokens through: never silent.
+pub fn allowed_note(allowed: &[Allowed], err: &mut dyn Write) -> io::Result<()> {
+    match allowed.len() {
+        0 => Ok(()),
+        n => {
+            let first = &allowed[0];
+            writeln!(
+                err,
+                "intercept: {n} token{} allowed ({}:{} fingerprint {}: {}{})",
+                if n == 1 { "" } else { "s" },
+                Escaped(&first.finding.origin.path),
+                first.finding.line,
+                first.finding.fingerprint.short(),
+                first.why,
+                if n > 1 {
+                    "; `intercept scan --show-allowed` lists all"
+                } else {
+                    ""
+                }
+            )
+        }
+    }
+}
+
 /// What a user must be told when a token is found (`../shared/intercom-tokens.md`).
 pub const ADVICE: &str = "\
 What to do:
@@ -38,8 +75,8 @@ What to do:
   2. If it was ever pushed, shared or committed, treat it as leaked: generate a new token
      in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke
      the old one.
-  3. If it is a deliberate fake (a test fixture), generate it when the test runs instead
-     of storing it.
+  3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow
+     it: `intercept allow <fingerprint> --reason '...'` (see docs/configuration.md).
 ";
 
 /// What a hook was about to do, for its block message.
@@ -81,10 +118,21 @@ pub fn blocked(
              2. If it was ever pushed, shared or committed, treat it as leaked: generate a new token\n     \
              in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke the\n     \
              old one.\n  \
-             3. If it is a deliberate fake (a test fixture), generate it when the test runs instead of\n     \
-             committing it.\n",
+             3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow it\n     \
+             (then commit .intercept.toml with it):\n",
             b.remove
         )?;
+        let mut shown = Vec::new();
+        for f in findings {
+            if !shown.contains(&f.fingerprint) && shown.len() < 5 {
+                shown.push(f.fingerprint);
+                writeln!(
+                    err,
+                    "       intercept allow {} --reason \"test fixture\"",
+                    f.fingerprint.hex()
+                )?;
+            }
+        }
         match b.bypass {
             Some(bypass) => writeln!(err, "  4. To {} anyway (your responsibility): {bypass}", b.action)?,
             None => writeln!(
@@ -125,6 +173,11 @@ pub fn footer(findings: &[Finding], summary: &Summary, err: &mut dyn Write) -> i
         1 => "1 token found".to_string(),
         n => format!("{n} tokens found"),
     };
+    let allowed = match summary.allowed.len() {
+        0 => String::new(),
+        n if summary.show_allowed => format!(", {n} allowed"),
+        n => format!(", {n} allowed (--show-allowed lists them)"),
+    };
     let problems = match summary.problems.len() {
         0 => String::new(),
         1 => ", 1 problem (not everything was checked)".to_string(),
@@ -132,7 +185,7 @@ pub fn footer(findings: &[Finding], summary: &Summary, err: &mut dyn Write) -> i
     };
     writeln!(
         err,
-        "intercept: scanned {} {} ({}): {tokens}{problems}",
+        "intercept: scanned {} {} ({}): {tokens}{allowed}{problems}",
         summary.files,
         if summary.files == 1 { "file" } else { "files" },
         human_bytes(summary.bytes),

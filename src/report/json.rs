@@ -1,6 +1,6 @@
 //! The JSON format (documented in `docs/output.md`).
 //!
-//! `{"version": 1, "findings": [...], "scanned": {...}, "errors": [...]}`. A path that is
+//! `{"version": 1, "findings": [...], "allowed": [...], "scanned": {...}, "errors": [...]}`. A path that is
 //! not UTF-8 is given lossily in `path` and exactly, as base64 of its bytes, in
 //! `path_bytes`.
 
@@ -17,6 +17,7 @@ use crate::finding::Finding;
 struct Document<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
+    allowed: Vec<JsonFinding<'a>>,
     scanned: Scanned,
     errors: Vec<JsonError>,
 }
@@ -36,6 +37,26 @@ struct JsonFinding<'a> {
     encoding: &'static str,
     redacted: &'a str,
     fingerprint: String,
+    /// Why it is allowed (only in `allowed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
+
+fn json_finding<'a>(f: &'a Finding, reason: Option<&'a str>) -> JsonFinding<'a> {
+    let (path, path_bytes) = path_fields(&f.origin.path);
+    JsonFinding {
+        path,
+        path_bytes,
+        commit: f.origin.commit.as_deref(),
+        blob: f.origin.blob.as_deref(),
+        line: f.line,
+        column: f.column,
+        kind: f.kind.id(),
+        encoding: f.encoding.id(),
+        redacted: f.redacted.as_str(),
+        fingerprint: f.fingerprint.hex(),
+        reason,
+    }
 }
 
 #[derive(Serialize)]
@@ -68,23 +89,11 @@ pub(super) fn path_fields(path: &[u8]) -> (String, Option<String>) {
 pub fn write(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let doc = Document {
         version: 1,
-        findings: findings
+        findings: findings.iter().map(|f| json_finding(f, None)).collect(),
+        allowed: summary
+            .allowed
             .iter()
-            .map(|f| {
-                let (path, path_bytes) = path_fields(&f.origin.path);
-                JsonFinding {
-                    path,
-                    path_bytes,
-                    commit: f.origin.commit.as_deref(),
-                    blob: f.origin.blob.as_deref(),
-                    line: f.line,
-                    column: f.column,
-                    kind: f.kind.id(),
-                    encoding: f.encoding.id(),
-                    redacted: f.redacted.as_str(),
-                    fingerprint: f.fingerprint.hex(),
-                }
-            })
+            .map(|a| json_finding(&a.finding, Some(a.why.as_str())))
             .collect(),
         scanned: Scanned {
             files: summary.files,

@@ -10,6 +10,7 @@ pub mod sarif;
 
 use std::io::{self, Write};
 
+use crate::allowlist::Allowed;
 use crate::finding::Finding;
 
 /// Output format of `intercept scan`.
@@ -36,12 +37,22 @@ pub struct Summary {
     pub bytes: u64,
     pub skipped: u64,
     pub problems: Vec<Problem>,
+    /// Findings the user allowed: counted in the summary, listed in JSON and SARIF
+    /// (as suppressed results), and in the human format with `show_allowed`.
+    pub allowed: Vec<Allowed>,
+    pub show_allowed: bool,
 }
 
 /// Writes the findings in `format` to `out`.
 pub fn write(format: Format, findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Human => human::findings(findings, out),
+        Format::Human => {
+            human::findings(findings, out)?;
+            if summary.show_allowed {
+                human::allowed(&summary.allowed, out)?;
+            }
+            Ok(())
+        }
         Format::Json => json::write(findings, summary, out),
         Format::Sarif => sarif::write(findings, summary, out),
     }

@@ -3,7 +3,9 @@
 //! One rule (`intercom-access-token`), one result per finding with a relative,
 //! percent-encoded artifact URI, the region's line and column (code points, declared by
 //! `columnKind`), and the token's fingerprint as a `partialFingerprints` entry so GitHub
-//! tracks an alert across commits. Problems become tool execution notifications.
+//! tracks an alert across commits. Allowed tokens are results with a `suppressions` entry
+//! (`inSource` for an inline marker, `external` for a config entry) and the reason.
+//! Problems become tool execution notifications.
 
 use std::io::{self, Write};
 
@@ -30,10 +32,13 @@ pub fn write(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io
         "defaultConfiguration": { "level": "error" },
         "properties": { "tags": ["security", "secret"], "precision": "very-high", "security-severity": "9.0" }
     });
+    let allowed = summary.allowed.iter().map(|a| (&a.finding, Some(a)));
     let results: Vec<Value> = findings
         .iter()
-        .map(|f| {
-            json!({
+        .map(|f| (f, None))
+        .chain(allowed)
+        .map(|(f, allowed): (&Finding, Option<&crate::allowlist::Allowed>)| {
+            let mut result = json!({
                 "ruleId": f.kind.id(),
                 "ruleIndex": 0,
                 "level": "error",
@@ -48,7 +53,14 @@ pub fn write(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io
                 }],
                 "partialFingerprints": { "intercomTokenSha256/v1": f.fingerprint.hex() },
                 "properties": { "encoding": f.encoding.id(), "redacted": f.redacted.as_str() }
-            })
+            });
+            if let Some(a) = allowed {
+                result["suppressions"] = json!([{
+                    "kind": if a.inline { "inSource" } else { "external" },
+                    "justification": a.why
+                }]);
+            }
+            result
         })
         .collect();
     let notifications: Vec<Value> = summary

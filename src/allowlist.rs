@@ -1,0 +1,156 @@
+//! `Finding`s the user allowed are set apart, never dropped silently.
+//!
+//! Receives findings and the resolved allow-list; hands on the findings that still block
+//! and the allowed ones with the reason (reports count and, with `--show-allowed`, list
+//! them). Three ways to allow: a token's fingerprint (valid everywhere: it does not
+//! depend on commit, path or line), a path pattern in gitignore syntax, and an inline
+//! marker on the token's line (`intercept:allow`, `gitleaks:allow`,
+//! `pragma: allowlist secret`).
+
+use gix::bstr::ByteSlice;
+use gix::glob::pattern::Case;
+use gix::glob::wildmatch::Mode;
+
+use crate::finding::{Finding, Fingerprint};
+
+/// What an allow rule matches.
+#[derive(Clone, Debug)]
+pub enum RuleKind {
+    Fingerprint(Fingerprint),
+    Path {
+        text: String,
+        pattern: gix::glob::Pattern,
+    },
+}
+
+impl RuleKind {
+    /// A gitignore-style path pattern.
+    pub fn path(text: &str) -> Option<Self> {
+        let pattern = gix::glob::parse(text.trim())?;
+        Some(RuleKind::Path {
+            text: text.trim().to_string(),
+            pattern,
+        })
+    }
+}
+
+/// One `[[allow]]` entry.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub kind: RuleKind,
+    pub reason: String,
+    /// The file it came from.
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Allowlist {
+    pub rules: Vec<Rule>,
+}
+
+/// A finding that does not block, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allowed {
+    pub finding: Finding,
+    pub why: String,
+    /// Allowed by a marker in the file itself (not by a config entry).
+    pub inline: bool,
+}
+
+/// True when `pattern` matches `path` (repository-relative) or one of its directories,
+/// as a `.gitignore` line would.
+fn path_matches(pattern: &gix::glob::Pattern, path: &[u8]) -> bool {
+    let path = path.strip_prefix(b"./").unwrap_or(path);
+    let check = |p: &[u8], is_dir: bool| {
+        let basename = p.rfind_byte(b'/').map(|i| i + 1);
+        pattern.matches_repo_relative_path(
+            p.as_bstr(),
+            basename,
+            Some(is_dir),
+            Case::Sensitive,
+            Mode::NO_MATCH_SLASH_LITERAL,
+        )
+    };
+    if check(path, false) {
+        return true;
+    }
+    path.iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'/')
+        .any(|(i, _)| check(&path[..i], true))
+}
+
+impl Allowlist {
+    /// Why `finding` is allowed, if it is, and whether by an inline marker.
+    fn why(&self, finding: &Finding, inline_markers: bool) -> Option<(String, bool)> {
+        for rule in &self.rules {
+            let hit = match &rule.kind {
+                RuleKind::Fingerprint(fp) => *fp == finding.fingerprint,
+                RuleKind::Path { pattern, .. } => path_matches(pattern, &finding.origin.path),
+            };
+            if hit {
+                let by = match &rule.kind {
+                    RuleKind::Fingerprint(_) => "fingerprint".to_string(),
+                    RuleKind::Path { text, .. } => format!("path {text}"),
+                };
+                return Some((format!("{} ({by} in {})", rule.reason, rule.source), false));
+            }
+        }
+        match finding.marker {
+            Some(marker) if inline_markers => Some((format!("inline marker `{marker}` on its line"), true)),
+            _ => None,
+        }
+    }
+
+    /// Splits `findings` into those that block and those allowed.
+    pub fn apply(&self, findings: Vec<Finding>, inline_markers: bool) -> (Vec<Finding>, Vec<Allowed>) {
+        let mut blocking = Vec::new();
+        let mut allowed = Vec::new();
+        for finding in findings {
+            match self.why(&finding, inline_markers) {
+                Some((why, inline)) => allowed.push(Allowed { finding, why, inline }),
+                None => blocking.push(finding),
+            }
+        }
+        (blocking, allowed)
+    }
+
+    /// Fingerprint rules that matched none of `seen` (so the list can shrink).
+    pub fn stale<'a>(&'a self, seen: &[&Finding]) -> Vec<&'a Rule> {
+        self.rules
+            .iter()
+            .filter(|r| match &r.kind {
+                RuleKind::Fingerprint(fp) => !seen.iter().any(|f| f.fingerprint == *fp),
+                RuleKind::Path { .. } => false,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(p: &str) -> gix::glob::Pattern {
+        gix::glob::parse(p).unwrap()
+    }
+
+    #[test]
+    fn paths_match_like_gitignore() {
+        assert!(path_matches(
+            &pattern("tests/fixtures/**"),
+            b"tests/fixtures/a/b.env"
+        ));
+        assert!(path_matches(&pattern("tests/fixtures/"), b"tests/fixtures/a.env"));
+        assert!(path_matches(&pattern("fixtures"), b"x/fixtures/a.env"));
+        assert!(path_matches(&pattern("*.fake"), b"deep/dir/token.fake"));
+        assert!(path_matches(&pattern("/docs/example.env"), b"docs/example.env"));
+        assert!(path_matches(&pattern("tests/fixtures/**"), b"./tests/fixtures/x"));
+        assert!(!path_matches(&pattern("tests/fixtures/**"), b"src/app.env"));
+        assert!(!path_matches(
+            &pattern("/docs/example.env"),
+            b"sub/docs/example.env"
+        ));
+        assert!(!path_matches(&pattern("*.fake"), b"token.fake.env"));
+    }
+}
