@@ -165,23 +165,17 @@ fn check_push(detector: &Detector, remote: Option<&str>, checked: &mut Checked) 
     if let Some(name) = remote.filter(|r| !r.contains(['/', ':', '\\']) && !r.is_empty()) {
         hidden.extend(ref_tips(&repo, Some(&format!("refs/remotes/{name}/")))?);
     }
-    let settings = tip_settings(objects, &tips, &Overrides::default())?;
-    let mut graph = Graph::new(&repo, objects);
-    let commits = history::commits(&mut graph, &tips, &hidden)?;
-    tracing::debug!(commits = commits.len(), hidden = hidden.len(), "pre-push");
-    let handles = (0..threads_for(commits.len()))
-        .map(|_| repo.objects.clone())
-        .collect();
-    checked.absorb(scanner.checked);
-    checked.absorb(scan_commits(
+    scan_pushed(
+        &repo,
+        objects,
         detector,
-        handles,
-        graph.shallow(),
-        &commits,
-        Budget::unlimited(),
-    ));
-    checked.settle(&settings);
-    Ok(())
+        scanner,
+        &tips,
+        &hidden,
+        &Overrides::default(),
+        Limit::None,
+        checked,
+    )
 }
 
 pub fn pre_receive() -> Outcome {
@@ -257,14 +251,51 @@ fn check_receive(detector: &Detector, checked: &mut Checked) -> Result<(), PushE
             tips.push(commit);
         }
     }
-    let settings = tip_settings(&objects, &tips, &Overrides::default())?;
-    let budget = settings
-        .time_budget
-        .map_or_else(Budget::unlimited, Budget::seconds);
     let hidden = ref_tips(&repo, None)?;
-    let mut graph = Graph::new(&repo, &objects);
-    let commits = history::commits(&mut graph, &tips, &hidden)?;
-    tracing::debug!(commits = commits.len(), refs = hidden.len(), "pre-receive");
+    scan_pushed(
+        &repo,
+        &objects,
+        detector,
+        scanner,
+        &tips,
+        &hidden,
+        &Overrides::default(),
+        Limit::ServerBudget,
+        checked,
+    )
+}
+
+/// Whether a scan has a time limit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Limit {
+    None,
+    /// The server's budget (`time_budget`, `INTERCEPT_TIME_BUDGET`).
+    ServerBudget,
+}
+
+/// The shared end of pre-push, pre-receive and `scan --range`: the settings as of the
+/// tips, the walk from `tips` minus `hidden`, every commit scanned (on all cores for long
+/// lists), and the allow-list applied.
+#[allow(clippy::too_many_arguments)]
+fn scan_pushed<F: gix::objs::Find + Clone + Send>(
+    repo: &gix::Repository,
+    objects: &F,
+    detector: &Detector,
+    scanner: Scanner<'_, F>,
+    tips: &[ObjectId],
+    hidden: &[ObjectId],
+    overrides: &Overrides,
+    limit: Limit,
+    checked: &mut Checked,
+) -> Result<(), PushError> {
+    let settings = tip_settings(objects, tips, overrides)?;
+    let budget = match (limit, settings.time_budget) {
+        (Limit::ServerBudget, Some(seconds)) => Budget::seconds(seconds),
+        _ => Budget::unlimited(),
+    };
+    let mut graph = Graph::new(repo, objects);
+    let commits = history::commits(&mut graph, tips, hidden)?;
+    tracing::debug!(commits = commits.len(), hidden = hidden.len(), "commits to check");
     let handles = (0..threads_for(commits.len())).map(|_| objects.clone()).collect();
     checked.absorb(scanner.checked);
     checked.absorb(scan_commits(detector, handles, graph.shallow(), &commits, budget));
@@ -322,20 +353,16 @@ pub(crate) fn check_range(
         None => Vec::new(),
     };
     let tips: Vec<ObjectId> = tip.into_iter().collect();
-    let settings = tip_settings(&repo.objects, &tips, overrides).map_err(|e| e.to_string())?;
-    let mut graph = Graph::new(&repo, &repo.objects);
-    let commits = history::commits(&mut graph, &tips, &hidden).map_err(|e| e.to_string())?;
-    let handles = (0..threads_for(commits.len()))
-        .map(|_| repo.objects.clone())
-        .collect();
-    checked.absorb(scanner.checked);
-    checked.absorb(scan_commits(
+    scan_pushed(
+        &repo,
+        &repo.objects,
         detector,
-        handles,
-        graph.shallow(),
-        &commits,
-        Budget::unlimited(),
-    ));
-    checked.settle(&settings);
-    Ok(())
+        scanner,
+        &tips,
+        &hidden,
+        overrides,
+        Limit::None,
+        checked,
+    )
+    .map_err(|e| e.to_string())
 }
