@@ -55,7 +55,7 @@ pub struct InstallArgs {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files and directories to scan (`-` reads standard input).
-    #[arg(default_value = ".", conflicts_with_all = ["staged", "range"])]
+    #[arg(default_value = ".", conflicts_with_all = ["staged", "range", "all"])]
     pub paths: Vec<PathBuf>,
 
     /// Scan what `git commit` would record: the lines the index adds to HEAD.
@@ -64,8 +64,14 @@ pub struct ScanArgs {
 
     /// Scan the commits of a range as a push would (`A..B`: in B, not in A; `B`: all of
     /// B's history): the lines each commit adds, and each commit message.
-    #[arg(long, value_name = "RANGE")]
+    #[arg(long, value_name = "RANGE", conflicts_with = "all")]
     pub range: Option<String>,
+
+    /// Audit the whole repository: every blob in the object database (every pack, loose
+    /// objects, alternates; reachable or not), every commit and tag message, with the
+    /// commit and path that introduced each token.
+    #[arg(long, conflicts_with = "staged")]
+    pub all: bool,
 
     /// Output format for findings (stdout); the summary always goes to stderr.
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]

@@ -32,6 +32,7 @@ pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
     pub staged: bool,
     pub range: Option<String>,
+    pub all: bool,
     pub format: Format,
     pub show_allowed: bool,
     pub overrides: Overrides,
@@ -43,6 +44,7 @@ impl From<&ScanArgs> for ScanConfig {
             paths: args.paths.clone(),
             staged: args.staged,
             range: args.range.clone(),
+            all: args.all,
             format: match args.format {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,

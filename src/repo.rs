@@ -246,3 +246,8 @@ pub fn committed_file(
         _ => Ok(None),
     }
 }
+
+/// The commit `HEAD` points at, if any (not on an unborn branch).
+pub fn head_commit_id(repo: &gix::Repository) -> Option<ObjectId> {
+    repo.head_commit().ok().map(|c| c.id)
+}

@@ -2,6 +2,7 @@
 //! an `Outcome`; this is the only place the stages meet.
 
 pub mod allow;
+pub mod audit;
 pub mod hook;
 pub mod install;
 pub mod push;

@@ -16,9 +16,10 @@ pub fn run(config: &ScanConfig) -> Outcome {
     let detector = Detector::new();
     let mut checked = Checked::default();
     let mut skipped = 0;
-    if config.staged || config.range.is_some() {
+    if config.staged || config.range.is_some() || config.all {
         let result = match &config.range {
             Some(range) => super::push::check_range(&detector, range, &config.overrides, &mut checked),
+            None if config.all => super::audit::scan_all(&detector, &config.overrides, &mut checked),
             None => super::hook::check_staged(&detector, &config.overrides, &mut checked)
                 .map_err(|e| e.to_string()),
         };

@@ -4,6 +4,7 @@
 
 pub mod files;
 pub mod history;
+pub mod objects;
 pub mod staged;
 pub mod stream;
 pub mod tree_diff;

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod allow;
+mod audit;
 mod commit_hooks;
 mod install;
 mod property;
