@@ -36,6 +36,7 @@ pub fn run(config: &ScanConfig) -> Outcome {
         problems: checked.problems,
         allowed: checked.allowed,
         show_allowed: config.show_allowed,
+        objects: config.all,
     };
     finish(config.format, &checked.findings, summary)
 }

@@ -187,7 +187,12 @@ pub fn footer(findings: &[Finding], summary: &Summary, err: &mut dyn Write) -> i
         err,
         "intercept: scanned {} {} ({}): {tokens}{allowed}{problems}",
         summary.files,
-        if summary.files == 1 { "file" } else { "files" },
+        match (summary.objects, summary.files == 1) {
+            (false, true) => "file",
+            (false, false) => "files",
+            (true, true) => "object",
+            (true, false) => "objects",
+        },
         human_bytes(summary.bytes),
     )
 }

@@ -41,6 +41,8 @@ pub struct Summary {
     /// (as suppressed results), and in the human format with `show_allowed`.
     pub allowed: Vec<Allowed>,
     pub show_allowed: bool,
+    /// `files` counts git objects (blobs, commits, tags), not files.
+    pub objects: bool,
 }
 
 /// Writes the findings in `format` to `out`.
