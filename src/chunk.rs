@@ -18,6 +18,8 @@ pub struct Origin {
     pub commit: Option<String>,
     /// The object id of the blob, when the bytes come from a git object.
     pub blob: Option<String>,
+    /// The author date of `commit` (ISO 8601), where known (history audits).
+    pub date: Option<String>,
 }
 
 impl Origin {
@@ -36,6 +38,7 @@ impl fmt::Debug for Origin {
             .field("path", &crate::path::Escaped(&self.path))
             .field("commit", &self.commit)
             .field("blob", &self.blob)
+            .field("date", &self.date)
             .finish()
     }
 }

@@ -55,6 +55,7 @@ pub(crate) fn scan_all(
                     path: Vec::new(),
                     commit: None,
                     blob: Some(object.id.to_string()),
+                    ..Origin::default()
                 },
                 object.data,
             ),
@@ -71,6 +72,7 @@ pub(crate) fn scan_all(
                         path: what.as_bytes().to_vec(),
                         commit: Some(object.id.to_string()),
                         blob: None,
+                        ..Origin::default()
                     },
                     body,
                 )
@@ -173,10 +175,11 @@ pub(crate) fn scan_all(
             .and_then(|id| located.get(&id));
         match places {
             Some(places) => {
-                for (commit, path) in places {
+                for (commit, path, date) in places {
                     let mut g = f.clone();
                     g.origin.path = path.clone();
                     g.origin.commit = Some(commit.to_string());
+                    g.origin.date = date.clone();
                     if seen.insert((
                         Some(blob.clone()),
                         g.origin.path.clone(),
@@ -231,7 +234,17 @@ fn is_partial_clone(repo: &gix::Repository) -> bool {
         })
 }
 
-type Places = HashMap<ObjectId, Vec<(ObjectId, Vec<u8>)>>;
+/// Where each hit blob was added: commit, path, the commit's author date.
+type Places = HashMap<ObjectId, Vec<(ObjectId, Vec<u8>, Option<String>)>>;
+
+/// A commit's author date, ISO 8601.
+fn author_date(repo: &gix::Repository, id: &ObjectId) -> Option<String> {
+    use gix::prelude::FindExt as _;
+    let mut buf = Vec::new();
+    let commit = repo.objects.find_commit(id, &mut buf).ok()?;
+    let time = commit.author().ok()?.time().ok()?;
+    time.format(gix::date::time::format::ISO8601_STRICT).ok()
+}
 
 /// For each blob in `hits`: the commits (newest first) and paths that add it, found by
 /// walking from every ref and stopping once every blob has been seen. On an error, what
@@ -280,10 +293,15 @@ fn locate_into(
             break;
         }
         let changes = history::commit_changes(&mut graph, id)?;
+        let mut date = None;
         for change in changes.changes {
             if hits.contains(&change.new) {
                 remaining.remove(&change.new);
-                located.entry(change.new).or_default().push((*id, change.path));
+                let date = date.get_or_insert_with(|| author_date(repo, id)).clone();
+                located
+                    .entry(change.new)
+                    .or_default()
+                    .push((*id, change.path, date));
             }
         }
     }

@@ -208,6 +208,7 @@ impl<'a, F: gix::objs::Find> Scanner<'a, F> {
                 path: change.path.clone(),
                 commit: commit.map(ToString::to_string),
                 blob: Some(change.new.to_string()),
+                ..Origin::default()
             };
         }
         self.checked.findings.extend(found);
@@ -219,6 +220,7 @@ impl<'a, F: gix::objs::Find> Scanner<'a, F> {
             path: what.as_bytes().to_vec(),
             commit: commit.map(ToString::to_string),
             blob: None,
+            ..Origin::default()
         };
         self.detector
             .scan(&Chunk::whole(&origin, bytes), &mut self.checked.findings);

@@ -31,6 +31,8 @@ struct JsonFinding<'a> {
     commit: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     blob: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
     line: u64,
     column: u64,
     kind: &'static str,
@@ -49,6 +51,7 @@ fn json_finding<'a>(f: &'a Finding, reason: Option<&'a str>) -> JsonFinding<'a> 
         path_bytes,
         commit: f.origin.commit.as_deref(),
         blob: f.origin.blob.as_deref(),
+        date: f.origin.date.as_deref(),
         line: f.line,
         column: f.column,
         kind: f.kind.id(),
