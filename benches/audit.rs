@@ -15,9 +15,14 @@
 // A benchmark's output is its report.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
+#[path = "support.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::{median, peak_rss};
 
 fn time(dir: &Path, program: &Path, args: &[&str]) -> Duration {
     let t = Instant::now();
@@ -30,30 +35,6 @@ fn time(dir: &Path, program: &Path, args: &[&str]) -> Duration {
         .unwrap();
     assert!(status.code().is_some());
     t.elapsed()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn peak_rss(dir: &Path, bin: &Path) -> String {
-    let Ok(out) = Command::new("/usr/bin/time")
-        .current_dir(dir)
-        .args(["-f", "%M"])
-        .arg(bin)
-        .args(["scan", "--all"])
-        .stdout(Stdio::null())
-        .output()
-    else {
-        return "n/a".to_string();
-    };
-    let kb: f64 = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or(0.0);
-    format!("{:.0} MiB", kb / 1024.0)
 }
 
 fn pack_size(dir: &Path) -> f64 {
@@ -86,7 +67,11 @@ fn bench(name: &str, dir: &Path, bin: &Path, with_log: bool) {
         ours.as_secs_f64(),
         cat.as_secs_f64(),
         cat.as_secs_f64() / ours.as_secs_f64(),
-        peak_rss(dir, bin),
+        {
+            let mut c = Command::new(bin);
+            c.current_dir(dir).args(["scan", "--all"]);
+            peak_rss(&c, b"")
+        },
         pack_size(dir)
     );
     if with_log {

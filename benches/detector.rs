@@ -12,6 +12,9 @@
 // A benchmark's output is its report.
 #![allow(clippy::print_stdout)]
 
+#[path = "support.rs"]
+mod support;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -20,6 +23,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use intercept::chunk::{Chunk, Origin};
 use intercept::detector::Detector;
+use support::median;
 
 const RUNS: usize = 7;
 
@@ -131,11 +135,6 @@ fn near_misses(size: usize) -> Vec<u8> {
     }
     out.truncate(size);
     out
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }
 
 fn time(mut f: impl FnMut() -> usize) -> (Duration, usize) {

@@ -17,11 +17,15 @@
 // A benchmark's output is its report.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
+#[path = "support.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use intercept::installer::{render, Chain, REPO_HOOKS};
+use support::{median, peak_rss};
 
 const RUNS: usize = 41;
 const WARMUP: usize = 3;
@@ -113,11 +117,6 @@ fn time(cmd: &mut Command) -> Duration {
     elapsed
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 fn bench(name: &str, repo: &Path, bin: &Path) {
     let scratch = tempfile::tempdir().unwrap();
     let index = stage_small_change(repo, scratch.path());
@@ -154,7 +153,13 @@ fn bench(name: &str, repo: &Path, bin: &Path) {
         }
     }
     let (b, h) = (median(base), median(ours));
-    let rss = peak_rss(repo, &index, bin);
+    let rss = {
+        let mut c = Command::new(bin);
+        c.current_dir(repo)
+            .env("GIT_INDEX_FILE", &index)
+            .args(["hook", "pre-commit"]);
+        peak_rss(&c, b"")
+    };
     let files = git(repo, &index, &["ls-files"]).lines().count();
     println!(
         "{name:<28} {files:>7} files  git diff --cached --quiet {:>7.2} ms  hook {:>7.2} ms  ratio {:.2}x  peak RSS {rss}",
@@ -162,26 +167,6 @@ fn bench(name: &str, repo: &Path, bin: &Path) {
         h.as_secs_f64() * 1e3,
         h.as_secs_f64() / b.as_secs_f64()
     );
-}
-
-fn peak_rss(repo: &Path, index: &Path, bin: &Path) -> String {
-    let Ok(out) = Command::new("/usr/bin/time")
-        .current_dir(repo)
-        .env("GIT_INDEX_FILE", index)
-        .args(["-f", "%M"])
-        .arg(bin)
-        .args(["hook", "pre-commit"])
-        .output()
-    else {
-        return "n/a (no /usr/bin/time)".to_string();
-    };
-    let kb: f64 = String::from_utf8_lossy(&out.stderr)
-        .trim()
-        .lines()
-        .last()
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(0.0);
-    format!("{:.1} MiB", kb / 1024.0)
 }
 
 fn big_repo() -> Option<PathBuf> {

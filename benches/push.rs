@@ -17,10 +17,15 @@
 // A benchmark's output is its report.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
+#[path = "support.rs"]
+mod support;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use support::{median, peak_rss};
 
 fn git(repo: &Path, env: &[(&str, &Path)], args: &[&str], input: Option<&[u8]>) -> String {
     let mut cmd = Command::new("git");
@@ -77,11 +82,6 @@ fn three_commits(repo: &Path, base: &str, scratch: &Path) -> String {
     parent
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 fn run(cmd: &mut Command, input: &[u8]) -> Duration {
     let t = Instant::now();
     let mut child = cmd
@@ -120,29 +120,6 @@ fn compare(
         a.as_secs_f64() / b.as_secs_f64()
     );
     (a, b)
-}
-
-fn peak_rss(repo: &Path, bin: &Path, args: &[&str], input: &[u8]) -> String {
-    let Ok(mut child) = Command::new("/usr/bin/time")
-        .current_dir(repo)
-        .args(["-f", "%M"])
-        .arg(bin)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-    else {
-        return "n/a".to_string();
-    };
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let kb: f64 = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or(0.0);
-    format!("{:.1} MiB", kb / 1024.0)
 }
 
 fn main() {
@@ -197,7 +174,7 @@ fn main() {
         } else {
             "missed"
         },
-        peak_rss(repo, bin, &["hook", "pre-push", "origin", "url"], line.as_bytes())
+        peak_rss(&pre_push(), line.as_bytes())
     );
 
     // (b) ~600 commits: walk back first parents until the range holds at least 600.
@@ -244,6 +221,10 @@ fn main() {
         } else {
             "missed"
         },
-        peak_rss(repo, bin, &["scan", "--range", &range], b"")
+        {
+            let mut c = Command::new(bin);
+            c.current_dir(repo).args(["scan", "--range", &range]);
+            peak_rss(&c, b"")
+        }
     );
 }

@@ -166,6 +166,11 @@ fn commit_msg(file: Option<&str>) -> Outcome {
             }
             let origin = Origin::file(&b"(commit message)"[..]);
             Detector::new().scan(&Chunk::whole(&origin, &message), &mut checked.findings);
+            if checked.findings.is_empty() {
+                // The usual case: nothing to allow, so no repository or config to read
+                // (pre-commit already checked the staged config of this commit).
+                return checked.finish(&blocked);
+            }
             let settings = repo::open().map_err(CheckError::from).and_then(|repo| {
                 let index = repo::index(&repo)?;
                 staged_settings(&repo, &index, &Overrides::default())
