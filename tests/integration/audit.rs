@@ -94,6 +94,35 @@ fn history_messages_tags_and_dangling_blobs_loose_and_packed() {
 }
 
 #[test]
+fn several_packs_are_all_scanned() {
+    let repo = TestRepo::new();
+    let (a, b) = (token(), token());
+    repo.commit_file("one.env", format!("T={}\n", a.b64()), "one")
+        .code(0);
+    repo.git(&["repack", "-q", "-d"]).code(0);
+    repo.commit_file("two.env", format!("T={}\n", b.b64()), "two")
+        .code(0);
+    repo.git(&["repack", "-q", "-d"]).code(0);
+    let packs = repo
+        .root
+        .join(".git/objects/pack")
+        .read_dir()
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "pack")
+        })
+        .count();
+    assert_eq!(packs, 2);
+    let (run, doc) = audit(&repo, &repo.root);
+    run.code(1);
+    assert_eq!(paths(&doc), vec!["one.env".to_string(), "two.env".to_string()]);
+}
+
+#[test]
 fn alternates_shallow_and_sha256() {
     // Objects behind an alternate are scanned.
     let repo = TestRepo::new();

@@ -589,3 +589,37 @@ fn reads_standard_input() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("<stdin>:2:1:"));
 }
+
+#[test]
+fn a_2_gb_file_is_read_in_bounded_memory() {
+    use std::io::{Seek, SeekFrom, Write};
+    let scratch = Scratch::new();
+    let t = token();
+    let path = scratch.path().join("huge/disk.img");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    // Sparse: 2 GiB of zeros that take no disk, a token near the end.
+    let mut file = std::fs::File::create(&path).unwrap();
+    file.set_len(2 << 30).unwrap();
+    file.seek(SeekFrom::Start((2 << 30) - 4096)).unwrap();
+    file.write_all(format!("\nT={}\n", t.b64()).as_bytes()).unwrap();
+    drop(file);
+    if !Path::new("/usr/bin/time").exists() {
+        scratch.intercept(".", ["scan", "huge"]).code(1);
+        return;
+    }
+    let mut cmd = crate::support::hermetic("/usr/bin/time", &scratch.home());
+    cmd.current_dir(scratch.path())
+        .args(["-f", "maxrss_kb=%M"])
+        .arg(crate::support::bin())
+        .args(["scan", "huge"]);
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("huge/disk.img:2:3:"));
+    let kb: u64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss_kb="))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap();
+    assert!(kb < 64 * 1024, "peak RSS {kb} KiB while scanning 2 GiB");
+}
