@@ -131,10 +131,14 @@ pub(crate) fn scan_all(
         );
     }
     if is_partial_clone(&repo) {
-        checked.problem(
-            &"this is a partial clone: blobs that were never downloaded are not here and were not \
-             checked (intercept never fetches). Audit a full clone to cover them",
-        );
+        let missing = match count_missing_blobs(&repo, &interrupt) {
+            Ok(n) => format!("{n} blob{} that history refers to", if n == 1 { "" } else { "s" }),
+            Err(e) => format!("blobs (they could not be counted: {e})"),
+        };
+        checked.problem(&format!(
+            "this is a partial clone: {missing} were never downloaded, so they were not checked \
+             (intercept never fetches). Audit a full clone to cover them"
+        ));
     }
 
     // Provenance for blob findings, then one finding per (blob, path, token position).
@@ -224,6 +228,69 @@ pub(crate) fn scan_all(
     Ok(())
 }
 
+/// Blobs referenced by the trees of every commit reachable from a ref that are not in
+/// the object database (each tree read once). Only run for partial clones.
+fn count_missing_blobs(repo: &gix::Repository, interrupt: &AtomicBool) -> Result<usize, repo::RepoError> {
+    use gix::objs::Exists as _;
+    use gix::prelude::FindExt as _;
+    let mut graph = Graph::new(repo, &repo.objects);
+    let commits = history::commits(&mut graph, &ref_commits(repo), &[])?;
+    let mut trees_seen = HashSet::new();
+    let mut missing = HashSet::new();
+    let mut buf = Vec::new();
+    let mut todo = Vec::new();
+    for id in commits {
+        if interrupt.load(Ordering::SeqCst) {
+            break;
+        }
+        let tree = repo
+            .objects
+            .find_commit(&id, &mut buf)
+            .map_err(|e| repo::RepoError::Object {
+                kind: "commit",
+                id,
+                at: None,
+                cause: repo::cause(&e),
+            })?
+            .tree();
+        todo.push(tree);
+        while let Some(tree) = todo.pop() {
+            if !trees_seen.insert(tree) {
+                continue;
+            }
+            let t = repo::tree(&repo.objects, &tree, b"")?;
+            for e in &t.entries {
+                if e.mode.is_tree() {
+                    todo.push(e.id);
+                } else if e.mode.is_blob_or_symlink() && !repo.objects.exists(&e.id) {
+                    missing.insert(e.id);
+                }
+            }
+        }
+    }
+    Ok(missing.len())
+}
+
+/// The commits every ref (and HEAD) points at, peeled.
+fn ref_commits(repo: &gix::Repository) -> Vec<ObjectId> {
+    let mut tips = Vec::new();
+    if let Ok(platform) = repo.references() {
+        if let Ok(all) = platform.all() {
+            for mut r in all.flatten() {
+                if let Ok(id) = r.peel_to_id() {
+                    tips.push(id.detach());
+                }
+            }
+        }
+    }
+    if let Some(head) = repo::head_commit_id(repo) {
+        tips.push(head);
+    }
+    // Only commits: a ref may name a tree or a blob.
+    tips.retain(|id| repo.find_object(*id).is_ok_and(|o| o.kind == Kind::Commit));
+    tips
+}
+
 fn is_partial_clone(repo: &gix::Repository) -> bool {
     let config = repo.config_snapshot();
     config.string("extensions.partialClone").is_some()
@@ -270,22 +337,8 @@ fn locate_into(
     if hits.is_empty() {
         return Ok(());
     }
-    let mut tips = Vec::new();
-    if let Ok(platform) = repo.references() {
-        if let Ok(all) = platform.all() {
-            for mut r in all.flatten() {
-                if let Ok(id) = r.peel_to_id() {
-                    tips.push(id.detach());
-                }
-            }
-        }
-    }
-    if let Some(head) = repo::head_commit_id(repo) {
-        tips.push(head);
-    }
+    let tips = ref_commits(repo);
     let mut graph = Graph::new(repo, &repo.objects);
-    // Only commits: a ref may name a tree or a blob.
-    tips.retain(|id| repo.find_object(*id).is_ok_and(|o| o.kind == Kind::Commit));
     let commits = history::commits(&mut graph, &tips, &[])?;
     let mut remaining: HashSet<ObjectId> = hits.clone();
     for id in &commits {
