@@ -100,6 +100,8 @@ pub(crate) fn scan_all(
                     }
                     match objects::scan_pack(&idx, hash, threads, &interrupt, &counters.planned, &visit) {
                         Ok(stats) => tracing::debug!(?stats, "pack scanned"),
+                        // Stopped by Ctrl-C: said once below, not as a damaged pack.
+                        Err(_) if interrupt.load(Ordering::SeqCst) => break,
                         Err(e) => object_errors.push(e),
                     }
                 }
