@@ -86,6 +86,11 @@ pub const SERVER_HOOKS: [Hook; 1] = [hook("pre-receive", true, true)];
 pub enum InstallError {
     #[error("cannot run `git {args}`: {cause}. intercept needs git on PATH to read and write its config")]
     Git { args: String, cause: String },
+    #[error(
+        "`git {args}` failed: {cause}. Run it inside a git repository (or, to protect every repository, \
+         use `intercept install --global`)"
+    )]
+    GitFailed { args: String, cause: String },
     #[error("{what} {path}: {source}. Check that you may write there")]
     Io {
         what: &'static str,
@@ -215,7 +220,7 @@ pub fn git(cwd: Option<&Path>, args: &[&str]) -> Result<Option<String>, InstallE
                 .to_string(),
         )),
         Some(1) if args.contains(&"config") => Ok(None),
-        _ => Err(InstallError::Git {
+        _ => Err(InstallError::GitFailed {
             args: args.join(" "),
             cause: String::from_utf8_lossy(&output.stderr).trim().to_string(),
         }),
