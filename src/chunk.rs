@@ -20,6 +20,8 @@ pub struct Origin {
     pub blob: Option<String>,
     /// The author date of `commit` (ISO 8601), where known (history audits).
     pub date: Option<String>,
+    /// A ref whose history holds `commit`, where known (history audits).
+    pub reference: Option<String>,
 }
 
 impl Origin {
@@ -39,6 +41,7 @@ impl fmt::Debug for Origin {
             .field("commit", &self.commit)
             .field("blob", &self.blob)
             .field("date", &self.date)
+            .field("reference", &self.reference)
             .finish()
     }
 }

@@ -181,11 +181,12 @@ pub(crate) fn scan_all(
             .and_then(|id| located.get(&id));
         match places {
             Some(places) => {
-                for (commit, path, date) in places {
+                for place in places {
                     let mut g = f.clone();
-                    g.origin.path = path.clone();
-                    g.origin.commit = Some(commit.to_string());
-                    g.origin.date = date.clone();
+                    g.origin.path = place.path.clone();
+                    g.origin.commit = Some(place.commit.to_string());
+                    g.origin.date = place.date.clone();
+                    g.origin.reference = place.reference.clone();
                     if seen.insert((
                         Some(blob.clone()),
                         g.origin.path.clone(),
@@ -275,22 +276,65 @@ fn count_missing_blobs(repo: &gix::Repository, interrupt: &AtomicBool) -> Result
 
 /// The commits every ref (and HEAD) points at, peeled.
 fn ref_commits(repo: &gix::Repository) -> Vec<ObjectId> {
+    named_ref_commits(repo).into_iter().map(|(_, id)| id).collect()
+}
+
+/// Every ref (and HEAD) with the commit it points at, peeled; HEAD's branch first, then
+/// branches, tags and remote-tracking refs: the order in which a ref is named for a finding.
+fn named_ref_commits(repo: &gix::Repository) -> Vec<(String, ObjectId)> {
     let mut tips = Vec::new();
+    if let Some(head) = repo::head_commit_id(repo) {
+        let name = repo
+            .head_name()
+            .ok()
+            .flatten()
+            .map_or_else(|| "HEAD".to_string(), |n| n.as_bstr().to_string());
+        tips.push((name, head));
+    }
     if let Ok(platform) = repo.references() {
         if let Ok(all) = platform.all() {
             for mut r in all.flatten() {
+                let name = r.name().as_bstr().to_string();
                 if let Ok(id) = r.peel_to_id() {
-                    tips.push(id.detach());
+                    tips.push((name, id.detach()));
                 }
             }
         }
     }
-    if let Some(head) = repo::head_commit_id(repo) {
-        tips.push(head);
+    let rank = |name: &str| match name {
+        n if n.starts_with("refs/heads/") => 1,
+        n if n.starts_with("refs/tags/") => 2,
+        n if n.starts_with("refs/remotes/") => 3,
+        _ => 4,
+    };
+    let head_first = tips.first().cloned();
+    tips.sort_by_key(|(name, _)| rank(name));
+    if let Some(first) = head_first {
+        tips.retain(|t| t.0 != first.0);
+        tips.insert(0, first);
     }
     // Only commits: a ref may name a tree or a blob.
-    tips.retain(|id| repo.find_object(*id).is_ok_and(|o| o.kind == Kind::Commit));
+    tips.retain(|(_, id)| repo.find_object(*id).is_ok_and(|o| o.kind == Kind::Commit));
     tips
+}
+
+/// How many refs are tried to name the ref a finding's commit is on.
+const REF_CANDIDATES: usize = 32;
+
+/// The first ref (in `named_ref_commits` order, at most `REF_CANDIDATES`) whose history
+/// holds `commit`.
+fn ref_containing(repo: &gix::Repository, refs: &[(String, ObjectId)], commit: &ObjectId) -> Option<String> {
+    for (name, tip) in refs.iter().take(REF_CANDIDATES) {
+        if tip == commit {
+            return Some(name.clone());
+        }
+        let mut graph = Graph::new(repo, &repo.objects);
+        // Reachable from the tip: nothing of `commit` is left once the tip is hidden.
+        if history::commits(&mut graph, &[*commit], &[*tip]).is_ok_and(|c| c.is_empty()) {
+            return Some(name.clone());
+        }
+    }
+    None
 }
 
 fn is_partial_clone(repo: &gix::Repository) -> bool {
@@ -303,8 +347,18 @@ fn is_partial_clone(repo: &gix::Repository) -> bool {
         })
 }
 
-/// Where each hit blob was added: commit, path, the commit's author date.
-type Places = HashMap<ObjectId, Vec<(ObjectId, Vec<u8>, Option<String>)>>;
+/// Where each hit blob was added.
+#[derive(Clone, Debug)]
+struct Place {
+    commit: ObjectId,
+    path: Vec<u8>,
+    /// The commit's author date.
+    date: Option<String>,
+    /// A ref whose history holds the commit.
+    reference: Option<String>,
+}
+
+type Places = HashMap<ObjectId, Vec<Place>>;
 
 /// A commit's author date, ISO 8601.
 fn author_date(repo: &gix::Repository, id: &ObjectId) -> Option<String> {
@@ -339,7 +393,8 @@ fn locate_into(
     if hits.is_empty() {
         return Ok(());
     }
-    let tips = ref_commits(repo);
+    let refs = named_ref_commits(repo);
+    let tips: Vec<ObjectId> = refs.iter().map(|(_, id)| *id).collect();
     let mut graph = Graph::new(repo, &repo.objects);
     let commits = history::commits(&mut graph, &tips, &[])?;
     let mut remaining: HashSet<ObjectId> = hits.clone();
@@ -348,15 +403,19 @@ fn locate_into(
             break;
         }
         let changes = history::commit_changes(&mut graph, id)?;
-        let mut date = None;
+        let mut about: Option<(Option<String>, Option<String>)> = None;
         for change in changes.changes {
             if hits.contains(&change.new) {
                 remaining.remove(&change.new);
-                let date = date.get_or_insert_with(|| author_date(repo, id)).clone();
-                located
-                    .entry(change.new)
-                    .or_default()
-                    .push((*id, change.path, date));
+                let (date, reference) = about
+                    .get_or_insert_with(|| (author_date(repo, id), ref_containing(repo, &refs, id)))
+                    .clone();
+                located.entry(change.new).or_default().push(Place {
+                    commit: *id,
+                    path: change.path,
+                    date,
+                    reference,
+                });
             }
         }
     }

@@ -33,6 +33,8 @@ struct JsonFinding<'a> {
     blob: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<&'a str>,
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    reference: Option<&'a str>,
     line: u64,
     column: u64,
     kind: &'static str,
@@ -52,6 +54,7 @@ fn json_finding<'a>(f: &'a Finding, reason: Option<&'a str>) -> JsonFinding<'a> 
         commit: f.origin.commit.as_deref(),
         blob: f.origin.blob.as_deref(),
         date: f.origin.date.as_deref(),
+        reference: f.origin.reference.as_deref(),
         line: f.line,
         column: f.column,
         kind: f.kind.id(),
