@@ -1,8 +1,6 @@
 //! Commit-time hooks through the installed shims, with the real git: each positive case
 //! has a negative twin that must pass; blocked commits must leave HEAD where it was.
 
-use std::path::Path;
-
 use crate::support::{token, Run, TestRepo, PLACEHOLDER};
 
 /// Asserts a commit was blocked for a token at `location` (`path:line:column`).
@@ -333,20 +331,10 @@ fn a_100_mb_file_is_checked_with_bounded_memory() {
     repo.write("big.dat", &big);
     repo.git(&["add", "big.dat"]).code(0);
     // Peak memory of the same check, run by hand where GNU time is available.
-    if Path::new("/usr/bin/time").exists() {
-        let mut cmd = crate::support::hermetic("/usr/bin/time", &repo.home());
-        cmd.current_dir(&repo.root)
-            .args(["-f", "maxrss_kb=%M"])
-            .arg(crate::support::bin())
-            .args(["scan", "--staged"]);
-        let out = cmd.output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{stderr}");
-        let kb: u64 = stderr
-            .lines()
-            .find_map(|l| l.strip_prefix("maxrss_kb="))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no maxrss in {stderr}"));
+    if let Some((run, kb)) =
+        crate::support::intercept_with_peak_rss(&repo.root, &repo.home(), &["scan", "--staged"])
+    {
+        run.code(1);
         // The blob itself (100 MiB) plus bounded overhead; never a multiple of it.
         assert!(kb < 260 * 1024, "peak RSS {kb} KiB for a 100 MiB blob");
     }

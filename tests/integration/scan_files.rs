@@ -603,23 +603,13 @@ fn a_2_gb_file_is_read_in_bounded_memory() {
     file.seek(SeekFrom::Start((2 << 30) - 4096)).unwrap();
     file.write_all(format!("\nT={}\n", t.b64()).as_bytes()).unwrap();
     drop(file);
-    if !Path::new("/usr/bin/time").exists() {
+    let Some((run, kb)) =
+        crate::support::intercept_with_peak_rss(scratch.path(), &scratch.home(), &["scan", "huge"])
+    else {
         scratch.intercept(".", ["scan", "huge"]).code(1);
         return;
-    }
-    let mut cmd = crate::support::hermetic("/usr/bin/time", &scratch.home());
-    cmd.current_dir(scratch.path())
-        .args(["-f", "maxrss_kb=%M"])
-        .arg(crate::support::bin())
-        .args(["scan", "huge"]);
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("huge/disk.img:2:3:"));
-    let kb: u64 = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("maxrss_kb="))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap();
+    };
+    run.code(1);
+    assert!(run.stdout.contains("huge/disk.img:2:3:"), "{}", run.stdout);
     assert!(kb < 64 * 1024, "peak RSS {kb} KiB while scanning 2 GiB");
 }

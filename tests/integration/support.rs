@@ -322,3 +322,24 @@ impl TestRepo {
 
 /// Placeholders that look like configuration but are not tokens (negative twins).
 pub const PLACEHOLDER: &str = "dG9rOm<YOUR_TOKEN>";
+
+/// What `intercept ARGS` (run in `dir` with HOME `home`) did, and its peak resident memory
+/// in KiB, measured with GNU time; `None` where `/usr/bin/time` is not installed.
+pub fn intercept_with_peak_rss(dir: &Path, home: &Path, args: &[&str]) -> Option<(Run, u64)> {
+    if !Path::new("/usr/bin/time").exists() {
+        return None;
+    }
+    let mut cmd = hermetic("/usr/bin/time", home);
+    cmd.current_dir(dir)
+        .args(["-f", "maxrss_kb=%M"])
+        .arg(bin())
+        .args(args);
+    let run = Run::new(cmd.output().unwrap(), "intercept (timed)");
+    let kb = run
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss_kb="))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no maxrss in {}", run.stderr));
+    Some((run, kb))
+}
