@@ -102,25 +102,21 @@ impl Allowlist {
         }
     }
 
-    /// Splits `findings` into those that block and those allowed.
-    pub fn apply(&self, findings: Vec<Finding>, inline_markers: bool) -> (Vec<Finding>, Vec<Allowed>) {
-        let mut blocking = Vec::new();
-        let mut allowed = Vec::new();
-        for finding in findings {
-            match self.why(&finding, inline_markers) {
-                Some((why, inline)) => allowed.push(Allowed { finding, why, inline }),
-                None => blocking.push(finding),
-            }
-        }
-        (blocking, allowed)
+    /// The finding as allowed, if a rule or (with `inline_markers`) its line's marker allows it.
+    pub fn allowed(&self, finding: &Finding, inline_markers: bool) -> Option<Allowed> {
+        self.why(finding, inline_markers).map(|(why, inline)| Allowed {
+            finding: finding.clone(),
+            why,
+            inline,
+        })
     }
 
-    /// Fingerprint rules that matched none of `seen` (so the list can shrink).
-    pub fn stale<'a>(&'a self, seen: &[&Finding]) -> Vec<&'a Rule> {
+    /// Fingerprint rules that matched none of the tokens `seen` (so the list can shrink).
+    pub fn stale<'a>(&'a self, seen: &std::collections::HashSet<Fingerprint>) -> Vec<&'a Rule> {
         self.rules
             .iter()
             .filter(|r| match &r.kind {
-                RuleKind::Fingerprint(fp) => !seen.iter().any(|f| f.fingerprint == *fp),
+                RuleKind::Fingerprint(fp) => !seen.contains(fp),
                 RuleKind::Path { .. } => false,
             })
             .collect()

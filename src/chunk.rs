@@ -1,50 +1,15 @@
 //! `Chunk`: the only thing the detector sees.
 //!
-//! A source (files, staged blobs, pushed commits, …) hands the detector a `Chunk`: bytes,
-//! where they came from (`Origin`), the line and column of the first byte, and the range in
-//! which an anchor must start to be reported (pieces of a large stream overlap, so a token
-//! across a piece boundary is found once). `Chunk`'s `Debug` prints the origin and the
-//! length, never the bytes: they may hold a secret.
+//! The content layer hands the detector a `Chunk`: bytes, where they came from (`Origin`),
+//! the line and column of the first byte, and the range in which an anchor must start to be
+//! reported (pieces of a large stream overlap, so a token across a piece boundary is found
+//! once). `Chunk`'s `Debug` prints the origin and the length, never the bytes: they may hold
+//! a secret.
 
 use std::fmt;
 use std::ops::Range;
 
-/// Where a chunk's bytes came from. Paths stay bytes until a report escapes them.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Origin {
-    /// The path as the user or git names it (may be non-UTF-8).
-    pub path: Vec<u8>,
-    /// The commit that introduced these bytes, when they come from history.
-    pub commit: Option<String>,
-    /// The object id of the blob, when the bytes come from a git object.
-    pub blob: Option<String>,
-    /// The author date of `commit` (ISO 8601), where known (history audits).
-    pub date: Option<String>,
-    /// A ref whose history holds `commit`, where known (history audits).
-    pub reference: Option<String>,
-}
-
-impl Origin {
-    /// The origin of a plain file.
-    pub fn file(path: impl Into<Vec<u8>>) -> Self {
-        Self {
-            path: path.into(),
-            ..Self::default()
-        }
-    }
-}
-
-impl fmt::Debug for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Origin")
-            .field("path", &crate::path::Escaped(&self.path))
-            .field("commit", &self.commit)
-            .field("blob", &self.blob)
-            .field("date", &self.date)
-            .field("reference", &self.reference)
-            .finish()
-    }
-}
+pub use crate::origin::Origin;
 
 /// A 1-based line and column. The column counts Unicode code points (each byte of
 /// invalid UTF-8 counts as one); a UTF-8 byte-order mark at the start of a file is not
@@ -87,11 +52,13 @@ fn count_chars(bytes: &[u8]) -> u64 {
 }
 
 /// Bytes of context a piece of a stream carries before its reported range (a nested
-/// token's outer base64 group starts up to 3 bytes before its anchor).
-pub const CONTEXT_BEFORE: usize = 8;
+/// token's outer base64 group starts up to 3 symbols before its anchor, with a line wrap
+/// and its indentation in between; the detector asserts it fits).
+pub const CONTEXT_BEFORE: usize = 128;
 /// Bytes of context a piece carries after its reported range, so a token whose anchor
-/// starts inside the range can be decoded whole (the detector asserts it fits).
-pub const CONTEXT_AFTER: usize = 1024;
+/// starts inside the range can be decoded whole, wraps and escapes included (the detector
+/// asserts it fits).
+pub const CONTEXT_AFTER: usize = 2048;
 
 /// Bytes to scan, with their origin and position.
 pub struct Chunk<'a> {

@@ -13,9 +13,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::allowlist::{Allowlist, Rule, RuleKind};
-use crate::cli::{FormatArg, ScanArgs};
 use crate::finding::Fingerprint;
-use crate::report::Format;
 
 /// The repository's config file name.
 pub const REPO_FILE: &str = ".intercept.toml";
@@ -25,39 +23,6 @@ pub const DEFAULT_MAX_DECOMPRESSED: u64 = 1 << 30;
 /// Default time budget of pre-receive, in seconds (GitHub Enterprise stops pre-receive
 /// hooks after about 5 s; running out is a clear rejection instead of a kill).
 pub const DEFAULT_TIME_BUDGET: f64 = 4.0;
-
-/// Settings of `intercept scan` taken from its flags.
-#[derive(Clone, Debug)]
-pub struct ScanConfig {
-    pub paths: Vec<PathBuf>,
-    pub staged: bool,
-    pub range: Option<String>,
-    pub all: bool,
-    pub format: Format,
-    pub show_allowed: bool,
-    pub overrides: Overrides,
-}
-
-impl From<&ScanArgs> for ScanConfig {
-    fn from(args: &ScanArgs) -> Self {
-        Self {
-            paths: args.paths.clone(),
-            staged: args.staged,
-            range: args.range.clone(),
-            all: args.all,
-            format: match args.format {
-                FormatArg::Human => Format::Human,
-                FormatArg::Json => Format::Json,
-                FormatArg::Sarif => Format::Sarif,
-            },
-            show_allowed: args.show_allowed,
-            overrides: Overrides {
-                max_decompressed: args.max_decompressed,
-                time_budget: None,
-            },
-        }
-    }
-}
 
 /// Values given on the command line (the last layer).
 #[derive(Clone, Debug, Default)]
@@ -132,15 +97,22 @@ pub fn user_file() -> Option<PathBuf> {
     crate::installer::config_dir().ok().map(|d| d.join("config.toml"))
 }
 
+impl Settings {
+    /// The built-in defaults, before any file, variable or flag.
+    pub fn defaults() -> Self {
+        Settings {
+            allow: Allowlist::default(),
+            inline_markers: true,
+            max_decompressed: DEFAULT_MAX_DECOMPRESSED,
+            time_budget: Some(DEFAULT_TIME_BUDGET),
+        }
+    }
+}
+
 /// Resolves the settings from the user's file, `repo` layers (one `.intercept.toml`, or
 /// one per pushed tip), the environment and `flags`.
 pub fn resolve(repo: &[Layer], flags: &Overrides) -> Result<Settings, ConfigError> {
-    let mut settings = Settings {
-        allow: Allowlist::default(),
-        inline_markers: true,
-        max_decompressed: DEFAULT_MAX_DECOMPRESSED,
-        time_budget: Some(DEFAULT_TIME_BUDGET),
-    };
+    let mut settings = Settings::defaults();
     let mut layers = Vec::new();
     if let Some(path) = user_file() {
         match std::fs::read(&path) {

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use crate::chunk::Origin;
+use crate::origin::Origin;
 
 /// What was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -141,12 +141,23 @@ pub struct Finding {
     pub line: u64,
     /// 1-based column, in Unicode code points.
     pub column: u64,
+    /// Line and column just past the token's last character (of the outer value's
+    /// characters that encode it, for a nested token; a wrapped value ends on a later line).
+    pub end_line: u64,
+    pub end_column: u64,
     pub kind: Kind,
     pub encoding: Encoding,
     pub redacted: Redacted,
     pub fingerprint: Fingerprint,
-    /// An allow marker on the token's line (`intercept:allow`, …), if there is one.
+    /// An allow marker on the token's physical line (`intercept:allow`, …), if there is one.
     pub marker: Option<&'static str>,
+}
+
+impl Finding {
+    /// The lines the token's text covers (one, unless a nested value is wrapped).
+    pub fn lines(&self) -> std::ops::RangeInclusive<u64> {
+        self.line..=self.end_line.max(self.line)
+    }
 }
 
 #[cfg(test)]

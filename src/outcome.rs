@@ -17,7 +17,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// From the number of (reported) findings and of problems.
-    pub fn from_counts(findings: usize, problems: usize) -> Self {
+    pub fn from_counts(findings: u64, problems: u64) -> Self {
         match (findings, problems) {
             (0, 0) => Outcome::Clean,
             (0, _) => Outcome::Unchecked,

@@ -6,6 +6,9 @@
 //! `HEAD`'s tree (`None` on an unborn branch). Errors say what could not be read and how
 //! to find out why; the hook adds that it blocked and names the bypass.
 
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
 use gix::prelude::FindExt as _;
 use gix::ObjectId;
 
@@ -99,6 +102,151 @@ pub fn head_tree(repo: &gix::Repository) -> Result<Option<ObjectId>, RepoError> 
     let commit = head.peel_to_commit().map_err(|e| head_error(&e))?;
     let tree = commit.tree_id().map_err(|e| head_error(&e))?;
     Ok(Some(tree.detach()))
+}
+
+/// Blobs larger than this are streamed from the object database instead of being read
+/// into memory (a 1 GB binary must not take 2 GB).
+pub const LARGE_BLOB: u64 = 32 << 20;
+
+/// A blob's bytes: in memory, or (when large) a stream to open.
+pub enum Blob<'a> {
+    Bytes(&'a [u8]),
+    Large(LargeBlob),
+}
+
+/// Where a large blob's bytes are: a loose object, or an undeltified entry of a pack.
+pub enum LargeBlob {
+    Loose(PathBuf),
+    Packed { pack: PathBuf, offset: u64 },
+}
+
+impl LargeBlob {
+    /// The blob's content as a stream (zlib-inflated, header skipped).
+    pub fn open(&self) -> std::io::Result<Box<dyn Read>> {
+        use std::io::{BufRead as _, Seek as _};
+        match self {
+            LargeBlob::Loose(path) => {
+                let mut inflated = BufReader::new(flate2::read::ZlibDecoder::new(BufReader::new(
+                    std::fs::File::open(path)?,
+                )));
+                // `blob <size>\0`, then the content.
+                let mut header = Vec::new();
+                inflated.read_until(0, &mut header)?;
+                Ok(Box::new(inflated))
+            }
+            LargeBlob::Packed { pack, offset } => {
+                let mut file = std::fs::File::open(pack)?;
+                file.seek(std::io::SeekFrom::Start(*offset))?;
+                Ok(Box::new(flate2::read::ZlibDecoder::new(BufReader::new(file))))
+            }
+        }
+    }
+}
+
+/// Reads blob `id`: into `buf` when it is small, as a stream to open when it is larger than
+/// [`LARGE_BLOB`] and stored whole (loose, or an undeltified pack entry; a delta is always
+/// resolved in memory). `dirs` are the object directories to look in for the stream.
+pub fn read_blob<'a>(
+    objects: &(impl gix::objs::Find + gix::objs::FindHeader),
+    dirs: &[PathBuf],
+    id: &ObjectId,
+    at: &[u8],
+    buf: &'a mut Vec<u8>,
+) -> Result<Blob<'a>, RepoError> {
+    let error = |cause: String| RepoError::Object {
+        kind: "blob",
+        id: *id,
+        at: Some(PathText(at.to_vec())),
+        cause,
+    };
+    let size = objects
+        .try_header(id)
+        .map_err(|e| error(cause(&e)))?
+        .map_or(0, |h| h.size);
+    if size > LARGE_BLOB {
+        if let Some(large) = large_blob(dirs, id) {
+            return Ok(Blob::Large(large));
+        }
+    }
+    blob(objects, id, at, buf).map(Blob::Bytes)
+}
+
+/// Finds where a large blob is stored whole, for streaming.
+fn large_blob(dirs: &[PathBuf], id: &ObjectId) -> Option<LargeBlob> {
+    let hex = id.to_string();
+    for dir in dirs {
+        let loose = dir.join(&hex[..2]).join(&hex[2..]);
+        if loose.is_file() {
+            return Some(LargeBlob::Loose(loose));
+        }
+    }
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir.join("pack")) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let idx = entry.path();
+            if idx.extension().is_none_or(|e| e != "idx") {
+                continue;
+            }
+            let Ok(index) = gix::odb::pack::index::File::at(&idx, id.kind()) else {
+                continue;
+            };
+            let Some(i) = index.lookup(id) else {
+                continue;
+            };
+            let offset = index.pack_offset_at_index(i);
+            let pack = idx.with_extension("pack");
+            let mut file = std::fs::File::open(&pack).ok()?;
+            use std::io::Seek as _;
+            file.seek(std::io::SeekFrom::Start(offset)).ok()?;
+            let entry = gix::odb::pack::data::Entry::from_read(
+                &mut BufReader::new(file),
+                offset,
+                id.kind().len_in_bytes(),
+            )
+            .ok()?;
+            return match entry.header {
+                gix::odb::pack::data::entry::Header::Blob => Some(LargeBlob::Packed {
+                    pack,
+                    offset: entry.data_offset,
+                }),
+                _ => None,
+            };
+        }
+    }
+    None
+}
+
+/// `dir` and every alternate object directory it names, recursively, each once.
+pub fn object_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let key = d.canonicalize().unwrap_or_else(|_| d.clone());
+        if out
+            .iter()
+            .any(|o| o.canonicalize().unwrap_or_else(|_| o.clone()) == key)
+        {
+            continue;
+        }
+        if let Ok(text) = std::fs::read_to_string(d.join("info/alternates")) {
+            for line in text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            {
+                let alt = Path::new(line);
+                todo.push(if alt.is_absolute() {
+                    alt.to_path_buf()
+                } else {
+                    d.join(alt)
+                });
+            }
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// Reads a blob into `buf`.
@@ -250,4 +398,70 @@ pub fn committed_file(
 /// The commit `HEAD` points at, if any (not on an unborn branch).
 pub fn head_commit_id(repo: &gix::Repository) -> Option<ObjectId> {
     repo.head_commit().ok().map(|c| c.id)
+}
+
+/// The objects of a push being received: the quarantine first, then the repository.
+#[derive(Clone)]
+pub struct Incoming {
+    pub quarantine: Option<gix::odb::Handle>,
+    pub existing: gix::OdbHandle,
+}
+
+impl gix::objs::Find for Incoming {
+    fn try_find<'b>(
+        &self,
+        id: &gix::oid,
+        buffer: &'b mut Vec<u8>,
+    ) -> gix::Result<Option<gix::objs::Data<'b>>> {
+        match &self.quarantine {
+            Some(q) if gix::objs::Exists::exists(q, id) => q.try_find(id, buffer),
+            _ => self.existing.try_find(id, buffer),
+        }
+    }
+}
+
+impl gix::objs::FindHeader for Incoming {
+    fn try_header(&self, id: &gix::oid) -> gix::Result<Option<gix::objs::Header>> {
+        match &self.quarantine {
+            Some(q) if gix::objs::Exists::exists(q, id) => q.try_header(id),
+            _ => self.existing.try_header(id),
+        }
+    }
+}
+
+impl gix::objs::Exists for Incoming {
+    fn exists(&self, id: &gix::oid) -> bool {
+        self.quarantine.as_ref().is_some_and(|q| q.exists(id)) || self.existing.exists(id)
+    }
+}
+
+/// The quarantine of a push being received, if git put the objects in one: git names it
+/// `GIT_QUARANTINE_PATH`; some servers (GitLab's Gitaly) pass only `GIT_OBJECT_DIRECTORY`,
+/// which points at the same place. Opened as a second store, never written to.
+pub fn incoming(repo: &gix::Repository) -> Result<(Incoming, Vec<PathBuf>), RepoError> {
+    let dir = std::env::var_os("GIT_QUARANTINE_PATH").or_else(|| std::env::var_os("GIT_OBJECT_DIRECTORY"));
+    let mut dirs = object_dirs(repo.objects.store_ref().path());
+    let quarantine = match dir {
+        Some(dir) => {
+            let q = gix::odb::at(&dir, repo.object_hash()).map_err(|e| RepoError::Open {
+                dir: PathText::new(Path::new(&dir)),
+                cause: e.to_string(),
+            })?;
+            dirs.insert(0, PathBuf::from(dir));
+            Some(q)
+        }
+        None => None,
+    };
+    Ok((
+        Incoming {
+            quarantine,
+            existing: repo.objects.clone(),
+        },
+        dirs,
+    ))
+}
+
+/// Every object directory of a repository (its own and its alternates).
+pub fn repo_object_dirs(repo: &gix::Repository) -> Vec<PathBuf> {
+    object_dirs(repo.objects.store_ref().path())
 }

@@ -1,24 +1,24 @@
-//! Subcommands: glue only. Each wires a source to the detector and a report, and returns
-//! an `Outcome`; this is the only place the stages meet.
+//! Subcommands: glue only. Each builds settings, a source and a sink, runs the session and
+//! returns an `Outcome`; this is the only place the stages meet. Every byte written to
+//! stdout, stderr or the log passes [`crate::redact`] first.
 
 pub mod allow;
-pub mod audit;
+pub mod checks;
 pub mod hook;
 pub mod install;
-pub mod push;
 pub mod scan;
-pub mod scanner;
 pub mod status;
 
 use std::io;
 
 use crate::cli::{Cli, Command};
 use crate::outcome::Outcome;
+use crate::redact::Redacting;
 
 /// Runs the parsed command line.
 pub fn run(cli: &Cli) -> Outcome {
     match &cli.command {
-        Command::Scan(args) => scan::run(&args.into()),
+        Command::Scan(args) => scan::run(args),
         Command::Hook(args) => hook::run(&args.name, &args.args),
         Command::Install(args) => install::install(args.global),
         Command::Uninstall(args) => install::uninstall(args.global),
@@ -27,8 +27,18 @@ pub fn run(cli: &Cli) -> Outcome {
     }
 }
 
-/// Diagnostics go to stderr through `tracing`: `-v`/`-vv`/`-vvv`, or `INTERCEPT_LOG`
-/// (an `EnvFilter` directive such as `debug` or `intercept=trace`).
+/// Standard output, through the redaction step.
+pub fn stdout() -> Redacting<io::StdoutLock<'static>> {
+    Redacting::new(io::stdout().lock())
+}
+
+/// Standard error, through the redaction step.
+pub fn stderr() -> Redacting<io::StderrLock<'static>> {
+    Redacting::new(io::stderr().lock())
+}
+
+/// Diagnostics go to stderr through `tracing` (and the redaction step): `-v`/`-vv`/`-vvv`,
+/// or `INTERCEPT_LOG` (an `EnvFilter` directive such as `debug` or `intercept=trace`).
 pub fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn",
@@ -42,7 +52,8 @@ pub fn init_logging(verbose: u8) {
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(io::stderr)
+        .with_writer(|| Redacting::new(io::stderr()))
+        .with_ansi(false)
         .with_target(false)
         .try_init();
 }

@@ -1,49 +1,62 @@
-//! `intercept scan`: files (or, with --staged / --range, git objects) → detector →
-//! allow-list → report. Porcelain: findings on stdout in the chosen format; problems,
-//! advice and a summary for people on stderr.
+//! `intercept scan`: files (or, with --staged / --range / --all, git objects) → session →
+//! report. Porcelain: findings on stdout in the chosen format; problems, advice and a
+//! summary for people on stderr.
 
-use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
-use super::hook::Checked;
-use crate::config::{self, Layer, ScanConfig, REPO_FILE};
+use super::checks;
+use crate::cli::{FormatArg, ScanArgs};
+use crate::config::{self, Layer, Overrides, REPO_FILE};
+use crate::content::Input;
 use crate::detector::Detector;
 use crate::outcome::Outcome;
-use crate::report::{self, Problem, Summary};
-use crate::source::files;
+use crate::report::human::{Footer, Listing};
+use crate::report::json::Json;
+use crate::report::progress::Progress;
+use crate::report::sarif::Sarif;
+use crate::scan::audit::Counters;
+use crate::scan::{Session, Sink};
+use crate::source::files::{self, Entry};
 
-pub fn run(config: &ScanConfig) -> Outcome {
-    let detector = Detector::new();
-    let mut checked = Checked::default();
-    let mut skipped = 0;
-    if config.staged || config.range.is_some() || config.all {
-        let result = match &config.range {
-            Some(range) => super::push::check_range(&detector, range, &config.overrides, &mut checked),
-            None if config.all => super::audit::scan_all(&detector, &config.overrides, &mut checked),
-            None => super::hook::check_staged(&detector, &config.overrides, &mut checked)
-                .map_err(|e| e.to_string()),
-        };
-        if let Err(e) = result {
-            checked.problem(&e);
-        }
-    } else {
-        skipped = scan_files(&detector, config, &mut checked);
-    }
-    let summary = Summary {
-        files: checked.files,
-        bytes: checked.bytes,
-        skipped,
-        problems: checked.problems,
-        allowed: checked.allowed,
-        show_allowed: config.show_allowed,
-        objects: config.all,
+pub fn run(args: &ScanArgs) -> Outcome {
+    let overrides = Overrides {
+        max_decompressed: args.max_decompressed,
+        time_budget: None,
     };
-    finish(config.format, &checked.findings, summary)
+    let detector = Detector::new();
+    let mut out = super::stdout();
+    let mut err = super::stderr();
+    // Machine formats carry problems in the document; people see them (and the summary) on
+    // stderr too.
+    let mut sink: Box<dyn Sink + '_> = match args.format {
+        FormatArg::Human => Box::new(Listing::new(&mut out, &mut err, args.show_allowed)),
+        FormatArg::Json => Box::new(Footer::new(Json::new(&mut out), &mut err)),
+        FormatArg::Sarif => Box::new(Footer::new(Sarif::new(&mut out), &mut err)),
+    };
+    let sink = &mut *sink;
+    if let Some(range) = &args.range {
+        checks::range(&detector, range, &overrides, sink)
+    } else if args.all {
+        let interrupt = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&interrupt);
+        // Ignored if a handler exists already (a second scan in one process).
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+        let counters = Arc::new(Counters::default());
+        let progress = Progress::start(&counters);
+        let outcome = checks::audit(&detector, &overrides, &interrupt, &counters, sink);
+        drop(progress);
+        outcome
+    } else if args.staged {
+        checks::staged(&detector, &overrides, sink)
+    } else {
+        scan_files(&detector, &args.paths, &overrides, sink)
+    }
 }
 
-/// Plain files, with the work tree's `.intercept.toml`. Returns how many entries were
-/// skipped (symlinks, special files).
-fn scan_files(detector: &Detector, config: &ScanConfig, checked: &mut Checked) -> u64 {
+/// Plain files, with the work tree's `.intercept.toml`.
+fn scan_files(detector: &Detector, paths: &[PathBuf], overrides: &Overrides, sink: &mut dyn Sink) -> Outcome {
     let layers: Vec<Layer> = match work_tree_config() {
         Some(path) => match std::fs::read(&path) {
             Ok(text) => vec![Layer {
@@ -51,59 +64,51 @@ fn scan_files(detector: &Detector, config: &ScanConfig, checked: &mut Checked) -
                 text,
             }],
             Err(e) => {
-                checked.problem(&format!(
-                    "cannot read {}: {e}. Make it readable, or remove it",
-                    path.display()
-                ));
-                return 0;
+                return checks::failed(
+                    sink,
+                    format!(
+                        "cannot read {}: {e}. Make it readable, or remove it",
+                        path.display()
+                    ),
+                )
             }
         },
         None => Vec::new(),
     };
-    let settings = match config::resolve(&layers, &config.overrides) {
+    let settings = match config::resolve(&layers, overrides) {
         Ok(settings) => settings,
-        Err(e) => {
-            checked.problem(&e);
-            return 0;
+        Err(e) => return checks::failed(sink, e),
+    };
+    let mut session = Session::new(detector, &settings, None, sink);
+    let (stats, errors) = files::walk(paths, &mut |entry| match entry {
+        Entry::Name { origin, name } => session.path_name(origin, name),
+        Entry::File { origin, path } => {
+            let open =
+                || -> std::io::Result<Box<dyn std::io::Read>> { Ok(Box::new(std::fs::File::open(path)?)) };
+            session.item(origin, Input::Open(&open));
         }
-    };
-    let options = files::Options {
-        max_decompressed: settings.max_decompressed,
-    };
-    let (stats, errors) = files::walk(&config.paths, &options, &mut |chunk| {
-        detector.scan(chunk, &mut checked.findings);
+        Entry::Stdin { origin } => {
+            let mut stdin = std::io::stdin().lock();
+            session.item(origin, Input::Stream(&mut stdin));
+        }
     });
-    checked.files = stats.files;
-    checked.bytes = stats.bytes;
+    session.skipped(stats.skipped);
     for e in errors {
-        checked.problems.push(Problem {
-            path: Some(e.path().to_vec()),
-            message: e.to_string(),
-        });
+        session.problem_at(e.path(), &e);
     }
     // Fingerprint entries that match nothing any more, so allow-lists do not grow forever.
-    let all: Vec<&crate::finding::Finding> = checked.findings.iter().collect();
-    let stale: Vec<String> = settings
-        .allow
-        .stale(&all)
-        .iter()
-        .filter_map(|rule| match &rule.kind {
-            crate::allowlist::RuleKind::Fingerprint(fp) => Some(format!(
-                "intercept: {}: the allow entry for fingerprint {} (\"{}\") matches nothing in this scan; \
-                 if the fixture is gone, remove the entry",
+    for rule in settings.allow.stale(session.seen()) {
+        if let crate::allowlist::RuleKind::Fingerprint(fp) = &rule.kind {
+            session.notice(format!(
+                "{}: the allow entry for fingerprint {} (\"{}\") matches nothing in this scan; if the fixture \
+                 is gone, remove the entry",
                 rule.source,
                 fp.short(),
                 rule.reason
-            )),
-            crate::allowlist::RuleKind::Path { .. } => None,
-        })
-        .collect();
-    checked.settle(&settings);
-    let mut err = io::stderr().lock();
-    for line in stale {
-        let _ = writeln!(err, "{line}");
+            ));
+        }
     }
-    stats.skipped
+    session.finish()
 }
 
 /// The nearest `.intercept.toml` from the current directory up to the top of its git
@@ -121,23 +126,4 @@ fn work_tree_config() -> Option<PathBuf> {
         }
         dir = dir.parent()?;
     }
-}
-
-/// Writes the report and the footer and decides the outcome.
-fn finish(format: report::Format, findings: &[crate::finding::Finding], mut summary: Summary) -> Outcome {
-    let written = {
-        let mut out = io::stdout().lock();
-        report::write(format, findings, &summary, &mut out).and_then(|()| out.flush())
-    };
-    if let Err(e) = written {
-        summary.problems.push(Problem {
-            path: None,
-            message: format!(
-                "cannot write the report to standard output: {e}. The findings below are \
-                 incomplete; write to a file or a pipe that stays open"
-            ),
-        });
-    }
-    let _ = report::human::footer(findings, &summary, &mut io::stderr().lock());
-    Outcome::from_counts(findings.len(), summary.problems.len())
 }

@@ -1,8 +1,10 @@
-//! Reading base64 out of arbitrary bytes, escapes and all, into fixed stack buffers.
+//! Reading base64 out of arbitrary bytes, escapes, line wraps and all, into fixed stack
+//! buffers.
 //!
-//! Receives a haystack and an offset; hands on the decoded bytes and how the base64 was
-//! written (escapes used, padding seen). Never allocates: a token decodes to at most
-//! `MAX_TEXT` bytes.
+//! Receives a haystack and an offset; hands on the decoded bytes, how the base64 was
+//! written (escapes used, padding seen) and where each symbol ended in the haystack (so a
+//! finding has an end and a redaction a span). Never allocates: a token decodes to at most
+//! `MAX_TEXT` bytes, and the bytes one read may look at are bounded.
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
@@ -17,9 +19,15 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
         .with_decode_allow_trailing_bits(true),
 );
 
-/// The most bytes one symbol may take in the haystack (`\u002f`), also the bound on
-/// skipped line breaks per symbol.
+/// The most bytes one symbol may take in the haystack (`\u002f`).
 pub(super) const MAX_SPAN_PER_SYMBOL: usize = 6;
+/// The most line wraps one read skips (a nested token's outer value spans two or three
+/// lines at 64 or 76 columns).
+pub(super) const MAX_WRAPS: usize = 8;
+/// The most indentation (spaces, tabs) skipped after one wrap.
+pub(super) const MAX_INDENT: usize = 80;
+/// The most bytes one wrap takes: `\`, CR, LF and the indentation.
+pub(super) const MAX_WRAP_LEN: usize = 3 + MAX_INDENT;
 
 /// How the base64 run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,21 +40,27 @@ pub(super) enum Padding {
     Escaped,
 }
 
-/// Whether line breaks between symbols belong to the base64 (MIME-style wrapped output of
-/// `base64`), or end it.
+/// Whether line breaks between symbols belong to the base64 or end it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum LineBreaks {
+    /// A line break ends the run (a token is written on one line).
     End,
-    Skip,
+    /// A line wrap is skipped: an optional `\` continuation, CR LF or LF, and the next
+    /// line's indentation (`base64`'s 76 columns, a YAML block scalar, a shell `\`).
+    Wraps,
 }
 
 /// Base64 symbols read from a haystack, up to `N` of them.
 pub(super) struct Symbols<const N: usize> {
     buf: [u8; N],
+    /// Offset (relative to the read's start) just past each symbol in the haystack.
+    ends: [u16; N],
     len: usize,
     /// Index of the first symbol that was written as an escape sequence.
     pub first_escape: Option<usize>,
     pub padding: Padding,
+    /// Offset (relative to the start) just past the padding, when there is padding.
+    padding_end: usize,
 }
 
 impl<const N: usize> Symbols<N> {
@@ -55,49 +69,87 @@ impl<const N: usize> Symbols<N> {
     pub fn read(hay: &[u8], start: usize, breaks: LineBreaks) -> Self {
         let mut s = Symbols {
             buf: [0; N],
+            ends: [0; N],
             len: 0,
             first_escape: None,
             padding: Padding::None,
+            padding_end: 0,
         };
         let mut i = start;
-        // Escapes and skipped line breaks make a run longer than its symbols; bound the
-        // bytes one read may look at so the work per anchor (and a stream's overlap) stays
-        // fixed.
-        let limit = hay.len().min(start.saturating_add(MAX_SPAN_PER_SYMBOL * N));
+        let mut wraps = 0;
+        // Escapes and skipped wraps make a run longer than its symbols; bound the bytes one
+        // read may look at so the work per anchor (and a stream's overlap) stays fixed.
+        let limit = hay
+            .len()
+            .min(start.saturating_add(MAX_SPAN_PER_SYMBOL * N + MAX_WRAPS * MAX_WRAP_LEN));
         while s.len < N && i < limit {
             let c = hay[i];
             if is_symbol(c) {
-                s.buf[s.len] = c;
-                s.len += 1;
+                s.push(c, i + 1 - start);
                 i += 1;
             } else if c == b'=' {
                 s.padding = Padding::Literal;
+                s.padding_end = padding_end(hay, i, limit) - start;
                 break;
             } else if c == b'%' || c == b'\\' {
                 match unescape(&hay[i..]) {
                     Some((b'=', _)) => {
                         s.padding = Padding::Escaped;
+                        s.padding_end = padding_end(hay, i, limit) - start;
                         break;
                     }
                     Some((sym, used)) => {
                         s.first_escape.get_or_insert(s.len);
-                        s.buf[s.len] = sym;
-                        s.len += 1;
+                        s.push(sym, i + used - start);
                         i += used;
                     }
-                    None => break,
+                    None => match wrap_len(hay, i, breaks) {
+                        Some(n) if wraps < MAX_WRAPS => {
+                            wraps += 1;
+                            i += n;
+                        }
+                        _ => break,
+                    },
                 }
-            } else if breaks == LineBreaks::Skip && (c == b'\n' || c == b'\r') {
-                i += 1;
             } else {
-                break;
+                match wrap_len(hay, i, breaks) {
+                    Some(n) if wraps < MAX_WRAPS => {
+                        wraps += 1;
+                        i += n;
+                    }
+                    _ => break,
+                }
             }
         }
         s
     }
 
+    fn push(&mut self, symbol: u8, end: usize) {
+        self.buf[self.len] = symbol;
+        // `end` is bounded by the read's limit (well under u16::MAX for every N in use).
+        self.ends[self.len] = u16::try_from(end).unwrap_or(u16::MAX);
+        self.len += 1;
+    }
+
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// The symbols read, as they decode (escapes resolved, wraps left out).
+    pub fn symbols(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// Offset (relative to the start) just past the first `n` symbols, and past the
+    /// padding when all symbols are taken and padding followed.
+    pub fn end_of(&self, n: usize) -> usize {
+        if n >= self.len && self.padding != Padding::None {
+            return self.padding_end;
+        }
+        match n.min(self.len) {
+            0 => 0,
+            n => usize::from(self.ends[n - 1]),
+        }
     }
 
     /// Decodes the symbols (a dangling single symbol is dropped) into `out`, returning
@@ -113,6 +165,82 @@ impl<const N: usize> Symbols<N> {
 /// The standard base64 alphabet.
 pub(super) fn is_symbol(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
+}
+
+/// The length of the line wrap at `hay[i..]`, when wraps are skipped: an optional `\`,
+/// an optional CR, a LF, and up to `MAX_INDENT` spaces or tabs.
+fn wrap_len(hay: &[u8], i: usize, breaks: LineBreaks) -> Option<usize> {
+    if breaks == LineBreaks::End {
+        return None;
+    }
+    let mut j = i;
+    if hay.get(j) == Some(&b'\\') {
+        j += 1;
+    }
+    if hay.get(j) == Some(&b'\r') {
+        j += 1;
+    }
+    if hay.get(j) != Some(&b'\n') {
+        return None;
+    }
+    j += 1;
+    j += hay[j..]
+        .iter()
+        .take(MAX_INDENT)
+        .take_while(|&&c| c == b' ' || c == b'\t')
+        .count();
+    Some(j - i)
+}
+
+/// The start of the symbol `n` symbols before `from`, skipping line wraps (and their
+/// indentation) between symbols; `None` when something else comes first.
+pub(super) fn back_symbols(hay: &[u8], from: usize, n: usize) -> Option<usize> {
+    let mut i = from;
+    let mut left = n;
+    let mut wraps = 0;
+    while left > 0 {
+        let c = *hay.get(i.checked_sub(1)?)?;
+        if is_symbol(c) {
+            i -= 1;
+            left -= 1;
+            continue;
+        }
+        // A wrap that ends at `i`: indentation, LF, optional CR, optional `\`.
+        let mut j = i;
+        let mut indent = 0;
+        while indent < MAX_INDENT && j > 0 && matches!(hay[j - 1], b' ' | b'\t') {
+            j -= 1;
+            indent += 1;
+        }
+        if j == 0 || hay[j - 1] != b'\n' || wraps == MAX_WRAPS {
+            return None;
+        }
+        j -= 1;
+        if j > 0 && hay[j - 1] == b'\r' {
+            j -= 1;
+        }
+        if j > 0 && hay[j - 1] == b'\\' {
+            j -= 1;
+        }
+        wraps += 1;
+        i = j;
+    }
+    Some(i)
+}
+
+/// Offset just past a run of `=` (literal or escaped) starting at `i`.
+fn padding_end(hay: &[u8], mut i: usize, limit: usize) -> usize {
+    while i < limit {
+        if hay[i] == b'=' {
+            i += 1;
+            continue;
+        }
+        match unescape(&hay[i..]) {
+            Some((b'=', used)) => i += used,
+            _ => break,
+        }
+    }
+    i
 }
 
 /// Decodes an escape sequence at the start of `s` that stands for `+`, `/` or `=`:
@@ -141,7 +269,7 @@ mod tests {
 
     fn read(s: &[u8]) -> (String, Option<usize>, Padding) {
         let syms = Symbols::<16>::read(s, 0, LineBreaks::End);
-        let text = String::from_utf8(syms.buf[..syms.len].to_vec()).unwrap();
+        let text = String::from_utf8(syms.symbols().to_vec()).unwrap();
         (text, syms.first_escape, syms.padding)
     }
 
@@ -167,9 +295,37 @@ mod tests {
     }
 
     #[test]
-    fn skips_line_breaks_only_when_asked() {
-        let syms = Symbols::<16>::read(b"ab\r\ncd\nef", 0, LineBreaks::Skip);
-        assert_eq!(&syms.buf[..syms.len], b"abcdef");
+    fn skips_wraps_and_indentation_only_when_asked() {
+        let syms = Symbols::<16>::read(b"ab\r\ncd\n    ef\\\n\tgh i", 0, LineBreaks::Wraps);
+        assert_eq!(syms.symbols(), b"abcdefgh");
+        let syms = Symbols::<16>::read(b"ab\rcd", 0, LineBreaks::Wraps);
+        assert_eq!(syms.symbols(), b"ab", "a lone CR is not a wrap");
+        let syms = Symbols::<16>::read(b"ab  cd", 0, LineBreaks::Wraps);
+        assert_eq!(syms.symbols(), b"ab", "spaces without a line break end the run");
+    }
+
+    #[test]
+    fn knows_where_each_symbol_ends() {
+        let syms = Symbols::<16>::read(b"ab\n  c%2Bd==x", 0, LineBreaks::Wraps);
+        assert_eq!(syms.symbols(), b"abc+d");
+        assert_eq!(syms.end_of(2), 2);
+        assert_eq!(syms.end_of(3), 6);
+        assert_eq!(syms.end_of(4), 9);
+        assert_eq!(syms.end_of(5), 12, "all symbols: past the padding");
+    }
+
+    #[test]
+    fn walks_back_over_wraps() {
+        let hay = b"xy ab\n    cd";
+        assert_eq!(back_symbols(hay, 12, 2), Some(10));
+        assert_eq!(back_symbols(hay, 12, 3), Some(4));
+        assert_eq!(back_symbols(hay, 12, 4), Some(3));
+        assert_eq!(
+            back_symbols(hay, 12, 5),
+            None,
+            "a space without a line break ends it"
+        );
+        assert_eq!(back_symbols(b"a\\\r\n  b", 7, 2), Some(0));
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! The detector: `Chunk` in, `Finding`s out. The only code that ever holds raw token bytes.
 //!
-//! 1. An Aho-Corasick automaton finds anchors: the token's own base64 prefix `dG9rO`; the
+//! 1. An Aho-Corasick searcher finds anchors: the token's own base64 prefix `dG9rO`; the
 //!    base64 of `dG9rO` at each of the three byte alignments (a token base64-encoded
 //!    again); and the decoded text `tok:`.
-//! 2. From each anchor, base64 (escapes and all) is decoded into a fixed stack buffer and
-//!    the whole structure `tok:<uuid with _>:<digits>:<digits>` is validated. Anything
-//!    else (placeholders, truncations, regexes, HTTP Basic credentials, random base64) is
-//!    dropped here.
+//! 2. From each anchor, base64 (escapes and all; for a nested token also line wraps and
+//!    their indentation) is decoded into a fixed stack buffer and the whole structure
+//!    `tok:<uuid with _>:<digits>:<digits>` is validated. Anything else (placeholders,
+//!    truncations, regexes, HTTP Basic credentials, random base64) is dropped here.
 //! 3. A valid token becomes a `Redacted` form and a `Fingerprint`; line and column are
 //!    counted lazily, only up to each finding. The `Finding` holds no token bytes.
+//!
+//! [`Detector::redact`] uses the same search to replace every token in a text by its
+//! redacted form: the one step every string that leaves the program passes.
 //!
 //! Keep the anchor set free of common words: every anchor hit costs a decode, and a
 //! common literal (`int`, `intercom`) would make the prefilter useless.
@@ -16,15 +19,17 @@
 mod decode;
 mod token;
 
+use std::ops::Range;
+
 use aho_corasick::{packed, AhoCorasick, Input, Span};
 
 use crate::chunk::{Chunk, CONTEXT_AFTER, CONTEXT_BEFORE};
 use crate::finding::{Encoding, Finding, Fingerprint, Kind, Redacted};
-use decode::{is_symbol, LineBreaks, Symbols, MAX_SPAN_PER_SYMBOL};
+use decode::{back_symbols, LineBreaks, Symbols, MAX_SPAN_PER_SYMBOL, MAX_WRAPS, MAX_WRAP_LEN};
 use token::{structure_len, Shown, Token, MAX_TEXT};
 
 /// What an anchor means and how to decode from it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Anchor {
     /// `dG9rO`: the start of the token's base64.
     Base64,
@@ -36,25 +41,48 @@ enum Anchor {
     Text,
 }
 
-/// The anchors, with the offset of the three rare bytes ("core") the searcher looks for.
+/// One literal the searcher looks for: a rare 3-byte core of an anchor, at `at` symbols
+/// into it.
 ///
 /// Teddy runs at about 8 GB/s on 3-byte literals but under 3 GB/s on 4-byte and longer
 /// ones (measured with aho-corasick 1.1 on cargo's registry sources), so the search is
 /// for a rare 3-byte core of each anchor and a hit is confirmed by comparing the whole
-/// anchor around it. Cores are chosen to be rare in code and impossible to confuse with
-/// common words (`ok:` needs the `t` before it to count).
-const ANCHORS: [(&str, usize, Anchor); 5] = [
-    ("dG9rO", 1, Anchor::Base64),                        // G9r
-    ("ZEc5ck9", 1, Anchor::Nested { back: 0, skip: 0 }), // Ec5
-    ("RHOXJP", 3, Anchor::Nested { back: 2, skip: 1 }),  // XJP
-    ("kRzlyT2", 3, Anchor::Nested { back: 3, skip: 2 }), // lyT
-    ("tok:", 1, Anchor::Text),                           // ok:
+/// anchor around it. A nested anchor has two cores, so that a line wrap anywhere inside it
+/// (a wrapped, indented Kubernetes or cloud-init value) leaves one of them whole; eight
+/// cores search as fast as five. Cores are chosen to be rare in code and impossible to
+/// confuse with common words (`ok:` needs the `t` before it to count).
+struct Core {
+    anchor: &'static str,
+    at: usize,
+    kind: Anchor,
+}
+
+const NESTED_0: Anchor = Anchor::Nested { back: 0, skip: 0 };
+const NESTED_1: Anchor = Anchor::Nested { back: 2, skip: 1 };
+const NESTED_2: Anchor = Anchor::Nested { back: 3, skip: 2 };
+
+const CORES: [Core; 8] = [
+    core("dG9rO", 1, Anchor::Base64), // G9r
+    core("ZEc5ck9", 1, NESTED_0),     // Ec5
+    core("ZEc5ck9", 4, NESTED_0),     // ck9: whole when a wrap splits Ec5
+    core("RHOXJP", 3, NESTED_1),      // XJP
+    core("RHOXJP", 1, NESTED_1),      // HOX: whole when a wrap splits XJP
+    core("kRzlyT2", 3, NESTED_2),     // lyT
+    core("kRzlyT2", 0, NESTED_2),     // kRz: whole when a wrap splits lyT
+    core("tok:", 1, Anchor::Text),    // ok:
 ];
+
+const fn core(anchor: &'static str, at: usize, kind: Anchor) -> Core {
+    Core { anchor, at, kind }
+}
+
 /// Length of each anchor's core.
 const CORE: usize = 3;
 
 /// Longest anchor.
 const MAX_ANCHOR: usize = 7;
+/// Bytes an anchor may take in the haystack, wrap included.
+const MAX_ANCHOR_SPAN: usize = MAX_ANCHOR + MAX_WRAP_LEN;
 /// Symbols that hold the longest token text plus one byte (to see an extra digit).
 const MAX_SYMBOLS: usize = (MAX_TEXT + 1).div_ceil(3) * 4;
 /// Bytes those symbols decode to.
@@ -62,9 +90,12 @@ const MAX_DECODED: usize = MAX_SYMBOLS / 4 * 3;
 /// Outer symbols that hold up to two bytes of context plus `MAX_SYMBOLS` inner symbols.
 const OUTER_SYMBOLS: usize = (MAX_SYMBOLS + 2).div_ceil(3) * 4;
 
-// A stream's pieces must carry enough context for the longest decode.
-const _: () = assert!(OUTER_SYMBOLS * MAX_SPAN_PER_SYMBOL + MAX_ANCHOR <= CONTEXT_AFTER);
-const _: () = assert!(3 <= CONTEXT_BEFORE);
+// A stream's pieces must carry enough context for the longest decode and the longest
+// walk back from an anchor to its group.
+const _: () = assert!(
+    OUTER_SYMBOLS * MAX_SPAN_PER_SYMBOL + MAX_WRAPS * MAX_WRAP_LEN + MAX_ANCHOR_SPAN <= CONTEXT_AFTER
+);
+const _: () = assert!(3 + MAX_WRAP_LEN <= CONTEXT_BEFORE);
 
 /// One detector per process: building the searcher is the expensive part.
 pub struct Detector {
@@ -79,33 +110,51 @@ enum Anchors {
     Automaton(AhoCorasick),
 }
 
+/// A core the searcher found: where, which one, and where its anchor starts when the
+/// whole anchor is there around it.
+struct Found {
+    at: usize,
+    core: usize,
+    start: Option<usize>,
+}
+
 impl Anchors {
     fn new() -> Self {
-        let cores = ANCHORS
-            .iter()
-            .map(|(literal, at, _)| &literal.as_bytes()[*at..*at + CORE]);
+        let cores = CORES.iter().map(|c| &c.anchor.as_bytes()[c.at..c.at + CORE]);
         match packed::Searcher::new(cores.clone()) {
             Some(teddy) => Anchors::Teddy(teddy),
             None => Anchors::Automaton(
-                AhoCorasick::new(cores).expect("five 3-byte literals always build an automaton"),
+                AhoCorasick::new(cores).expect("eight 3-byte literals always build an automaton"),
             ),
         }
     }
 
-    /// The next anchor whose core starts in `from..end`: the anchor's offset and its
-    /// index in `ANCHORS`. Returns `Err(next_from)` for a core whose anchor is not there.
-    fn find(&self, hay: &[u8], from: usize, end: usize) -> Option<Result<(usize, usize), usize>> {
+    /// The next core in `from..end`.
+    fn find(&self, hay: &[u8], from: usize, end: usize) -> Option<Found> {
         let span = Span::from(from..end);
         let m = match self {
             Anchors::Teddy(s) => s.find_in(hay, span),
             Anchors::Automaton(a) => a.find(Input::new(hay).span(span)),
         }?;
         let index = m.pattern().as_usize();
-        let (literal, offset, _) = ANCHORS[index];
-        let next = m.start() + 1;
-        Some(match m.start().checked_sub(offset) {
-            Some(start) if hay[start..].starts_with(literal.as_bytes()) => Ok((start, index)),
-            _ => Err(next),
+        let core = &CORES[index];
+        let start = match core.kind {
+            // A token and its text are written on one line: compare bytes.
+            Anchor::Base64 | Anchor::Text => m
+                .start()
+                .checked_sub(core.at)
+                .filter(|&s| hay[s..].starts_with(core.anchor.as_bytes())),
+            // A nested anchor may be split by a wrap: compare symbols.
+            Anchor::Nested { .. } => back_symbols(hay, m.start(), core.at).filter(|&s| {
+                Symbols::<MAX_ANCHOR>::read(hay, s, LineBreaks::Wraps)
+                    .symbols()
+                    .starts_with(core.anchor.as_bytes())
+            }),
+        };
+        Some(Found {
+            at: m.start(),
+            core: index,
+            start,
         })
     }
 }
@@ -114,6 +163,8 @@ impl Anchors {
 struct Hit {
     /// Where the finding is reported: the token, or the outer base64 group that holds it.
     offset: usize,
+    /// Just past the characters that encode it.
+    end: usize,
     encoding: Encoding,
     redacted: Redacted,
     fingerprint: Fingerprint,
@@ -137,46 +188,64 @@ impl Detector {
     pub fn prefilter(&self, bytes: &[u8]) -> bool {
         let mut from = 0;
         while let Some(found) = self.anchors.find(bytes, from, bytes.len()) {
-            match found {
-                Ok(_) => return true,
-                Err(next) => from = next,
+            if found.start.is_some() {
+                return true;
             }
+            from = found.at + 1;
         }
         false
+    }
+
+    /// Calls `each` for every valid token whose anchor starts in `report`, in order.
+    fn hits(&self, hay: &[u8], report: Range<usize>, each: &mut dyn FnMut(Hit)) {
+        let report = report.start.min(hay.len())..report.end.min(hay.len());
+        // A core sits at most an anchor's span after the anchor's start.
+        let span_end = report.end.saturating_add(MAX_ANCHOR_SPAN).min(hay.len());
+        let mut from = report.start;
+        // Anchors recently checked: a nested anchor's two cores find it twice.
+        let mut recent = [(usize::MAX, 0usize); 4];
+        let mut slot = 0;
+        while let Some(found) = self.anchors.find(hay, from, span_end) {
+            from = found.at + 1;
+            let Some(start) = found.start else {
+                continue;
+            };
+            let core = &CORES[found.core];
+            // Cores are found in order, but a split anchor's second core lies after its
+            // start: anchors outside the range are skipped, not a reason to stop.
+            if !report.contains(&start) {
+                continue;
+            }
+            let id = (start, core.anchor.as_ptr() as usize);
+            if recent.contains(&id) {
+                continue;
+            }
+            recent[slot] = id;
+            slot = (slot + 1) % recent.len();
+            if let Some(hit) = check(hay, start, core.kind) {
+                each(hit);
+            }
+        }
     }
 
     /// Appends the tokens in `chunk` whose anchor starts in `chunk.report` to `out`.
     pub fn scan(&self, chunk: &Chunk<'_>, out: &mut Vec<Finding>) {
         let hay = chunk.bytes;
-        let report = chunk.report.start.min(hay.len())..chunk.report.end.min(hay.len());
-        let span_end = (report.end + MAX_ANCHOR - 1).min(hay.len());
-        let mut from = report.start;
         let mut counted = 0;
         let mut position = chunk.start;
-        while let Some(found) = self.anchors.find(hay, from, span_end) {
-            let (at, index) = match found {
-                Ok(anchor) => anchor,
-                Err(next) => {
-                    from = next;
-                    continue;
-                }
-            };
-            from = at + ANCHORS[index].1 + 1;
-            if at < report.start {
-                continue;
-            }
-            if at >= report.end {
-                break;
-            }
-            let Some(hit) = check(hay, at, ANCHORS[index].2) else {
-                continue;
-            };
+        let mut found: Vec<Hit> = Vec::new();
+        self.hits(hay, chunk.report.clone(), &mut |hit| found.push(hit));
+        // A split anchor's second core can be found after a later anchor's first core.
+        found.sort_by_key(|h| h.offset);
+        let mut line = LineMarker::default();
+        for hit in found {
             if hit.offset < counted {
                 position = chunk.start;
                 counted = 0;
             }
             position = position.advance(&hay[counted..hit.offset]);
             counted = hit.offset;
+            let end = position.advance(&hay[hit.offset..hit.end.min(hay.len())]);
             tracing::debug!(
                 origin = ?chunk.origin,
                 line = position.line,
@@ -187,13 +256,40 @@ impl Detector {
                 origin: chunk.origin.clone(),
                 line: position.line,
                 column: position.column,
+                end_line: end.line,
+                end_column: end.column,
                 kind: Kind::IntercomAccessToken,
                 encoding: hit.encoding,
                 redacted: hit.redacted,
                 fingerprint: hit.fingerprint,
-                marker: marker_on_line(hay, hit.offset),
+                marker: line.marker(hay, hit.offset),
             });
         }
+    }
+
+    /// `text` with every token replaced by its redacted form, or `None` when it holds
+    /// none. The one redaction step for everything the program prints.
+    pub fn redact(&self, text: &[u8]) -> Option<Vec<u8>> {
+        let mut spans: Vec<(Range<usize>, Redacted)> = Vec::new();
+        self.hits(text, 0..text.len(), &mut |hit| {
+            spans.push((hit.offset..hit.end.min(text.len()), hit.redacted));
+        });
+        if spans.is_empty() {
+            return None;
+        }
+        spans.sort_by_key(|(r, _)| r.start);
+        let mut out = Vec::with_capacity(text.len());
+        let mut at = 0;
+        for (range, redacted) in spans {
+            if range.start < at {
+                continue;
+            }
+            out.extend_from_slice(&text[at..range.start]);
+            out.extend_from_slice(redacted.as_str().as_bytes());
+            at = range.end;
+        }
+        out.extend_from_slice(&text[at..]);
+        Some(out)
     }
 }
 
@@ -201,19 +297,34 @@ impl Detector {
 /// use with other scanners (gitleaks, detect-secrets).
 pub const MARKERS: [&str; 3] = ["intercept:allow", "gitleaks:allow", "pragma: allowlist secret"];
 
-/// How far from the token a marker is looked for on a (minified, endless) line.
-const MARKER_REACH: usize = 64 << 10;
-
-/// The allow marker on the line holding `offset`, if any.
-fn marker_on_line(hay: &[u8], offset: usize) -> Option<&'static str> {
-    let lo = offset.saturating_sub(MARKER_REACH);
-    let hi = hay.len().min(offset.saturating_add(MARKER_REACH));
-    let start = memchr::memrchr(b'\n', &hay[lo..offset]).map_or(lo, |i| lo + i + 1);
-    let end = memchr::memchr(b'\n', &hay[offset..hi]).map_or(hi, |i| offset + i);
-    let line = &hay[start..end];
+/// The marker, if any, somewhere in `bytes`.
+pub fn marker_in(bytes: &[u8]) -> Option<&'static str> {
     MARKERS
         .into_iter()
-        .find(|m| memchr::memmem::find(line, m.as_bytes()).is_some())
+        .find(|m| memchr::memmem::find(bytes, m.as_bytes()).is_some())
+}
+
+/// The allow marker of the physical line that holds an offset, remembered for the next
+/// finding on the same line (a minified line is searched once, however many tokens it
+/// holds).
+#[derive(Default)]
+struct LineMarker {
+    line: Option<(Range<usize>, Option<&'static str>)>,
+}
+
+impl LineMarker {
+    fn marker(&mut self, hay: &[u8], offset: usize) -> Option<&'static str> {
+        if let Some((range, marker)) = &self.line {
+            if range.contains(&offset) {
+                return *marker;
+            }
+        }
+        let start = memchr::memrchr(b'\n', &hay[..offset]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &hay[offset..]).map_or(hay.len(), |i| offset + i);
+        let marker = marker_in(&hay[start..end]);
+        self.line = Some((start..end.max(offset + 1), marker));
+        marker
+    }
 }
 
 /// Decodes and validates from one anchor.
@@ -221,21 +332,21 @@ fn check(hay: &[u8], at: usize, anchor: Anchor) -> Option<Hit> {
     let mut buf = [0u8; MAX_DECODED];
     match anchor {
         Anchor::Base64 => {
-            let (len, encoding) = base64_token(hay, at, &mut buf)?;
-            Some(hit(at, encoding, Token(&buf[..len]), Shown::Base64))
+            let (len, encoding, end) = base64_token(hay, at, &mut buf)?;
+            Some(hit(at..end, encoding, Token(&buf[..len]), Shown::Base64))
         }
         Anchor::Nested { back, skip } => {
-            let group = at.checked_sub(back)?;
-            if !hay[group..at].iter().all(|&c| is_symbol(c)) {
-                return None;
-            }
-            let outer = Symbols::<OUTER_SYMBOLS>::read(hay, group, LineBreaks::Skip);
+            let group = back_symbols(hay, at, back)?;
+            let outer = Symbols::<OUTER_SYMBOLS>::read(hay, group, LineBreaks::Wraps);
             let mut outer_buf = [0u8; OUTER_SYMBOLS / 4 * 3];
             let n = outer.decode_into(&mut outer_buf);
             let inner = outer_buf.get(skip..n)?;
-            let (len, _) = base64_token(inner, 0, &mut buf)?;
+            let (len, _, inner_end) = base64_token(inner, 0, &mut buf)?;
+            // The outer symbols that encode the inner token's characters.
+            let outer_needed = ((skip + inner_end) * 4).div_ceil(3);
+            let end = group + outer.end_of(outer_needed);
             Some(hit(
-                group,
+                group..end,
                 Encoding::NestedBase64,
                 Token(&buf[..len]),
                 Shown::Base64,
@@ -244,14 +355,20 @@ fn check(hay: &[u8], at: usize, anchor: Anchor) -> Option<Hit> {
         Anchor::Text => {
             let text = &hay[at..hay.len().min(at + MAX_TEXT + 1)];
             let len = structure_len(text)?;
-            Some(hit(at, Encoding::DecodedText, Token(&text[..len]), Shown::Text))
+            Some(hit(
+                at..at + len,
+                Encoding::DecodedText,
+                Token(&text[..len]),
+                Shown::Text,
+            ))
         }
     }
 }
 
-fn hit(offset: usize, encoding: Encoding, token: Token<'_>, shown: Shown) -> Hit {
+fn hit(span: Range<usize>, encoding: Encoding, token: Token<'_>, shown: Shown) -> Hit {
     Hit {
-        offset,
+        offset: span.start,
+        end: span.end,
         encoding,
         redacted: token.redacted(shown),
         fingerprint: token.fingerprint(),
@@ -259,8 +376,9 @@ fn hit(offset: usize, encoding: Encoding, token: Token<'_>, shown: Shown) -> Hit
 }
 
 /// Decodes the base64 at `hay[at..]` into `buf` and validates a token at its start.
-/// Returns the token text's length and how its base64 was written.
-fn base64_token(hay: &[u8], at: usize, buf: &mut [u8; MAX_DECODED]) -> Option<(usize, Encoding)> {
+/// Returns the token text's length, how its base64 was written, and the offset just past
+/// its characters in `hay`.
+fn base64_token(hay: &[u8], at: usize, buf: &mut [u8; MAX_DECODED]) -> Option<(usize, Encoding, usize)> {
     // `tok:` followed by a hex digit or a-f always encodes as `dG9rOj` or `dG9rOm`:
     // reject every other `dG9rO` before decoding anything.
     if !matches!(hay.get(at + 5), Some(b'j' | b'm')) {
@@ -284,7 +402,8 @@ fn base64_token(hay: &[u8], at: usize, buf: &mut [u8; MAX_DECODED]) -> Option<(u
             decode::Padding::None => Encoding::NoPadding,
         }
     };
-    Some((len, encoding))
+    let end = at + symbols.end_of(needed);
+    Some((len, encoding, end))
 }
 
 #[cfg(test)]

@@ -1,69 +1,33 @@
-//! The human format: one line per finding, then (on stderr) problems, advice and a summary.
+//! The human format: the listing of `intercept scan`, and the hooks' block messages.
 //!
 //! Paths are escaped ([`crate::path::Escaped`]); a token is only ever shown redacted, and
-//! the matching line is never printed (it holds the secret).
+//! the matching line is never printed (it holds the secret). A block message lists at most
+//! [`LIMIT`] findings (the rest are counted), so a hook's memory does not grow with them.
 
 use std::io::{self, Write};
 
-use super::Summary;
+use super::describe;
 use crate::allowlist::Allowed;
 use crate::finding::Finding;
-use crate::path::Escaped;
+use crate::origin::Subject;
+use crate::scan::{Notice, Problem, Sink, Summary};
 
-/// `path:line:column: Intercom access token dG9rOmE5…OjA= (plain, fingerprint 3f2a9c1b7e4d)`
-pub fn findings(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
-    for f in findings {
-        if let Some(commit) = &f.origin.commit {
-            write!(out, "{} ", &commit[..commit.len().min(10)])?;
-        }
-        writeln!(
-            out,
-            "{}:{}:{}: {} {} ({}, fingerprint {})",
-            Escaped(&f.origin.path),
+/// `[commit ]path:line:column: Intercom access token dG9rOmE5…OjA= (plain, fingerprint …)`
+pub fn line(f: &Finding) -> String {
+    let object = f
+        .origin
+        .object()
+        .map(|id| format!("{} ", &id.to_string()[..10]))
+        .unwrap_or_default();
+    match f.origin.subject {
+        Subject::PathName | Subject::RefName => format!("{object}{}: {}", f.origin.label(), describe(f)),
+        _ => format!(
+            "{object}{}:{}:{}: {}",
+            f.origin.label(),
             f.line,
             f.column,
-            f.kind.describe(),
-            f.redacted,
-            f.encoding,
-            f.fingerprint.short(),
-        )?;
-    }
-    Ok(())
-}
-
-/// `allowed: path:line:column: … — why`, one line per allowed finding.
-pub fn allowed(allowed: &[Allowed], out: &mut dyn Write) -> io::Result<()> {
-    for a in allowed {
-        write!(out, "allowed: ")?;
-        let mut line = Vec::new();
-        findings(std::slice::from_ref(&a.finding), &mut line)?;
-        let line = String::from_utf8_lossy(&line);
-        writeln!(out, "{} -- {}", line.trim_end(), a.why)?;
-    }
-    Ok(())
-}
-
-/// One line on stderr when a hook let allowed tokens through: never silent.
-pub fn allowed_note(allowed: &[Allowed], err: &mut dyn Write) -> io::Result<()> {
-    match allowed.len() {
-        0 => Ok(()),
-        n => {
-            let first = &allowed[0];
-            writeln!(
-                err,
-                "intercept: {n} token{} allowed ({}:{} fingerprint {}: {}{})",
-                if n == 1 { "" } else { "s" },
-                Escaped(&first.finding.origin.path),
-                first.finding.line,
-                first.finding.fingerprint.short(),
-                first.why,
-                if n > 1 {
-                    "; `intercept scan --show-allowed` lists all"
-                } else {
-                    ""
-                }
-            )
-        }
+            describe(f)
+        ),
     }
 }
 
@@ -79,6 +43,143 @@ What to do:
      it: `intercept allow <fingerprint> --reason '...'` (see docs/configuration.md).
 ";
 
+/// `intercept scan`'s listing: findings on `out` as they come, problems and notes on
+/// `err`, then advice and a summary line.
+pub struct Listing<'w> {
+    pub out: &'w mut dyn Write,
+    pub err: &'w mut dyn Write,
+    pub show_allowed: bool,
+    error: Option<io::Error>,
+}
+
+impl<'w> Listing<'w> {
+    pub fn new(out: &'w mut dyn Write, err: &'w mut dyn Write, show_allowed: bool) -> Self {
+        Listing {
+            out,
+            err,
+            show_allowed,
+            error: None,
+        }
+    }
+
+    fn keep(&mut self, result: io::Result<()>) {
+        if let Err(e) = result {
+            self.error.get_or_insert(e);
+        }
+    }
+}
+
+impl Sink for Listing<'_> {
+    fn finding(&mut self, finding: &Finding) {
+        let r = writeln!(self.out, "{}", line(finding));
+        self.keep(r);
+    }
+
+    fn allowed(&mut self, allowed: &Allowed) {
+        if self.show_allowed {
+            let r = writeln!(self.out, "allowed: {} -- {}", line(&allowed.finding), allowed.why);
+            self.keep(r);
+        }
+    }
+
+    fn problem(&mut self, problem: &Problem) {
+        let _ = writeln!(self.err, "intercept: {}", problem.message);
+    }
+
+    fn notice(&mut self, notice: &Notice) {
+        let _ = writeln!(self.err, "intercept: note: {}", notice.message);
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        let flushed = self.out.flush();
+        self.keep(flushed);
+        if summary.findings > 0 {
+            self.err.write_all(ADVICE.as_bytes())?;
+        }
+        writeln!(
+            self.err,
+            "intercept: {}",
+            summary_line(summary, self.show_allowed)
+        )?;
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A machine format's sink, with the problems, notes, advice and summary for people on
+/// `err` as well.
+pub struct Footer<'w, S> {
+    inner: S,
+    err: &'w mut dyn Write,
+}
+
+impl<'w, S: Sink> Footer<'w, S> {
+    pub fn new(inner: S, err: &'w mut dyn Write) -> Self {
+        Footer { inner, err }
+    }
+}
+
+impl<S: Sink> Sink for Footer<'_, S> {
+    fn finding(&mut self, finding: &Finding) {
+        self.inner.finding(finding);
+    }
+
+    fn allowed(&mut self, allowed: &Allowed) {
+        self.inner.allowed(allowed);
+    }
+
+    fn problem(&mut self, problem: &Problem) {
+        let _ = writeln!(self.err, "intercept: {}", problem.message);
+        self.inner.problem(problem);
+    }
+
+    fn notice(&mut self, notice: &Notice) {
+        let _ = writeln!(self.err, "intercept: note: {}", notice.message);
+        self.inner.notice(notice);
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        let written = self.inner.finish(summary);
+        if summary.findings > 0 {
+            self.err.write_all(ADVICE.as_bytes())?;
+        }
+        writeln!(self.err, "intercept: {}", summary_line(summary, false))?;
+        written
+    }
+}
+
+/// `scanned 12 files (3.4 KiB): 1 token found, 2 allowed`.
+pub fn summary_line(summary: &Summary, show_allowed: bool) -> String {
+    let tokens = match summary.findings {
+        0 => "no tokens found".to_string(),
+        1 => "1 token found".to_string(),
+        n => format!("{n} tokens found"),
+    };
+    let allowed = match summary.allowed {
+        0 => String::new(),
+        n if show_allowed => format!(", {n} allowed"),
+        n => format!(", {n} allowed (--show-allowed lists them)"),
+    };
+    let problems = match summary.problems {
+        0 => String::new(),
+        1 => ", 1 problem (not everything was checked)".to_string(),
+        n => format!(", {n} problems (not everything was checked)"),
+    };
+    format!(
+        "scanned {} {} ({}): {tokens}{allowed}{problems}",
+        summary.files,
+        match (summary.objects, summary.files == 1) {
+            (false, true) => "file",
+            (false, false) => "files",
+            (true, true) => "object",
+            (true, false) => "objects",
+        },
+        human_bytes(summary.bytes),
+    )
+}
+
 /// What a hook was about to do, for its block message.
 #[derive(Clone, Copy, Debug)]
 pub struct Blocked<'a> {
@@ -88,64 +189,125 @@ pub struct Blocked<'a> {
     pub remove: &'a str,
     /// The bypass (`git commit --no-verify`); `None` on a server, where there is none.
     pub bypass: Option<&'a str>,
+    /// The command that lists every finding, when a block message shows only the first.
+    pub list_all: &'a str,
 }
 
-/// The message a blocking hook prints on stderr: findings, problems, what to do.
-pub fn blocked(
-    findings: &[Finding],
-    problems: &[super::Problem],
-    b: &Blocked<'_>,
-    err: &mut dyn Write,
-) -> io::Result<()> {
-    if !findings.is_empty() {
-        let n = findings.len();
-        writeln!(
+/// Findings a block message lists; the rest are counted.
+pub const LIMIT: usize = 50;
+
+/// A hook's block message on stderr: findings, problems, what to do. Silent when clean
+/// (but for a line naming what an allow-list let through, and notes).
+pub struct Block<'w> {
+    blocked: Blocked<'w>,
+    err: &'w mut dyn Write,
+    findings: Vec<Finding>,
+    problems: Vec<Problem>,
+    notices: Vec<Notice>,
+    first_allowed: Option<Allowed>,
+}
+
+impl<'w> Block<'w> {
+    pub fn new(blocked: Blocked<'w>, err: &'w mut dyn Write) -> Self {
+        Block {
+            blocked,
             err,
-            "intercept: blocked this {}: it adds {n} Intercom access token{}.",
-            b.action,
-            if n == 1 { "" } else { "s" }
-        )?;
-        for f in findings {
-            write!(err, "  ")?;
-            self::findings(std::slice::from_ref(f), err)?;
-        }
-        write!(
-            err,
-            "What to do:\n  \
-             1. Remove the token {}.\n     \
-             Read it from the environment (INTERCOM_ACCESS_TOKEN) or a secret manager instead,\n     \
-             and keep .env files in .gitignore.\n  \
-             2. If it was ever pushed, shared or committed, treat it as leaked: generate a new token\n     \
-             in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke the\n     \
-             old one.\n  \
-             3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow it\n     \
-             (then commit .intercept.toml with it):\n",
-            b.remove
-        )?;
-        let mut shown = Vec::new();
-        for f in findings {
-            if !shown.contains(&f.fingerprint) && shown.len() < 5 {
-                shown.push(f.fingerprint);
-                writeln!(
-                    err,
-                    "       intercept allow {} --reason \"test fixture\"",
-                    f.fingerprint.hex()
-                )?;
-            }
-        }
-        match b.bypass {
-            Some(bypass) => writeln!(err, "  4. To {} anyway (your responsibility): {bypass}", b.action)?,
-            None => writeln!(
-                err,
-                "  4. This check runs on the server: `git push --no-verify` does not skip it."
-            )?,
+            findings: Vec::new(),
+            problems: Vec::new(),
+            notices: Vec::new(),
+            first_allowed: None,
         }
     }
-    if !problems.is_empty() {
-        for p in problems {
+}
+
+impl Sink for Block<'_> {
+    fn finding(&mut self, finding: &Finding) {
+        if self.findings.len() < LIMIT {
+            self.findings.push(finding.clone());
+        }
+    }
+
+    fn allowed(&mut self, allowed: &Allowed) {
+        self.first_allowed.get_or_insert_with(|| allowed.clone());
+    }
+
+    fn problem(&mut self, problem: &Problem) {
+        if self.problems.len() < LIMIT {
+            self.problems.push(problem.clone());
+        }
+    }
+
+    fn notice(&mut self, notice: &Notice) {
+        if self.notices.len() < LIMIT {
+            self.notices.push(notice.clone());
+        }
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        let b = self.blocked;
+        let err = &mut *self.err;
+        if summary.findings > 0 {
+            let n = summary.findings;
+            writeln!(
+                err,
+                "intercept: blocked this {}: it adds {n} Intercom access token{}.",
+                b.action,
+                if n == 1 { "" } else { "s" }
+            )?;
+            for f in &self.findings {
+                writeln!(err, "  {}", line(f))?;
+            }
+            if n > self.findings.len() as u64 {
+                writeln!(
+                    err,
+                    "  ... and {} more (`{}` lists them all)",
+                    n - self.findings.len() as u64,
+                    b.list_all
+                )?;
+            }
+            write!(
+                err,
+                "What to do:\n  \
+                 1. Remove the token {}.\n     \
+                 Read it from the environment (INTERCOM_ACCESS_TOKEN) or a secret manager instead,\n     \
+                 and keep .env files in .gitignore.\n  \
+                 2. If it was ever pushed, shared or committed, treat it as leaked: generate a new token\n     \
+                 in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke the\n     \
+                 old one.\n  \
+                 3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow it\n     \
+                 (then commit .intercept.toml with it):\n",
+                b.remove
+            )?;
+            let mut shown = Vec::new();
+            for f in &self.findings {
+                if !shown.contains(&f.fingerprint) && shown.len() < 5 {
+                    shown.push(f.fingerprint);
+                    writeln!(
+                        err,
+                        "       intercept allow {} --reason \"test fixture\"",
+                        f.fingerprint.hex()
+                    )?;
+                }
+            }
+            match b.bypass {
+                Some(bypass) => writeln!(err, "  4. To {} anyway (your responsibility): {bypass}", b.action)?,
+                None => writeln!(
+                    err,
+                    "  4. This check runs on the server: `git push --no-verify` does not skip it."
+                )?,
+            }
+        }
+        for p in &self.problems {
             writeln!(err, "intercept: cannot check this {}: {}", b.action, p.message)?;
         }
-        if findings.is_empty() {
+        if summary.problems > self.problems.len() as u64 {
+            writeln!(
+                err,
+                "intercept: ... and {} more problems",
+                summary.problems - self.problems.len() as u64
+            )?;
+        }
+        if summary.problems > 0 && summary.findings == 0 {
             write!(
                 err,
                 "intercept: the {} was blocked because intercept could not check it.",
@@ -156,45 +318,35 @@ pub fn blocked(
                 None => writeln!(err, " Ask the repository's administrators.")?,
             }
         }
+        for n in &self.notices {
+            writeln!(err, "intercept: note: {}", n.message)?;
+        }
+        if let Some(first) = &self.first_allowed {
+            let n = summary.allowed;
+            writeln!(
+                err,
+                "intercept: {n} token{} allowed ({} fingerprint {}: {}{})",
+                if n == 1 { "" } else { "s" },
+                location(&first.finding),
+                first.finding.fingerprint.short(),
+                first.why,
+                if n > 1 {
+                    "; `intercept scan --show-allowed` lists all"
+                } else {
+                    ""
+                }
+            )?;
+        }
+        err.flush()
     }
-    Ok(())
 }
 
-/// Problems, advice (when something was found) and the summary line, for stderr.
-pub fn footer(findings: &[Finding], summary: &Summary, err: &mut dyn Write) -> io::Result<()> {
-    for p in &summary.problems {
-        writeln!(err, "intercept: {}", p.message)?;
+/// `path:line` (or what the bytes are), for one-line notes.
+fn location(f: &Finding) -> String {
+    match f.origin.subject {
+        Subject::PathName | Subject::RefName => f.origin.label(),
+        _ => format!("{}:{}", f.origin.label(), f.line),
     }
-    if !findings.is_empty() {
-        err.write_all(ADVICE.as_bytes())?;
-    }
-    let tokens = match findings.len() {
-        0 => "no tokens found".to_string(),
-        1 => "1 token found".to_string(),
-        n => format!("{n} tokens found"),
-    };
-    let allowed = match summary.allowed.len() {
-        0 => String::new(),
-        n if summary.show_allowed => format!(", {n} allowed"),
-        n => format!(", {n} allowed (--show-allowed lists them)"),
-    };
-    let problems = match summary.problems.len() {
-        0 => String::new(),
-        1 => ", 1 problem (not everything was checked)".to_string(),
-        n => format!(", {n} problems (not everything was checked)"),
-    };
-    writeln!(
-        err,
-        "intercept: scanned {} {} ({}): {tokens}{allowed}{problems}",
-        summary.files,
-        match (summary.objects, summary.files == 1) {
-            (false, true) => "file",
-            (false, false) => "files",
-            (true, true) => "object",
-            (true, false) => "objects",
-        },
-        human_bytes(summary.bytes),
-    )
 }
 
 /// `1.5 MiB`.

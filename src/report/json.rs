@@ -1,7 +1,9 @@
 //! The JSON format (documented in `docs/output.md`).
 //!
-//! `{"version": 1, "findings": [...], "allowed": [...], "scanned": {...}, "errors": [...]}`. A path that is
-//! not UTF-8 is given lossily in `path` and exactly, as base64 of its bytes, in
+//! `{"version": 1, "findings": [...], "allowed": [...], "notices": [...], "scanned": {...},
+//! "errors": [...]}`. Findings are written as they arrive, one per line; allowed ones,
+//! problems and notices are kept (compactly, already serialized) until the end. A path
+//! that is not UTF-8 is given lossily in `path` and exactly, as base64 of its bytes, in
 //! `path_bytes`.
 
 use std::io::{self, Write};
@@ -10,33 +12,40 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde::Serialize;
 
-use super::Summary;
+use crate::allowlist::Allowed;
 use crate::finding::Finding;
-
-#[derive(Serialize)]
-struct Document<'a> {
-    version: u32,
-    findings: Vec<JsonFinding<'a>>,
-    allowed: Vec<JsonFinding<'a>>,
-    scanned: Scanned,
-    errors: Vec<JsonError>,
-}
+use crate::origin::Subject;
+use crate::scan::{Notice, Problem, Sink, Summary};
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
     path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     path_bytes: Option<String>,
+    /// What the bytes are: `content`, `path-name`, `commit-message`, `tag-message`, `ref-name`.
+    subject: &'static str,
+    /// Archive members, outermost first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    members: Vec<String>,
+    /// Decoders applied, outermost first (`gzip`, `zip`, `utf-16le`, `lfs`, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    via: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    commit: Option<&'a str>,
+    commit: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    blob: Option<&'a str>,
+    tag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blob: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<&'a str>,
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
     reference: Option<&'a str>,
     line: u64,
     column: u64,
+    end_line: u64,
+    end_column: u64,
     kind: &'static str,
     encoding: &'static str,
     redacted: &'a str,
@@ -47,16 +56,32 @@ struct JsonFinding<'a> {
 }
 
 fn json_finding<'a>(f: &'a Finding, reason: Option<&'a str>) -> JsonFinding<'a> {
-    let (path, path_bytes) = path_fields(&f.origin.path);
+    let (path, path_bytes) = match f.origin.subject {
+        // A message is no file: its path says what it is.
+        Subject::CommitMessage | Subject::TagMessage => (f.origin.label(), None),
+        _ => path_fields(&f.origin.path),
+    };
     JsonFinding {
         path,
         path_bytes,
-        commit: f.origin.commit.as_deref(),
-        blob: f.origin.blob.as_deref(),
+        subject: f.origin.subject.id(),
+        members: f
+            .origin
+            .members
+            .iter()
+            .map(|m| String::from_utf8_lossy(m).into_owned())
+            .collect(),
+        via: f.origin.via.iter().map(|v| v.id()).collect(),
+        commit: f.origin.commit.map(|c| c.to_string()),
+        tag: f.origin.tag.map(|t| t.to_string()),
+        blob: f.origin.blob.map(|b| b.to_string()),
+        author: f.origin.author.as_deref(),
         date: f.origin.date.as_deref(),
         reference: f.origin.reference.as_deref(),
         line: f.line,
         column: f.column,
+        end_line: f.end_line,
+        end_column: f.end_column,
         kind: f.kind.id(),
         encoding: f.encoding.id(),
         redacted: f.redacted.as_str(),
@@ -66,19 +91,27 @@ fn json_finding<'a>(f: &'a Finding, reason: Option<&'a str>) -> JsonFinding<'a> 
 }
 
 #[derive(Serialize)]
-struct Scanned {
-    files: u64,
-    bytes: u64,
-    skipped: u64,
-}
-
-#[derive(Serialize)]
-struct JsonError {
+struct JsonMessage {
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     path_bytes: Option<String>,
     message: String,
+}
+
+fn json_message(path: Option<&[u8]>, message: &str) -> JsonMessage {
+    let (path, path_bytes) = match path {
+        Some(bytes) if !bytes.is_empty() => {
+            let (path, exact) = path_fields(bytes);
+            (Some(path), exact)
+        }
+        _ => (None, None),
+    };
+    JsonMessage {
+        path,
+        path_bytes,
+        message: message.to_string(),
+    }
 }
 
 /// `path` (lossy) and, when the bytes are not UTF-8, `path_bytes` (exact).
@@ -92,39 +125,103 @@ pub(super) fn path_fields(path: &[u8]) -> (String, Option<String>) {
     }
 }
 
-pub fn write(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-    let doc = Document {
-        version: 1,
-        findings: findings.iter().map(|f| json_finding(f, None)).collect(),
-        allowed: summary
-            .allowed
-            .iter()
-            .map(|a| json_finding(&a.finding, Some(a.why.as_str())))
-            .collect(),
-        scanned: Scanned {
-            files: summary.files,
-            bytes: summary.bytes,
-            skipped: summary.skipped,
-        },
-        errors: summary
-            .problems
-            .iter()
-            .map(|p| {
-                let (path, path_bytes) = match &p.path {
-                    Some(bytes) => {
-                        let (path, exact) = path_fields(bytes);
-                        (Some(path), exact)
-                    }
-                    None => (None, None),
-                };
-                JsonError {
-                    path,
-                    path_bytes,
-                    message: p.message.clone(),
-                }
-            })
-            .collect(),
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+/// Streams the JSON document to `out`.
+pub struct Json<'w> {
+    out: &'w mut dyn Write,
+    started: bool,
+    findings: usize,
+    allowed: Vec<String>,
+    errors: Vec<String>,
+    notices: Vec<String>,
+    error: Option<io::Error>,
+}
+
+impl<'w> Json<'w> {
+    pub fn new(out: &'w mut dyn Write) -> Self {
+        Json {
+            out,
+            started: false,
+            findings: 0,
+            allowed: Vec::new(),
+            errors: Vec::new(),
+            notices: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            write!(self.out, "{{\n  \"version\": 1,\n  \"findings\": [")?;
+        }
+        Ok(())
+    }
+
+    fn keep(&mut self, result: io::Result<()>) {
+        if let Err(e) = result {
+            self.error.get_or_insert(e);
+        }
+    }
+}
+
+fn compact(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"message\":\"cannot serialize: {e}\"}}"))
+}
+
+/// `[\n    a,\n    b\n  ]`
+fn array(items: &[String]) -> String {
+    if items.is_empty() {
+        return "[]".to_string();
+    }
+    format!("[\n    {}\n  ]", items.join(",\n    "))
+}
+
+impl Sink for Json<'_> {
+    fn finding(&mut self, finding: &Finding) {
+        let r = self.start().and_then(|()| {
+            let sep = if self.findings == 0 { "" } else { "," };
+            write!(self.out, "{sep}\n    {}", compact(&json_finding(finding, None)))
+        });
+        self.findings += 1;
+        self.keep(r);
+    }
+
+    fn allowed(&mut self, allowed: &Allowed) {
+        self.allowed.push(compact(&json_finding(
+            &allowed.finding,
+            Some(allowed.why.as_str()),
+        )));
+    }
+
+    fn problem(&mut self, problem: &Problem) {
+        self.errors
+            .push(compact(&json_message(problem.path.as_deref(), &problem.message)));
+    }
+
+    fn notice(&mut self, notice: &Notice) {
+        self.notices
+            .push(compact(&json_message(notice.path.as_deref(), &notice.message)));
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        self.start()?;
+        let close = if self.findings == 0 { "]" } else { "\n  ]" };
+        write!(
+            self.out,
+            "{close},\n  \"allowed\": {},\n  \"notices\": {},\n  \"scanned\": {},\n  \"errors\": {}\n}}\n",
+            array(&self.allowed),
+            array(&self.notices),
+            compact(&serde_json::json!({
+                "files": summary.files,
+                "bytes": summary.bytes,
+                "skipped": summary.skipped,
+            })),
+            array(&self.errors),
+        )?;
+        self.out.flush()?;
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
 }

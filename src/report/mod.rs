@@ -1,17 +1,19 @@
-//! `Finding`s → bytes on an injected writer. Knows nothing about git or the detector.
+//! Sinks: a session's results → bytes on an injected writer. Knows nothing about git or
+//! the detector.
 //!
-//! Adding a format is one new file: [`human`] for people, [`json`] and [`sarif`] for
-//! machines. Machine formats go to stdout; the one-line summary, the problems and the
-//! advice for people go to stderr ([`human::footer`]).
+//! Adding a format is one new [`Sink`](crate::scan::Sink) implementation: [`human`] for
+//! people (the scan listing and the hooks' block messages), [`json`] and [`sarif`] for
+//! machines. Machine formats go to stdout; the summary, problems and advice for people go
+//! to stderr. Every writer handed to a sink is wrapped in [`crate::redact::Redacting`] by
+//! the caller.
 
 pub mod human;
 pub mod json;
+pub mod progress;
 pub mod sarif;
 
-use std::io::{self, Write};
-
-use crate::allowlist::Allowed;
 use crate::finding::Finding;
+use crate::origin::Origin;
 
 /// Output format of `intercept scan`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -22,40 +24,19 @@ pub enum Format {
     Sarif,
 }
 
-/// Something that could not be checked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    pub path: Option<Vec<u8>>,
-    /// What could not be done, why, and the way out.
-    pub message: String,
+/// `via gzip`, `via lfs+zip`, or nothing, for a finding's description.
+pub fn via(origin: &Origin) -> Option<String> {
+    (!origin.via.is_empty()).then(|| origin.via.iter().map(|v| v.id()).collect::<Vec<_>>().join("+"))
 }
 
-/// What a scan covered, for the summary line and the machine formats.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    pub files: u64,
-    pub bytes: u64,
-    pub skipped: u64,
-    pub problems: Vec<Problem>,
-    /// Findings the user allowed: counted in the summary, listed in JSON and SARIF
-    /// (as suppressed results), and in the human format with `show_allowed`.
-    pub allowed: Vec<Allowed>,
-    pub show_allowed: bool,
-    /// `files` counts git objects (blobs, commits, tags), not files.
-    pub objects: bool,
-}
-
-/// Writes the findings in `format` to `out`.
-pub fn write(format: Format, findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-    match format {
-        Format::Human => {
-            human::findings(findings, out)?;
-            if summary.show_allowed {
-                human::allowed(&summary.allowed, out)?;
-            }
-            Ok(())
-        }
-        Format::Json => json::write(findings, summary, out),
-        Format::Sarif => sarif::write(findings, summary, out),
-    }
+/// `Intercom access token dG9rOmE5…OjA= (plain, fingerprint 3f2a9c1b7e4d)`.
+pub fn describe(f: &Finding) -> String {
+    let via = via(&f.origin).map(|v| format!(", via {v}")).unwrap_or_default();
+    format!(
+        "{} {} ({}{via}, fingerprint {})",
+        f.kind.describe(),
+        f.redacted,
+        f.encoding,
+        f.fingerprint.short()
+    )
 }

@@ -1,24 +1,26 @@
 //! SARIF 2.1.0, as GitHub code scanning accepts it (documented in `docs/output.md`).
 //!
 //! One rule (`intercom-access-token`), one result per finding with a relative,
-//! percent-encoded artifact URI, the region's line and column (code points, declared by
+//! percent-encoded artifact URI, the region's start and end (code points, declared by
 //! `columnKind`), and the token's fingerprint as a `partialFingerprints` entry so GitHub
 //! tracks an alert across commits. Allowed tokens are results with a `suppressions` entry
 //! (`inSource` for an inline marker, `external` for a config entry) and the reason.
-//! Problems become tool execution notifications.
+//! Problems become tool execution notifications. Results are written as they arrive.
 
 use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use super::Summary;
+use super::describe;
+use crate::allowlist::Allowed;
 use crate::finding::{Finding, Kind};
+use crate::scan::{Notice, Problem, Sink, Summary};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-pub fn write(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+fn rule() -> Value {
     let kind = Kind::IntercomAccessToken;
-    let rule = json!({
+    json!({
         "id": kind.id(),
         "name": "IntercomAccessToken",
         "shortDescription": { "text": "Intercom access token" },
@@ -31,69 +33,133 @@ pub fn write(findings: &[Finding], summary: &Summary, out: &mut dyn Write) -> io
         },
         "defaultConfiguration": { "level": "error" },
         "properties": { "tags": ["security", "secret"], "precision": "very-high", "security-severity": "9.0" }
+    })
+}
+
+fn result(f: &Finding, allowed: Option<&Allowed>) -> Value {
+    let mut result = json!({
+        "ruleId": f.kind.id(),
+        "ruleIndex": 0,
+        "level": "error",
+        "message": { "text": describe(f) },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(&f.origin.path) },
+                "region": {
+                    "startLine": f.line,
+                    "startColumn": f.column,
+                    "endLine": f.end_line,
+                    "endColumn": f.end_column,
+                }
+            }
+        }],
+        "partialFingerprints": { "intercomTokenSha256/v1": f.fingerprint.hex() },
+        "properties": { "encoding": f.encoding.id(), "redacted": f.redacted.as_str() }
     });
-    let allowed = summary.allowed.iter().map(|a| (&a.finding, Some(a)));
-    let results: Vec<Value> = findings
-        .iter()
-        .map(|f| (f, None))
-        .chain(allowed)
-        .map(|(f, allowed): (&Finding, Option<&crate::allowlist::Allowed>)| {
-            let mut result = json!({
-                "ruleId": f.kind.id(),
-                "ruleIndex": 0,
-                "level": "error",
-                "message": {
-                    "text": format!("{} {} ({}, fingerprint {})", f.kind.describe(), f.redacted, f.encoding, f.fingerprint.short())
-                },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": uri(&f.origin.path) },
-                        "region": { "startLine": f.line, "startColumn": f.column }
-                    }
-                }],
-                "partialFingerprints": { "intercomTokenSha256/v1": f.fingerprint.hex() },
-                "properties": { "encoding": f.encoding.id(), "redacted": f.redacted.as_str() }
-            });
-            if let Some(a) = allowed {
-                result["suppressions"] = json!([{
-                    "kind": if a.inline { "inSource" } else { "external" },
-                    "justification": a.why
-                }]);
+    if let Some(a) = allowed {
+        result["suppressions"] = json!([{
+            "kind": if a.inline { "inSource" } else { "external" },
+            "justification": a.why
+        }]);
+    }
+    result
+}
+
+/// Streams a SARIF log to `out`.
+pub struct Sarif<'w> {
+    out: &'w mut dyn Write,
+    results: usize,
+    notifications: Vec<Value>,
+    error: Option<io::Error>,
+}
+
+impl<'w> Sarif<'w> {
+    pub fn new(out: &'w mut dyn Write) -> Self {
+        Sarif {
+            out,
+            results: 0,
+            notifications: Vec::new(),
+            error: None,
+        }
+    }
+
+    fn write_result(&mut self, value: &Value) {
+        let r = (|| {
+            if self.results == 0 {
+                let driver = json!({
+                    "name": "intercept",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": [rule()]
+                });
+                write!(
+                    self.out,
+                    "{{\n  \"$schema\": \"{SCHEMA}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [{{\n    \"tool\": {{ \"driver\": {} }},\n    \"columnKind\": \"unicodeCodePoints\",\n    \"results\": [",
+                    serde_json::to_string(&driver)?
+                )?;
+            } else {
+                write!(self.out, ",")?;
             }
-            result
-        })
-        .collect();
-    let notifications: Vec<Value> = summary
-        .problems
-        .iter()
-        .map(|p| {
-            let mut n = json!({ "level": "error", "message": { "text": p.message } });
-            if let Some(path) = &p.path {
-                n["locations"] =
-                    json!([{ "physicalLocation": { "artifactLocation": { "uri": uri(path) } } }]);
-            }
-            n
-        })
-        .collect();
-    let doc = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
+            write!(self.out, "\n      {}", serde_json::to_string(value)?)
+        })();
+        self.results += 1;
+        if let Err(e) = r {
+            self.error.get_or_insert(e);
+        }
+    }
+}
+
+impl Sink for Sarif<'_> {
+    fn finding(&mut self, finding: &Finding) {
+        self.write_result(&result(finding, None));
+    }
+
+    fn allowed(&mut self, allowed: &Allowed) {
+        self.write_result(&result(&allowed.finding, Some(allowed)));
+    }
+
+    fn problem(&mut self, problem: &Problem) {
+        let mut n = json!({ "level": "error", "message": { "text": problem.message } });
+        if let Some(path) = problem.path.as_deref().filter(|p| !p.is_empty()) {
+            n["locations"] = json!([{ "physicalLocation": { "artifactLocation": { "uri": uri(path) } } }]);
+        }
+        self.notifications.push(n);
+    }
+
+    fn notice(&mut self, notice: &Notice) {
+        self.notifications
+            .push(json!({ "level": "note", "message": { "text": notice.message } }));
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        if self.results == 0 {
+            // No result was written: the header first.
+            self.results = usize::MAX;
+            let driver = json!({
                 "name": "intercept",
                 "version": env!("CARGO_PKG_VERSION"),
-                "rules": [rule]
-            }},
-            "columnKind": "unicodeCodePoints",
-            "invocations": [{
-                "executionSuccessful": summary.problems.is_empty(),
-                "toolExecutionNotifications": notifications
-            }],
-            "results": results
-        }]
-    });
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+                "rules": [rule()]
+            });
+            write!(
+                self.out,
+                "{{\n  \"$schema\": \"{SCHEMA}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [{{\n    \"tool\": {{ \"driver\": {} }},\n    \"columnKind\": \"unicodeCodePoints\",\n    \"results\": [",
+                serde_json::to_string(&driver)?
+            )?;
+        }
+        let invocations = json!([{
+            "executionSuccessful": summary.problems == 0,
+            "toolExecutionNotifications": self.notifications,
+        }]);
+        write!(
+            self.out,
+            "\n    ],\n    \"invocations\": {}\n  }}]\n}}\n",
+            serde_json::to_string(&invocations)?
+        )?;
+        self.out.flush()?;
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A relative URI reference: unreserved bytes and `/` as they are, every other byte

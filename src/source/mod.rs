@@ -1,12 +1,14 @@
-//! Sources: where bytes come from. Each turns its input into [`crate::chunk::Chunk`]s, or
-//! into the blobs a change adds ([`Change`]), for `commands` to hand to the detector; a
-//! source never sees the detector.
+//! Sources: where bytes come from. Each hands on what to scan — files, the blobs a staged
+//! index or a commit adds ([`Change`]), messages, pushed refs, every object of a database —
+//! with a typed [`crate::origin::Origin`]; the scan session runs it through the content
+//! layer. A source never sees the detector.
 
 pub mod files;
 pub mod history;
 pub mod objects;
+pub mod provenance;
+pub mod pushed;
 pub mod staged;
-pub mod stream;
 pub mod tree_diff;
 
 use gix::ObjectId;

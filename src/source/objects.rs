@@ -47,37 +47,6 @@ pub enum ObjectsError {
     List { path: PathText, cause: String },
 }
 
-/// `dir` and every alternate object directory it names, recursively, each once.
-pub fn object_dirs(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        let key = d.canonicalize().unwrap_or_else(|_| d.clone());
-        if out
-            .iter()
-            .any(|o| o.canonicalize().unwrap_or_else(|_| o.clone()) == key)
-        {
-            continue;
-        }
-        if let Ok(text) = std::fs::read_to_string(d.join("info/alternates")) {
-            for line in text
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            {
-                let alt = Path::new(line);
-                todo.push(if alt.is_absolute() {
-                    alt.to_path_buf()
-                } else {
-                    d.join(alt)
-                });
-            }
-        }
-        out.push(d);
-    }
-    out
-}
-
 /// The pack index files of an objects directory.
 pub fn pack_indexes(dir: &Path) -> Result<Vec<PathBuf>, ObjectsError> {
     let pack_dir = dir.join("pack");

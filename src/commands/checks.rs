@@ -1,0 +1,325 @@
+//! The git checks that `intercept hook` and `intercept scan` share: open the repository as
+//! git handed it over, resolve the settings for what is checked, build the session with the
+//! caller's sink, run the source through it.
+
+use std::fmt::Display;
+use std::sync::atomic::AtomicBool;
+
+use gix::ObjectId;
+
+use crate::config::{self, Layer, Overrides, Settings, REPO_FILE};
+use crate::content::lfs;
+use crate::detector::Detector;
+use crate::outcome::Outcome;
+use crate::repo::{self, cause};
+use crate::scan::audit::Counters;
+use crate::scan::push::{peel_all, Pushed};
+use crate::scan::{Budget, Problem, Session, Sink, Summary};
+use crate::source::pushed::{self, PushUpdate};
+use crate::source::staged;
+
+/// Reports a check that could not start, and its outcome.
+pub fn failed(sink: &mut dyn Sink, message: impl Display) -> Outcome {
+    sink.problem(&Problem {
+        path: None,
+        message: message.to_string(),
+    });
+    let _ = sink.finish(&Summary {
+        problems: 1,
+        ..Summary::default()
+    });
+    Outcome::Unchecked
+}
+
+/// The repository's git-lfs store.
+fn lfs_store(repo: &gix::Repository) -> lfs::Store {
+    let storage = repo
+        .config_snapshot()
+        .string("lfs.storage")
+        .map(|s| std::path::PathBuf::from(s.to_string()));
+    lfs::Store::of_repository(repo.common_dir(), storage.as_deref())
+}
+
+macro_rules! try_or_fail {
+    ($sink:expr, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return failed($sink, e),
+        }
+    };
+}
+
+/// pre-commit, pre-merge-commit, pre-applypatch, `scan --staged`: the lines the staged
+/// index adds to `HEAD`, with the repository's config as staged (what is being committed).
+pub fn staged(detector: &Detector, overrides: &Overrides, sink: &mut dyn Sink) -> Outcome {
+    let repo = try_or_fail!(sink, repo::open());
+    let index = try_or_fail!(sink, repo::index(&repo));
+    let layers: Vec<Layer> = try_or_fail!(sink, repo::staged_file(&repo.objects, &index, REPO_FILE))
+        .map(|text| Layer {
+            label: format!("{REPO_FILE} (as staged)"),
+            text,
+        })
+        .into_iter()
+        .collect();
+    let settings = try_or_fail!(sink, config::resolve(&layers, overrides));
+    let head = try_or_fail!(sink, repo::head_tree(&repo));
+    let changes = try_or_fail!(sink, staged::changes(&repo.objects, &index, head));
+    let dirs = repo::repo_object_dirs(&repo);
+    let lfs = lfs_store(&repo);
+    let mut session = Session::new(detector, &settings, Some(&lfs), sink);
+    session.changes(&repo.objects, &dirs, &changes);
+    session.finish()
+}
+
+/// git's scissors line: everything below it (`git commit -v`'s diff) is not part of the
+/// message.
+const SCISSORS: &[u8] = b"------------------------ >8 ------------------------";
+
+/// commit-msg: a token in the message blocks.
+pub fn message(detector: &Detector, file: Option<&str>, sink: &mut dyn Sink) -> Outcome {
+    let Some(file) = file else {
+        return failed(
+            sink,
+            "the commit-msg hook was run without the message file. Reinstall the hooks with \
+             `intercept install --global` (or `intercept install` in this repository)",
+        );
+    };
+    let mut message = try_or_fail!(
+        sink,
+        std::fs::read(file).map_err(|e| format!(
+            "cannot read the commit message file {}: {e}. git passes it to the commit-msg hook; check that \
+             the hook passes its arguments on",
+            crate::path::Escaped(file.as_bytes())
+        ))
+    );
+    if let Some(at) = memchr::memmem::find(&message, SCISSORS) {
+        let line_start = message[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        message.truncate(line_start);
+    }
+    // The usual case: no token, so no repository or config to read (pre-commit already
+    // checked the staged config of this commit).
+    let settings = if detector.prefilter(&message) {
+        let resolved = repo::open().map_err(|e| e.to_string()).and_then(|repo| {
+            let index = repo::index(&repo).map_err(|e| e.to_string())?;
+            let layers: Vec<Layer> = repo::staged_file(&repo.objects, &index, REPO_FILE)
+                .map_err(|e| e.to_string())?
+                .map(|text| Layer {
+                    label: format!("{REPO_FILE} (as staged)"),
+                    text,
+                })
+                .into_iter()
+                .collect();
+            config::resolve(&layers, &Overrides::default()).map_err(|e| e.to_string())
+        });
+        try_or_fail!(sink, resolved)
+    } else {
+        Settings::defaults()
+    };
+    let mut session = Session::new(detector, &settings, None, sink);
+    session.message(&crate::origin::Origin::commit_message(None), &message);
+    session.finish()
+}
+
+/// The settings with `.intercept.toml` as of each pushed tip (their allow-lists add up:
+/// an entry needs to be in one of the commits being pushed).
+fn tip_settings(
+    objects: &impl gix::objs::Find,
+    tips: &[ObjectId],
+    overrides: &Overrides,
+) -> Result<Settings, String> {
+    let mut layers = Vec::new();
+    for tip in tips {
+        if let Some(text) = repo::committed_file(objects, tip, REPO_FILE).map_err(|e| e.to_string())? {
+            layers.push(Layer {
+                label: format!("{REPO_FILE} at {}", &tip.to_string()[..10]),
+                text,
+            });
+        }
+    }
+    config::resolve(&layers, overrides).map_err(|e| e.to_string())
+}
+
+/// pre-push: the commits the push sends. `input` is git's standard input; under the
+/// pre-commit framework (which keeps it) the range comes from its environment.
+pub fn pre_push(detector: &Detector, remote: Option<&str>, input: &[u8], sink: &mut dyn Sink) -> Outcome {
+    let mut updates: Vec<PushUpdate> = try_or_fail!(sink, pushed::push_updates(input));
+    if updates.is_empty() {
+        if let Some(u) = try_or_fail!(sink, framework_update()) {
+            updates.push(u);
+        }
+    }
+    let repo = try_or_fail!(sink, repo::open());
+    let objects = &repo.objects;
+    let pushed: Vec<Pushed> = updates
+        .iter()
+        .filter_map(|u| {
+            u.local.map(|id| Pushed {
+                name: u.remote_ref.clone(),
+                id,
+            })
+        })
+        .collect();
+    let mut hidden: Vec<ObjectId> = updates
+        .iter()
+        .filter_map(|u| u.remote)
+        .filter(|id| gix::objs::Exists::exists(objects, id))
+        .collect();
+    // A remote given by name has remote-tracking refs: what it is known to have.
+    if let Some(name) = remote.filter(|r| !r.contains(['/', ':', '\\']) && !r.is_empty()) {
+        hidden.extend(try_or_fail!(
+            sink,
+            ref_tips(&repo, Some(&format!("refs/remotes/{name}/")))
+        ));
+    }
+    let peels = try_or_fail!(sink, peel_all(objects, &pushed));
+    let settings = try_or_fail!(sink, tip_settings(objects, &peels.tips, &Overrides::default()));
+    let dirs = repo::repo_object_dirs(&repo);
+    let lfs = lfs_store(&repo);
+    let mut session = Session::new(detector, &settings, Some(&lfs), sink);
+    if let Err(e) = session.push(&repo, objects, &dirs, &pushed, &peels, &hidden) {
+        session.problem(e);
+    }
+    session.finish()
+}
+
+/// The range the pre-commit framework passes in its environment, when it runs the hook.
+fn framework_update() -> Result<Option<PushUpdate>, String> {
+    let Ok(to) = std::env::var("PRE_COMMIT_TO_REF") else {
+        return Ok(None);
+    };
+    let id = |v: &str| {
+        ObjectId::from_hex(v.trim().as_bytes()).map_err(|_| {
+            "PRE_COMMIT_TO_REF / PRE_COMMIT_FROM_REF do not hold object ids (the pre-commit framework sets \
+             them). Check the hook's configuration"
+                .to_string()
+        })
+    };
+    let local = id(&to)?;
+    let remote = match std::env::var("PRE_COMMIT_FROM_REF") {
+        Ok(from) if !from.trim().is_empty() => Some(id(&from)?).filter(|r| !r.is_null()),
+        _ => None,
+    };
+    Ok(Some(PushUpdate {
+        local_ref: std::env::var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_default(),
+        local: Some(local),
+        remote_ref: std::env::var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
+        remote,
+    }))
+}
+
+/// Peeled ids of the references under `prefix` (all references when `None`).
+fn ref_tips(repo: &gix::Repository, prefix: Option<&str>) -> Result<Vec<ObjectId>, String> {
+    let refs_error = |e: &(dyn std::error::Error + 'static)| {
+        format!(
+            "cannot list the references of this repository: {}. Run `git show-ref` to see whether git can",
+            cause(e)
+        )
+    };
+    let platform = repo.references().map_err(|e| refs_error(&e))?;
+    let iter = match prefix {
+        Some(prefix) => platform.prefixed(prefix),
+        None => platform.all(),
+    }
+    .map_err(|e| refs_error(&e))?;
+    let mut tips = Vec::new();
+    for reference in iter {
+        let mut reference = reference.map_err(|e| refs_error(&e))?;
+        if let Ok(id) = reference.peel_to_id() {
+            tips.push(id.detach());
+        }
+    }
+    Ok(tips)
+}
+
+/// pre-receive: the commits new to this server. The pushed objects are in git's quarantine.
+pub fn pre_receive(detector: &Detector, input: &[u8], sink: &mut dyn Sink) -> Outcome {
+    let updates = try_or_fail!(sink, pushed::receive_updates(input));
+    let pushed: Vec<Pushed> = updates
+        .iter()
+        .filter_map(|u| {
+            u.new.map(|id| Pushed {
+                name: u.name.clone(),
+                id,
+            })
+        })
+        .collect();
+    let repo = try_or_fail!(sink, repo::open());
+    let (objects, dirs) = try_or_fail!(sink, repo::incoming(&repo));
+    let hidden = try_or_fail!(sink, ref_tips(&repo, None));
+    let peels = try_or_fail!(sink, peel_all(&objects, &pushed));
+    let settings = try_or_fail!(sink, tip_settings(&objects, &peels.tips, &Overrides::default()));
+    let lfs = lfs_store(&repo);
+    let mut session = Session::new(detector, &settings, Some(&lfs), sink);
+    session.budget = Budget::of(settings.time_budget.map(std::time::Duration::from_secs_f64));
+    if let Err(e) = session.push(&repo, &objects, &dirs, &pushed, &peels, &hidden) {
+        session.problem(e);
+    }
+    session.finish()
+}
+
+/// `intercept scan --range A..B` (or `B`: all of its history): the same walk and scan.
+pub fn range(detector: &Detector, range: &str, overrides: &Overrides, sink: &mut dyn Sink) -> Outcome {
+    let repo = try_or_fail!(sink, repo::open());
+    let resolve = |spec: &str| -> Result<ObjectId, String> {
+        repo.rev_parse_single(spec).map(|id| id.detach()).map_err(|e| {
+            format!(
+                "cannot resolve {spec:?}: {}. Name a commit, branch or tag",
+                cause(&e)
+            )
+        })
+    };
+    let (hidden_spec, tip_spec) = match range.split_once("..") {
+        Some((a, b)) => (
+            Some(if a.is_empty() { "HEAD" } else { a }),
+            if b.is_empty() { "HEAD" } else { b },
+        ),
+        None => (None, range),
+    };
+    let tip = try_or_fail!(sink, resolve(tip_spec));
+    let hidden = match hidden_spec {
+        Some(spec) => vec![try_or_fail!(sink, resolve(spec))],
+        None => Vec::new(),
+    };
+    let pushed = [Pushed {
+        name: String::new(),
+        id: tip,
+    }];
+    let peels = try_or_fail!(sink, peel_all(&repo.objects, &pushed));
+    let settings = try_or_fail!(sink, tip_settings(&repo.objects, &peels.tips, overrides));
+    let dirs = repo::repo_object_dirs(&repo);
+    let lfs = lfs_store(&repo);
+    let mut session = Session::new(detector, &settings, Some(&lfs), sink);
+    if let Err(e) = session.push(&repo, &repo.objects, &dirs, &[], &peels, &hidden) {
+        session.problem(e);
+    }
+    session.finish()
+}
+
+/// `intercept scan --all`: every object, with the repository's config as committed at HEAD.
+pub fn audit(
+    detector: &Detector,
+    overrides: &Overrides,
+    interrupt: &AtomicBool,
+    counters: &Counters,
+    sink: &mut dyn Sink,
+) -> Outcome {
+    let repo = try_or_fail!(sink, repo::open());
+    let layers: Vec<Layer> = match repo::head_commit_id(&repo) {
+        Some(head) => try_or_fail!(sink, repo::committed_file(&repo.objects, &head, REPO_FILE))
+            .map(|text| Layer {
+                label: format!("{REPO_FILE} at HEAD"),
+                text,
+            })
+            .into_iter()
+            .collect(),
+        None => Vec::new(),
+    };
+    let settings = try_or_fail!(sink, config::resolve(&layers, overrides));
+    let lfs = lfs_store(&repo);
+    let mut session = Session::new(detector, &settings, Some(&lfs), sink);
+    session.audit(&repo, interrupt, counters);
+    session.finish()
+}

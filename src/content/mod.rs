@@ -1,0 +1,643 @@
+//! The content layer: an item's bytes → every view of them the detector must see, for
+//! every source alike.
+//!
+//! Receives an [`Origin`] and the bytes (in memory, a stream that can be opened again, or a
+//! stream read once); hands the detector chunks of each view and the caller the findings
+//! and [`Issue`]s. Views, recognised from the first bytes, never from a file name:
+//!
+//! - plain bytes (always; in pieces with the detector's overlap for streams);
+//! - gzip, every member, padding and trailing junk as `gzip -dc` takes them ([`gzip`]);
+//! - the zip family (zip, jar, war, whl, apk, docx/xlsx/pptx): each stored or deflated
+//!   member, one level of nesting deep, named `outer!member` ([`zip`]);
+//! - zlib streams (a git loose object, a PDF's or a pack's contents);
+//! - UTF-16LE/BE text, with or without a BOM, in decoded lines and columns ([`utf16`]);
+//! - a git-lfs pointer: the object it points at, from the store when it is there ([`lfs`]).
+//!
+//! A container's raw bytes are scanned after its decoded view (when they can be read
+//! again), and report only tokens the decoded view did not: a corrupt archive still has
+//! its raw bytes checked, and a stored member is reported once, by its member path.
+//! Every byte decoded from one item counts against one cap (`max_decompressed`); past it
+//! the item is reported as not fully checked. Memory is a few piece buffers, whatever the
+//! sizes.
+
+pub mod gzip;
+pub mod lfs;
+pub mod stream;
+pub mod utf16;
+pub mod zip;
+
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::io::{self, BufRead, BufReader, Cursor, Read};
+
+use crate::chunk::Chunk;
+use crate::detector::Detector;
+use crate::finding::{Finding, Fingerprint};
+use crate::origin::{Origin, Subject, Via};
+use crate::path::Escaped;
+
+/// How deep containers are opened: an archive's members, and a member's members.
+const MAX_DEPTH: usize = 2;
+/// Bytes read from a stream to recognise its format.
+const HEAD: usize = 4096;
+
+/// The bytes of one item.
+pub enum Input<'a> {
+    /// In memory (a blob).
+    Bytes(&'a [u8]),
+    /// A stream the function opens, again for each view (a file, a large blob).
+    Open(&'a dyn Fn() -> io::Result<Box<dyn Read + 'a>>),
+    /// A stream read once (standard input, an archive member).
+    Stream(&'a mut dyn Read),
+}
+
+/// What scanning an item found besides tokens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Issue {
+    /// Part of the item could not be checked: a hook fails closed on it.
+    Unchecked { path: Vec<u8>, message: String },
+    /// Worth saying, not a reason to block (an LFS object that is not in this repository).
+    Notice { path: Vec<u8>, message: String },
+}
+
+/// Where the content layer hands its results.
+pub trait Collect {
+    fn finding(&mut self, finding: Finding);
+    fn issue(&mut self, issue: Issue);
+}
+
+/// The decoders and their limits, for one run.
+pub struct Decoders<'a> {
+    pub detector: &'a Detector,
+    /// Most bytes decoded from one item (all its members and streams together).
+    pub max_decompressed: u64,
+    /// Where git-lfs objects are, when the source has a repository.
+    pub lfs: Option<&'a lfs::Store>,
+}
+
+/// Piece buffers, one per nesting level, reused across items.
+#[derive(Default)]
+pub struct Buffers {
+    levels: Vec<Vec<u8>>,
+}
+
+impl Buffers {
+    fn at(&mut self, depth: usize) -> Vec<u8> {
+        if self.levels.len() <= depth {
+            self.levels.resize_with(depth + 1, Vec::new);
+        }
+        std::mem::take(&mut self.levels[depth])
+    }
+
+    fn put(&mut self, depth: usize, buf: Vec<u8>) {
+        self.levels[depth] = buf;
+    }
+}
+
+/// What one item's scan read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Scanned {
+    /// Bytes handed to the detector, all views together.
+    pub bytes: u64,
+}
+
+impl Decoders<'_> {
+    /// Scans one item: every view of its bytes.
+    pub fn scan(
+        &self,
+        origin: &Origin,
+        input: Input<'_>,
+        bufs: &mut Buffers,
+        out: &mut dyn Collect,
+    ) -> Scanned {
+        let budget = Budget {
+            left: Cell::new(self.max_decompressed),
+            hit: Cell::new(false),
+        };
+        let mut run = Run {
+            dec: self,
+            bufs,
+            out,
+            budget: &budget,
+            bytes: 0,
+        };
+        if let Err(e) = run.item(origin, input, 0) {
+            run.unchecked(
+                origin,
+                format!(
+                    "cannot read {{path}}: {e}. It was not checked; make it readable (check its permissions \
+                     and, for a symlink, its target), or leave it out of the scan"
+                ),
+            );
+        }
+        if budget.hit.get() {
+            run.unchecked(
+                origin,
+                format!(
+                    "{{path}} was not fully checked: its compressed contents decode to more than {limit} bytes, \
+                     and only the first {limit} were scanned. Raise the cap with --max-decompressed <BYTES> \
+                     (max_decompressed in the config), or scan the decompressed files directly",
+                    limit = self.max_decompressed
+                ),
+            );
+        }
+        Scanned { bytes: run.bytes }
+    }
+}
+
+/// The decompression cap, shared by every stream decoded from one item.
+struct Budget {
+    left: Cell<u64>,
+    hit: Cell<bool>,
+}
+
+/// A decoded stream that stops where the item's budget runs out.
+struct Limited<'b, R> {
+    inner: R,
+    budget: &'b Budget,
+}
+
+impl<R: Read> Read for Limited<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let left = self.budget.left.get();
+        if left == 0 {
+            if !out.is_empty() && !self.budget.hit.get() {
+                let mut one = [0u8; 1];
+                if self.inner.read(&mut one)? > 0 {
+                    self.budget.hit.set(true);
+                }
+            }
+            return Ok(0);
+        }
+        let want = out.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut out[..want])?;
+        self.budget.left.set(left - n as u64);
+        Ok(n)
+    }
+}
+
+/// A reader that remembers the first error it passed on (so the layer that owns a decoder
+/// can say what failed, whoever was reading).
+struct Tap<'t, R> {
+    inner: R,
+    error: &'t Cell<Option<String>>,
+}
+
+impl<R: Read> Read for Tap<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(out).inspect_err(|e| {
+            let first = self.error.take().unwrap_or_else(|| e.to_string());
+            self.error.set(Some(first));
+        })
+    }
+}
+
+/// What the first bytes say an item is.
+enum Format {
+    Plain,
+    Gzip,
+    Zip,
+    Zlib,
+    Utf16(utf16::Order, usize),
+    Lfs(lfs::Pointer),
+}
+
+fn classify(head: &[u8], whole: bool, depth: usize, lfs: bool) -> Format {
+    if whole && lfs {
+        if let Some(p) = lfs::pointer(head) {
+            return Format::Lfs(p);
+        }
+    }
+    if let Some((order, bom)) = utf16::sniff(head) {
+        return Format::Utf16(order, bom);
+    }
+    if depth >= MAX_DEPTH {
+        return Format::Plain;
+    }
+    if head.starts_with(&gzip::MAGIC[..2]) {
+        Format::Gzip
+    } else if zip::looks_like_zip(head) {
+        Format::Zip
+    } else if is_zlib(head) {
+        Format::Zlib
+    } else {
+        Format::Plain
+    }
+}
+
+/// A zlib header (deflate, a valid check, no preset dictionary) whose first bytes inflate:
+/// the magic is weak (`x` then one of four bytes), so the stream must start decoding.
+fn is_zlib(head: &[u8]) -> bool {
+    let [cmf, flg, ..] = *head else {
+        return false;
+    };
+    if cmf & 0x0f != 8 || cmf >> 4 > 7 || (u16::from(cmf) * 256 + u16::from(flg)) % 31 != 0 || flg & 0x20 != 0
+    {
+        return false;
+    }
+    let mut probe = flate2::read::ZlibDecoder::new(head);
+    let mut out = [0u8; 64];
+    matches!(probe.read(&mut out), Ok(n) if n > 0)
+}
+
+/// One item's scan in progress.
+struct Run<'r, 'd> {
+    dec: &'r Decoders<'d>,
+    bufs: &'r mut Buffers,
+    out: &'r mut dyn Collect,
+    budget: &'r Budget,
+    bytes: u64,
+}
+
+/// Whether a container's raw bytes can be scanned after its decoded view.
+enum Raw<'b> {
+    Bytes(&'b [u8]),
+    Again,
+    Never,
+}
+
+/// A stream's first bytes, read to recognise its format, and the rest.
+struct Peeked<'s> {
+    head: Vec<u8>,
+    /// True when the head is the whole stream.
+    whole: bool,
+    rest: Box<dyn Read + 's>,
+}
+
+fn peek<'s>(mut reader: Box<dyn Read + 's>) -> io::Result<Peeked<'s>> {
+    let mut head = Vec::with_capacity(HEAD);
+    (&mut reader).take(HEAD as u64).read_to_end(&mut head)?;
+    let whole = head.len() < HEAD;
+    Ok(Peeked {
+        head,
+        whole,
+        rest: reader,
+    })
+}
+
+impl<'s> Peeked<'s> {
+    fn reader(self) -> impl BufRead + 's {
+        BufReader::with_capacity(64 << 10, Cursor::new(self.head).chain(self.rest))
+    }
+}
+
+impl Run<'_, '_> {
+    /// Part of the item could not be checked; `message` names it with `{path}`.
+    fn unchecked(&mut self, origin: &Origin, message: String) {
+        let path = origin.full_path();
+        self.out.issue(Issue::Unchecked {
+            message: message.replace("{path}", &Escaped(&path).to_string()),
+            path,
+        });
+    }
+
+    /// Scans one item (or member) at `depth`. An error is one reading `input` itself.
+    fn item(&mut self, origin: &Origin, input: Input<'_>, depth: usize) -> io::Result<()> {
+        // An LFS object is never itself followed as a pointer (no loops).
+        let lfs = depth == 0 && !origin.via.contains(&Via::Lfs);
+        match input {
+            Input::Bytes(bytes) => {
+                let format = classify(bytes, true, depth, lfs);
+                if let Format::Plain = format {
+                    self.whole(origin, bytes, &mut None);
+                    return Ok(());
+                }
+                let mut open = || -> io::Result<Box<dyn BufRead + '_>> { Ok(Box::new(bytes)) };
+                self.views(origin, format, &mut open, Raw::Bytes(bytes), depth)
+            }
+            Input::Open(open) => {
+                let head = peek(open()?)?;
+                let format = classify(&head.head, head.whole, depth, lfs);
+                let mut first = Some(head);
+                // The first view reads the stream already opened; a second one opens it again.
+                let mut reopen = || -> io::Result<Box<dyn BufRead + '_>> {
+                    match first.take() {
+                        Some(head) => Ok(Box::new(head.reader())),
+                        None => Ok(Box::new(BufReader::with_capacity(64 << 10, open()?))),
+                    }
+                };
+                self.views(origin, format, &mut reopen, Raw::Again, depth)
+            }
+            Input::Stream(reader) => {
+                let head = peek(Box::new(reader))?;
+                let format = classify(&head.head, head.whole, depth, lfs);
+                let mut first = Some(head);
+                let mut once = || -> io::Result<Box<dyn BufRead + '_>> {
+                    match first.take() {
+                        Some(head) => Ok(Box::new(head.reader())),
+                        None => Err(io::Error::other("a stream is read once")),
+                    }
+                };
+                self.views(origin, format, &mut once, Raw::Never, depth)
+            }
+        }
+    }
+
+    /// Bytes in memory, as one chunk (no copy). With `seen`, only tokens not in it.
+    fn whole(&mut self, origin: &Origin, bytes: &[u8], seen: &mut Option<&HashSet<Fingerprint>>) {
+        let mut found = Vec::new();
+        self.dec.detector.scan(&Chunk::whole(origin, bytes), &mut found);
+        self.bytes += bytes.len() as u64;
+        for f in found {
+            if !seen.is_some_and(|s| s.contains(&f.fingerprint)) {
+                self.out.finding(f);
+            }
+        }
+    }
+
+    /// The decoded view of `format`, then the raw view where the bytes can be read again.
+    fn views<'s>(
+        &mut self,
+        origin: &Origin,
+        format: Format,
+        open: &mut dyn FnMut() -> io::Result<Box<dyn BufRead + 's>>,
+        raw: Raw<'_>,
+        depth: usize,
+    ) -> io::Result<()> {
+        let seen = match format {
+            Format::Plain => {
+                let mut input = open()?;
+                return self.plain(origin, &mut input, depth);
+            }
+            Format::Utf16(order, bom) => self.recorded(|run| {
+                let mut input = open()?;
+                input.consume(bom);
+                let decoded = origin.through(match order {
+                    utf16::Order::Le => Via::Utf16Le,
+                    utf16::Order::Be => Via::Utf16Be,
+                });
+                run.plain(&decoded, &mut utf16::Decoder::new(input, order), depth)
+            })?,
+            Format::Gzip => self.recorded(|run| run.gzip(origin, open, depth))?,
+            Format::Zlib => self.recorded(|run| run.zlib(origin, open, depth))?,
+            Format::Zip => self.recorded(|run| run.zip(origin, open, depth))?,
+            Format::Lfs(pointer) => self.recorded(|run| {
+                run.lfs(origin, &pointer);
+                Ok(())
+            })?,
+        };
+        // The raw view: tokens the decoded view did not already report.
+        match raw {
+            Raw::Bytes(bytes) => {
+                self.whole(origin, bytes, &mut Some(&seen));
+                Ok(())
+            }
+            Raw::Again => {
+                let mut input = open()?;
+                let mut filter = Unseen {
+                    seen: &seen,
+                    out: &mut *self.out,
+                };
+                let mut run = Run {
+                    dec: self.dec,
+                    bufs: &mut *self.bufs,
+                    out: &mut filter,
+                    budget: self.budget,
+                    bytes: 0,
+                };
+                let result = run.plain(origin, &mut input, depth);
+                self.bytes += run.bytes;
+                result
+            }
+            Raw::Never => Ok(()),
+        }
+    }
+
+    /// Runs `f`, recording the fingerprints it reports.
+    fn recorded(
+        &mut self,
+        f: impl FnOnce(&mut Run<'_, '_>) -> io::Result<()>,
+    ) -> io::Result<HashSet<Fingerprint>> {
+        let mut recorder = Recorder {
+            seen: HashSet::new(),
+            out: &mut *self.out,
+        };
+        let mut run = Run {
+            dec: self.dec,
+            bufs: &mut *self.bufs,
+            out: &mut recorder,
+            budget: self.budget,
+            bytes: 0,
+        };
+        let result = f(&mut run);
+        self.bytes += run.bytes;
+        result.map(|()| recorder.seen)
+    }
+
+    /// The plain view of a stream.
+    fn plain(&mut self, origin: &Origin, input: &mut dyn Read, depth: usize) -> io::Result<()> {
+        let mut buf = self.bufs.at(depth);
+        let out = &mut *self.out;
+        let streamed = stream::scan_reader(self.dec.detector, origin, input, u64::MAX, &mut buf, &mut |f| {
+            out.finding(f)
+        });
+        self.bufs.put(depth, buf);
+        self.bytes += streamed.bytes;
+        match streamed.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// A decoded stream: scanned as an item of its own, one level deeper, within the budget.
+    /// `what` names the decoder in the message when the stream turns out to be corrupt.
+    fn decoded(&mut self, origin: &Origin, decoder: &mut dyn Read, depth: usize, what: &str) {
+        let error = Cell::new(None);
+        let mut tapped = Limited {
+            inner: Tap {
+                inner: decoder,
+                error: &error,
+            },
+            budget: self.budget,
+        };
+        let result = self.item(origin, Input::Stream(&mut tapped), depth + 1);
+        if let Some(e) = error.take().or_else(|| result.err().map(|e| e.to_string())) {
+            self.unchecked(
+                origin,
+                format!(
+                    "cannot decompress {{path}} ({what}): {e}. Everything decoded before the damage was \
+                     checked, and its raw bytes were; repair or re-create the file"
+                ),
+            );
+        }
+    }
+
+    fn gzip<'s>(
+        &mut self,
+        origin: &Origin,
+        open: &mut dyn FnMut() -> io::Result<Box<dyn BufRead + 's>>,
+        depth: usize,
+    ) -> io::Result<()> {
+        let mut members = gzip::Members::new(open()?);
+        self.decoded(&origin.through(Via::Gzip), &mut members, depth, "gzip");
+        if members.trailing == gzip::Trailing::Junk {
+            tracing::debug!(?origin, "bytes after the last gzip member: scanned raw");
+        }
+        Ok(())
+    }
+
+    fn zlib<'s>(
+        &mut self,
+        origin: &Origin,
+        open: &mut dyn FnMut() -> io::Result<Box<dyn BufRead + 's>>,
+        depth: usize,
+    ) -> io::Result<()> {
+        let mut decoder = flate2::bufread::ZlibDecoder::new(open()?);
+        self.decoded(&origin.through(Via::Zlib), &mut decoder, depth, "zlib");
+        Ok(())
+    }
+
+    fn zip<'s>(
+        &mut self,
+        origin: &Origin,
+        open: &mut dyn FnMut() -> io::Result<Box<dyn BufRead + 's>>,
+        depth: usize,
+    ) -> io::Result<()> {
+        let mut input = open()?;
+        let mut member_errors = Vec::new();
+        let walked = zip::walk(&mut *input, &mut |event| {
+            match event {
+                zip::Event::Member { name, content, .. } => {
+                    let member = origin.member(name);
+                    self.path_name(&member);
+                    let error = Cell::new(None);
+                    let mut tapped = Limited {
+                        inner: Tap {
+                            inner: content,
+                            error: &error,
+                        },
+                        budget: self.budget,
+                    };
+                    let result = self.item(&member, Input::Stream(&mut tapped), depth + 1);
+                    if let Some(e) = error.take().or_else(|| result.err().map(|e| e.to_string())) {
+                        member_errors.push((member, e));
+                    }
+                }
+                zip::Event::Skipped { name, why } => {
+                    let member = origin.member(name);
+                    self.path_name(&member);
+                    let why = match why {
+                        zip::Skipped::Encrypted => "it is encrypted".to_string(),
+                        zip::Skipped::UnsupportedMethod(m) => {
+                            format!("it is compressed with a method intercept does not read ({m})")
+                        }
+                    };
+                    self.unchecked(
+                        &member,
+                        format!(
+                            "{{path}} was not checked: {why}. Check it by hand, or allow the archive's \
+                             path in .intercept.toml if it holds no secret"
+                        ),
+                    );
+                }
+            }
+            Ok(())
+        });
+        match walked {
+            Ok(stats) => {
+                tracing::debug!(?origin, ?stats, "zip walked");
+                for (member, e) in member_errors {
+                    self.unchecked(
+                        &member,
+                        format!(
+                            "cannot decompress {{path}} (zip member): {e}. What was decoded before the damage \
+                             was checked"
+                        ),
+                    );
+                }
+            }
+            Err(e) => self.unchecked(
+                origin,
+                format!(
+                    "cannot read {{path}} as a zip archive: {e}. The members before the damage and its raw \
+                     bytes were checked; repair or re-create the archive"
+                ),
+            ),
+        }
+        Ok(())
+    }
+
+    fn lfs(&mut self, origin: &Origin, pointer: &lfs::Pointer) {
+        let path = self.dec.lfs.and_then(|store| store.find(pointer));
+        let Some(path) = path else {
+            self.out.issue(Issue::Notice {
+                path: origin.full_path(),
+                message: format!(
+                    "{} is a git-lfs pointer; the content it points at (LFS object {}, {} bytes) is not in \
+                     this repository's LFS store, so it was not checked here. It is checked where it is \
+                     committed or pushed from",
+                    Escaped(&origin.full_path()),
+                    &pointer.oid[..12],
+                    pointer.size
+                ),
+            });
+            return;
+        };
+        let object = origin.through(Via::Lfs);
+        let open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(std::fs::File::open(&path)?)) };
+        if let Err(e) = self.item(&object, Input::Open(&open), 0) {
+            self.unchecked(
+                &object,
+                format!(
+                    "cannot read {{path}}'s LFS object {}: {e}. Its content was not checked; run `git lfs fsck`",
+                    &pointer.oid[..12]
+                ),
+            );
+        }
+    }
+
+    /// A member's name is scanned too: a token used as a name is a leak.
+    fn path_name(&mut self, member: &Origin) {
+        let name = member.members.last().map_or(&[][..], Vec::as_slice);
+        let out = &mut *self.out;
+        scan_path_name(self.dec.detector, member, name, &mut |f| out.finding(f));
+    }
+}
+
+/// Records the fingerprints of what passes through.
+struct Recorder<'o> {
+    seen: HashSet<Fingerprint>,
+    out: &'o mut dyn Collect,
+}
+
+impl Collect for Recorder<'_> {
+    fn finding(&mut self, finding: Finding) {
+        self.seen.insert(finding.fingerprint);
+        self.out.finding(finding);
+    }
+    fn issue(&mut self, issue: Issue) {
+        self.out.issue(issue);
+    }
+}
+
+/// Passes on only the findings not seen in a decoded view.
+struct Unseen<'o> {
+    seen: &'o HashSet<Fingerprint>,
+    out: &'o mut dyn Collect,
+}
+
+impl Collect for Unseen<'_> {
+    fn finding(&mut self, finding: Finding) {
+        if !self.seen.contains(&finding.fingerprint) {
+            self.out.finding(finding);
+        }
+    }
+    fn issue(&mut self, issue: Issue) {
+        self.out.issue(issue);
+    }
+}
+
+/// Scans `name` (a path, or its last part) as a name: a token used as a file or directory
+/// name. Findings carry `origin`'s whole path.
+pub fn scan_path_name(detector: &Detector, origin: &Origin, name: &[u8], out: &mut dyn FnMut(Finding)) {
+    if !detector.prefilter(name) {
+        return;
+    }
+    let mut named = origin.clone();
+    named.subject = Subject::PathName;
+    named.members.clear();
+    named.path = origin.full_path();
+    let mut found = Vec::new();
+    detector.scan(&Chunk::whole(&named, name), &mut found);
+    found.into_iter().for_each(out);
+}

@@ -1,0 +1,88 @@
+//! The one table of git hooks: which intercept checks and how, which git feeds standard
+//! input, and which a global shim install keeps running for a repository (a pass-through).
+//! The installer writes from it and `intercept hook <name>` dispatches on it.
+
+/// What intercept checks in a hook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// pre-commit, pre-merge-commit, pre-applypatch: the lines the staged index adds to `HEAD`.
+    Staged,
+    /// commit-msg: the message.
+    Message,
+    /// pre-push: the commits a push sends.
+    Push,
+    /// pre-receive: the commits a server is about to accept.
+    Receive,
+}
+
+/// One hook git runs by name (githooks(5)).
+#[derive(Clone, Copy, Debug)]
+pub struct Hook {
+    pub name: &'static str,
+    pub check: Option<Check>,
+    /// git feeds it standard input.
+    pub stdin: bool,
+    /// A global shim install (git < 2.54, `core.hooksPath`) writes a shim for it that only
+    /// runs the repository's own hook of that name. Hooks git runs many times per command
+    /// (`reference-transaction`: three times per ref update; `post-index-change`: every
+    /// index write) are left out: their shims made a 100-commit rebase ten times slower.
+    /// So are the hooks whose mere presence changes what git does (`push-to-checkout`,
+    /// `proc-receive`).
+    pub passthrough: bool,
+}
+
+const fn hook(name: &'static str, check: Option<Check>, stdin: bool, passthrough: bool) -> Hook {
+    Hook {
+        name,
+        check,
+        stdin,
+        passthrough,
+    }
+}
+
+/// Every hook intercept knows, checked ones first.
+pub const HOOKS: [Hook; 26] = [
+    hook("pre-commit", Some(Check::Staged), false, true),
+    hook("pre-merge-commit", Some(Check::Staged), false, true),
+    hook("commit-msg", Some(Check::Message), false, true),
+    hook("pre-applypatch", Some(Check::Staged), false, true),
+    hook("pre-push", Some(Check::Push), true, true),
+    hook("pre-receive", Some(Check::Receive), true, true),
+    hook("applypatch-msg", None, false, true),
+    hook("post-applypatch", None, false, true),
+    hook("prepare-commit-msg", None, false, true),
+    hook("post-commit", None, false, true),
+    hook("pre-rebase", None, false, true),
+    hook("post-checkout", None, false, true),
+    hook("post-merge", None, false, true),
+    hook("post-rewrite", None, true, true),
+    hook("pre-auto-gc", None, false, true),
+    hook("sendemail-validate", None, false, true),
+    hook("update", None, false, true),
+    hook("post-receive", None, true, true),
+    hook("post-update", None, false, true),
+    hook("p4-changelist", None, false, true),
+    hook("p4-prepare-changelist", None, false, true),
+    hook("p4-post-changelist", None, false, true),
+    hook("p4-pre-submit", None, false, true),
+    hook("reference-transaction", None, true, false),
+    hook("post-index-change", None, false, false),
+    hook("push-to-checkout", None, true, false),
+];
+
+/// The hooks intercept checks on a client (a repository with a work tree).
+pub fn client_checks() -> impl Iterator<Item = &'static Hook> {
+    HOOKS
+        .iter()
+        .filter(|h| h.check.is_some() && h.check != Some(Check::Receive))
+}
+
+/// The hook intercept checks on a server (a bare repository).
+pub fn server_check() -> &'static Hook {
+    find("pre-receive").expect("pre-receive is in the table")
+}
+
+/// The hook called `name`, if git has one.
+pub fn find(name: &str) -> Option<&'static Hook> {
+    HOOKS.iter().find(|h| h.name == name)
+}

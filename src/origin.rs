@@ -1,0 +1,198 @@
+//! `Origin`: where a chunk's bytes (and so a finding) came from, typed.
+//!
+//! A source says what it hands over (a file's or blob's content at a path, a commit or tag
+//! message, a path name, a ref name) and, for git sources, the commit, blob and ref as
+//! `ObjectId`s; the content layer adds the archive members and decoders it went through
+//! (`app.jar!config/app.properties`, via gzip). Paths stay bytes until a report escapes
+//! them; nothing here holds content.
+
+use std::fmt;
+
+use gix::ObjectId;
+
+use crate::path::Escaped;
+
+/// What the bytes are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    /// The content of the file (or blob) at `path`.
+    #[default]
+    Content,
+    /// The path itself: a token used as a file or directory name.
+    PathName,
+    /// A commit's message.
+    CommitMessage,
+    /// An annotated tag's message.
+    TagMessage,
+    /// The name of a pushed ref (`path` holds it).
+    RefName,
+}
+
+impl Subject {
+    /// Stable identifier used in JSON and SARIF.
+    pub fn id(self) -> &'static str {
+        match self {
+            Subject::Content => "content",
+            Subject::PathName => "path-name",
+            Subject::CommitMessage => "commit-message",
+            Subject::TagMessage => "tag-message",
+            Subject::RefName => "ref-name",
+        }
+    }
+
+    /// True for the subjects that are text inside a file (a line and column mean something
+    /// in the file at `path`).
+    pub fn is_file(self) -> bool {
+        self == Subject::Content
+    }
+}
+
+/// A decoder the content layer applied on the way to the bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Via {
+    Gzip,
+    Zlib,
+    Zip,
+    Utf16Le,
+    Utf16Be,
+    /// The blob is a git-lfs pointer; the bytes are the object it points at.
+    Lfs,
+}
+
+impl Via {
+    pub fn id(self) -> &'static str {
+        match self {
+            Via::Gzip => "gzip",
+            Via::Zlib => "zlib",
+            Via::Zip => "zip",
+            Via::Utf16Le => "utf-16le",
+            Via::Utf16Be => "utf-16be",
+            Via::Lfs => "lfs",
+        }
+    }
+}
+
+/// Where bytes came from.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Origin {
+    pub subject: Subject,
+    /// The path as the user or git names it (may be non-UTF-8); for a ref name, the ref;
+    /// empty for a message.
+    pub path: Vec<u8>,
+    /// Archive members, outermost first (`app.jar!lib/inner.jar!a.properties`).
+    pub members: Vec<Vec<u8>>,
+    /// Decoders applied, outermost first.
+    pub via: Vec<Via>,
+    /// The commit that adds these bytes (or whose message they are).
+    pub commit: Option<ObjectId>,
+    /// The annotated tag whose message these bytes are.
+    pub tag: Option<ObjectId>,
+    /// The blob holding the bytes, when they come from a git object.
+    pub blob: Option<ObjectId>,
+    /// A ref whose history holds `commit`, where known.
+    pub reference: Option<String>,
+    /// The commit's author (`Name <email>`), where known.
+    pub author: Option<String>,
+    /// The commit's author date (ISO 8601), where known.
+    pub date: Option<String>,
+}
+
+impl Origin {
+    /// The content of a plain file.
+    pub fn file(path: impl Into<Vec<u8>>) -> Self {
+        Self {
+            path: path.into(),
+            ..Self::default()
+        }
+    }
+
+    /// A commit's message.
+    pub fn commit_message(commit: Option<ObjectId>) -> Self {
+        Self {
+            subject: Subject::CommitMessage,
+            commit,
+            ..Self::default()
+        }
+    }
+
+    /// An annotated tag's message.
+    pub fn tag_message(tag: ObjectId) -> Self {
+        Self {
+            subject: Subject::TagMessage,
+            tag: Some(tag),
+            ..Self::default()
+        }
+    }
+
+    /// This origin, one archive member deeper.
+    pub fn member(&self, name: &[u8]) -> Self {
+        let mut o = self.clone();
+        o.members.push(name.to_vec());
+        o.via.push(Via::Zip);
+        o
+    }
+
+    /// This origin, through one more decoder.
+    pub fn through(&self, via: Via) -> Self {
+        let mut o = self.clone();
+        o.via.push(via);
+        o
+    }
+
+    /// The path with its archive members, as people read it: `app.jar!config/a.properties`.
+    pub fn full_path(&self) -> Vec<u8> {
+        let mut p = self.path.clone();
+        for m in &self.members {
+            p.push(b'!');
+            p.extend_from_slice(m);
+        }
+        p
+    }
+
+    /// What to print where a path goes: the (member) path, or what the bytes are.
+    pub fn label(&self) -> String {
+        match self.subject {
+            Subject::Content => Escaped(&self.full_path()).to_string(),
+            Subject::PathName => format!("{} (file name)", Escaped(&self.path)),
+            Subject::CommitMessage => "(commit message)".to_string(),
+            Subject::TagMessage => "(tag message)".to_string(),
+            Subject::RefName => format!("{} (ref name)", Escaped(&self.path)),
+        }
+    }
+
+    /// The object a history finding belongs to: the commit, else the tag.
+    pub fn object(&self) -> Option<ObjectId> {
+        self.commit.or(self.tag)
+    }
+}
+
+impl fmt::Debug for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Origin")
+            .field("subject", &self.subject)
+            .field("path", &Escaped(&self.full_path()))
+            .field("via", &self.via)
+            .field("commit", &self.commit)
+            .field("tag", &self.tag)
+            .field("blob", &self.blob)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_and_labels() {
+        let o = Origin::file("app.jar")
+            .member(b"lib/x.jar")
+            .member(b"a.properties");
+        assert_eq!(o.full_path(), b"app.jar!lib/x.jar!a.properties");
+        assert_eq!(o.via, vec![Via::Zip, Via::Zip]);
+        assert_eq!(Origin::commit_message(None).label(), "(commit message)");
+        let mut p = Origin::file(&b"a\x1b.env"[..]);
+        p.subject = Subject::PathName;
+        assert_eq!(p.label(), "\"a\\033.env\" (file name)");
+    }
+}

@@ -1,0 +1,116 @@
+//! Which findings of a new blob a change added (`Finding` → `Finding`).
+//!
+//! Receives the findings in a new blob and the old blob's bytes (or its findings); keeps the
+//! findings the change brought. A token already committed on an untouched line is not this
+//! change's doing. Only called for blobs that have findings, so the usual commit computes
+//! no diff at all.
+//!
+//! - Text as stored (the plain view): a line diff (gix's imara-diff, Histogram, lines as
+//!   bytes); a finding counts as added when any line its token covers was added, so a
+//!   wrapped nested value that changed on its third line is caught.
+//! - Decoded views (archive members, gzip, UTF-16, LFS objects), whose lines are not the
+//!   blob's lines, and blobs too large to diff in memory: a finding counts as added when
+//!   its token (by fingerprint, at the same member) occurs more often than in the old blob.
+
+use std::collections::HashMap;
+
+use gix_imara_diff::{sources::byte_lines, Algorithm, Diff, InternedInput};
+
+use crate::finding::{Finding, Fingerprint};
+
+/// Keeps the plain-view findings whose lines (1-based) were added in `new` relative to
+/// `old`.
+pub fn retain_added_lines(findings: &mut Vec<Finding>, old: &[u8], new: &[u8]) {
+    let input = InternedInput::new(byte_lines(old), byte_lines(new));
+    let diff = Diff::compute(Algorithm::Histogram, &input);
+    let lines = input.after.len() as u64;
+    findings.retain(|f| {
+        f.lines().any(|line| {
+            let index = line.saturating_sub(1);
+            index >= lines || u32::try_from(index).is_ok_and(|i| diff.is_added(i))
+        })
+    });
+}
+
+/// Where a token is, for counting: its member path and fingerprint.
+type Key = (Vec<Vec<u8>>, Fingerprint);
+
+/// Keeps, for each token at each member, the occurrences beyond those in `old`.
+pub fn retain_more_than(findings: &mut Vec<Finding>, old: &[Finding]) {
+    let mut before: HashMap<Key, usize> = HashMap::new();
+    for f in old {
+        *before
+            .entry((f.origin.members.clone(), f.fingerprint))
+            .or_default() += 1;
+    }
+    findings.retain(
+        |f| match before.get_mut(&(f.origin.members.clone(), f.fingerprint)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Encoding, Kind, Redacted};
+    use crate::origin::Origin;
+
+    fn at_lines(lines: &[(u64, u64)]) -> Vec<Finding> {
+        lines
+            .iter()
+            .map(|&(line, end_line)| Finding {
+                origin: Origin::file("f"),
+                line,
+                column: 1,
+                end_line,
+                end_column: 2,
+                kind: Kind::IntercomAccessToken,
+                encoding: Encoding::Plain,
+                redacted: Redacted(String::new()),
+                fingerprint: Fingerprint([line as u8; 32]),
+                marker: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keeps_only_added_lines() {
+        let old = b"a\nTOKEN\nc\n";
+        let new = b"a\nTOKEN\nc\nTOKEN2\n";
+        let mut f = at_lines(&[(2, 2), (4, 4)]);
+        retain_added_lines(&mut f, old, new);
+        assert_eq!(f.iter().map(|f| f.line).collect::<Vec<_>>(), vec![4]);
+    }
+
+    #[test]
+    fn a_changed_line_counts_as_added_and_so_does_a_line_past_the_end() {
+        let mut f = at_lines(&[(1, 1), (9, 9)]);
+        retain_added_lines(&mut f, b"x = 1\n", b"x = 2");
+        assert_eq!(f.iter().map(|f| f.line).collect::<Vec<_>>(), vec![1, 9]);
+    }
+
+    #[test]
+    fn a_value_spanning_lines_counts_when_any_of_its_lines_was_added() {
+        let old = b"k: |\n  AAAA\n  BBBB\n  CCCC\n";
+        let new = b"k: |\n  AAAA\n  BBBB\n  CCCX\n";
+        let mut f = at_lines(&[(2, 4)]);
+        retain_added_lines(&mut f, old, new);
+        assert_eq!(f.len(), 1);
+        let mut f = at_lines(&[(2, 3)]);
+        retain_added_lines(&mut f, old, new);
+        assert!(f.is_empty());
+    }
+
+    #[test]
+    fn counts_occurrences_per_member() {
+        let old = at_lines(&[(1, 1)]);
+        let mut new = at_lines(&[(1, 1), (1, 1), (2, 2)]);
+        retain_more_than(&mut new, &old);
+        assert_eq!(new.iter().map(|f| f.line).collect::<Vec<_>>(), vec![1, 2]);
+    }
+}
