@@ -367,6 +367,8 @@ pub struct RepoHooks {
     pub bare: bool,
     /// `local`, `global`, `system`, … when `core.hooksPath` set it.
     pub scope: Option<String>,
+    /// The work tree's top, or a bare repository's git dir.
+    pub base: PathBuf,
 }
 
 /// Asks git where it runs hooks from, in the repository around the current directory.
@@ -386,13 +388,29 @@ pub fn repo_hooks() -> Result<RepoHooks, InstallError> {
         &["config", "--show-scope", "--get", "core.hooksPath"],
     )?
     .and_then(|line| line.split('\t').next().map(str::to_string));
-    Ok(RepoHooks { dir, bare, scope })
+    Ok(RepoHooks {
+        dir,
+        bare,
+        scope,
+        base,
+    })
 }
 
 /// `intercept install` in a repository.
 pub fn install_repo(bin: &Path, hooks: &RepoHooks) -> Result<Done, InstallError> {
     let mut done = Done::default();
     let (global, _) = global_paths()?;
+    if hooks.bare && same_dir(&hooks.dir, &global) {
+        // The global pass-through pre-receive runs the repository's own hook: a server
+        // repository is protected only by a checking pre-receive there.
+        let own = RepoHooks {
+            dir: hooks.base.join("hooks"),
+            bare: true,
+            scope: None,
+            base: hooks.base.clone(),
+        };
+        return install_repo(bin, &own);
+    }
     if same_dir(&hooks.dir, &global) {
         done.lines.push(format!(
             "this repository already runs intercept's global hooks ({}); nothing to install",

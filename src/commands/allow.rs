@@ -10,7 +10,7 @@ use crate::finding::Fingerprint;
 use crate::outcome::Outcome;
 
 pub fn run(fingerprint: &str, reason: &str) -> Outcome {
-    let mut err = io::stderr().lock();
+    let mut err = super::stderr();
     let Some(fp) = Fingerprint::from_hex(fingerprint) else {
         let _ = writeln!(
             err,

@@ -1,7 +1,7 @@
 //! `intercept install [--global]` and `intercept uninstall [--global]`: glue around
 //! `installer`, reporting what was done on stderr.
 
-use std::io::{self, Write};
+use std::io::Write;
 
 use crate::installer::{self, Done, InstallError};
 use crate::outcome::Outcome;
@@ -34,7 +34,7 @@ pub fn uninstall(global: bool) -> Outcome {
 }
 
 fn report(result: Result<Done, InstallError>) -> Outcome {
-    let mut err = io::stderr().lock();
+    let mut err = super::stderr();
     match result {
         Ok(done) => {
             for line in done.lines {

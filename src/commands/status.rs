@@ -2,14 +2,14 @@
 //! each one that will not, why and the command that fixes it. Exit 0 when all will run,
 //! 1 when some will not, 2 when it cannot tell.
 
-use std::io::{self, Write};
+use std::io::Write;
 
 use crate::installer::{self, RepoHooks, REPO_HOOKS, SERVER_HOOKS};
 use crate::outcome::Outcome;
 use crate::path::PathText;
 
 pub fn run() -> Outcome {
-    let mut out = io::stdout().lock();
+    let mut out = super::stdout();
     match installer::repo_hooks() {
         Ok(hooks) => {
             let lines = describe(&hooks);
@@ -24,7 +24,7 @@ pub fn run() -> Outcome {
             }
         }
         Err(e) => {
-            let _ = writeln!(io::stderr().lock(), "intercept: {e}");
+            let _ = writeln!(super::stderr(), "intercept: {e}");
             Outcome::Unchecked
         }
     }

@@ -634,10 +634,380 @@ pub fn scan_path_name(detector: &Detector, origin: &Origin, name: &[u8], out: &m
         return;
     }
     let mut named = origin.clone();
-    named.subject = Subject::PathName;
+    if named.subject != Subject::RefName {
+        named.subject = Subject::PathName;
+    }
     named.members.clear();
     named.path = origin.full_path();
     let mut found = Vec::new();
     detector.scan(&Chunk::whole(&named, name), &mut found);
     found.into_iter().for_each(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+
+    use super::*;
+
+    fn token() -> String {
+        let n = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(7, |d| d.as_nanos());
+        let hex = format!(
+            "{:032x}",
+            n.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)
+        );
+        let uuid = format!(
+            "{}_{}_{}_{}_{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        );
+        STANDARD.encode(format!("tok:{uuid}:1:0"))
+    }
+
+    #[derive(Default)]
+    struct Out {
+        findings: Vec<Finding>,
+        issues: Vec<Issue>,
+    }
+
+    impl Collect for Out {
+        fn finding(&mut self, f: Finding) {
+            self.findings.push(f);
+        }
+        fn issue(&mut self, i: Issue) {
+            self.issues.push(i);
+        }
+    }
+
+    fn scan_with(bytes: &[u8], max: u64, lfs: Option<&lfs::Store>) -> Out {
+        let detector = Detector::new();
+        let dec = Decoders {
+            detector: &detector,
+            max_decompressed: max,
+            lfs,
+        };
+        let mut out = Out::default();
+        dec.scan(
+            &Origin::file("f"),
+            Input::Bytes(bytes),
+            &mut Buffers::default(),
+            &mut out,
+        );
+        out
+    }
+
+    fn scan(bytes: &[u8]) -> Out {
+        scan_with(bytes, 1 << 30, None)
+    }
+
+    /// (member path, line, via) of each finding.
+    fn places(out: &Out) -> Vec<(String, u64, String)> {
+        out.findings
+            .iter()
+            .map(|f| {
+                (
+                    String::from_utf8_lossy(&f.origin.full_path()).into_owned(),
+                    f.line,
+                    f.origin.via.iter().map(|v| v.id()).collect::<Vec<_>>().join("+"),
+                )
+            })
+            .collect()
+    }
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    /// A zip with stored (`false`) or deflated (`true`) members, local headers only (what
+    /// the sequential reader needs) and a central directory.
+    fn zip(members: &[(&str, &[u8], bool)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut central = Vec::new();
+        for (name, data, deflate) in members {
+            let body = if *deflate {
+                let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+                e.write_all(data).unwrap();
+                e.finish().unwrap()
+            } else {
+                data.to_vec()
+            };
+            let mut crc = flate2::Crc::new();
+            crc.update(data);
+            let offset = out.len() as u32;
+            let method: u16 = if *deflate { 8 } else { 0 };
+            let header = |sig: &[u8], central: bool| {
+                let mut h = sig.to_vec();
+                if central {
+                    h.extend(20u16.to_le_bytes());
+                }
+                h.extend(20u16.to_le_bytes());
+                h.extend(0u16.to_le_bytes());
+                h.extend(method.to_le_bytes());
+                h.extend([0u8; 4]);
+                h.extend(crc.sum().to_le_bytes());
+                h.extend((body.len() as u32).to_le_bytes());
+                h.extend((data.len() as u32).to_le_bytes());
+                h.extend((name.len() as u16).to_le_bytes());
+                h.extend(0u16.to_le_bytes());
+                if central {
+                    h.extend([0u8; 8]);
+                    h.extend([0u8; 4]);
+                    h.extend(offset.to_le_bytes());
+                }
+                h.extend(name.as_bytes());
+                h
+            };
+            out.extend(header(b"PK\x03\x04", false));
+            out.extend(&body);
+            central.extend(header(b"PK\x01\x02", true));
+        }
+        let cd_offset = out.len() as u32;
+        out.extend(&central);
+        out.extend(b"PK\x05\x06");
+        out.extend([0u8; 4]);
+        out.extend((members.len() as u16).to_le_bytes());
+        out.extend((members.len() as u16).to_le_bytes());
+        out.extend((central.len() as u32).to_le_bytes());
+        out.extend(cd_offset.to_le_bytes());
+        out.extend(0u16.to_le_bytes());
+        out
+    }
+
+    fn utf16(s: &str, be: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        if bom {
+            out.extend(if be { [0xFE, 0xFF] } else { [0xFF, 0xFE] });
+        }
+        for u in s.encode_utf16() {
+            out.extend(if be { u.to_be_bytes() } else { u.to_le_bytes() });
+        }
+        out
+    }
+
+    #[test]
+    fn plain_bytes_are_one_view() {
+        let t = token();
+        let out = scan(format!("a\nT={t}\n").as_bytes());
+        assert_eq!(places(&out), vec![("f".into(), 2, String::new())]);
+        assert!(out.issues.is_empty());
+    }
+
+    #[test]
+    fn gzip_every_member_padding_and_junk() {
+        let t = token();
+        let mut data = gz(b"first member\n");
+        data.extend(gz(format!("x\nT={t}\n").as_bytes()));
+        data.extend([0u8; 300]);
+        let out = scan(&data);
+        assert_eq!(places(&out), vec![("f".into(), 3, "gzip".into())]);
+        assert!(out.issues.is_empty(), "{:?}", out.issues);
+        // Trailing junk: what came before is kept, and the junk itself is scanned raw.
+        let mut data = gz(b"a\n");
+        data.extend(format!("junk {t} junk").as_bytes());
+        let out = scan(&data);
+        assert_eq!(places(&out), vec![("f".into(), 1, String::new())]);
+        // The negative twin: no token, no finding, no issue.
+        let out = scan(&gz(b"clean\n"));
+        assert!(out.findings.is_empty() && out.issues.is_empty());
+    }
+
+    #[test]
+    fn zip_members_stored_and_deflated_are_named() {
+        let t = token();
+        let docx = zip(&[
+            ("[Content_Types].xml", b"<Types/>", true),
+            ("word/document.xml", format!("<w:t>\n{t}</w:t>").as_bytes(), true),
+            (
+                "config/app.properties",
+                format!("a=1\ntoken={t}\n").as_bytes(),
+                false,
+            ),
+        ]);
+        let out = scan(&docx);
+        assert_eq!(
+            places(&out),
+            vec![
+                ("f!word/document.xml".into(), 2, "zip".into()),
+                ("f!config/app.properties".into(), 2, "zip".into()),
+            ],
+            "the stored member is reported once, by its member path"
+        );
+        assert!(out.issues.is_empty(), "{:?}", out.issues);
+        let clean = zip(&[("a.txt", b"nothing", true)]);
+        assert!(scan(&clean).findings.is_empty());
+    }
+
+    #[test]
+    fn one_level_of_nesting_gzip_and_zip_inside_zip() {
+        let t = token();
+        let inner = zip(&[(
+            "BOOT-INF/classes/application.yml",
+            format!("key: {t}\n").as_bytes(),
+            true,
+        )]);
+        let outer = zip(&[
+            ("lib/inner.jar", &inner, false),
+            ("logs/app.log.gz", &gz(format!("x\ny\n{t}\n").as_bytes()), false),
+        ]);
+        let out = scan(&outer);
+        assert_eq!(
+            places(&out),
+            vec![
+                (
+                    "f!lib/inner.jar!BOOT-INF/classes/application.yml".into(),
+                    1,
+                    "zip+zip".into()
+                ),
+                ("f!logs/app.log.gz".into(), 3, "zip+gzip".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn utf16_both_orders_with_and_without_a_bom_in_decoded_lines() {
+        let t = token();
+        let text = format!("$x = 1\r\n$env:INTERCOM_ACCESS_TOKEN = '{t}'\r\n");
+        for (be, bom) in [(false, true), (false, false), (true, true), (true, false)] {
+            let out = scan(&utf16(&text, be, bom));
+            let via = if be { "utf-16be" } else { "utf-16le" };
+            assert_eq!(
+                places(&out),
+                vec![("f".into(), 2, via.into())],
+                "be={be} bom={bom}"
+            );
+            assert_eq!(out.findings[0].column, 31);
+        }
+        assert!(scan(&utf16("nothing here at all\r\n", false, true))
+            .findings
+            .is_empty());
+    }
+
+    #[test]
+    fn a_zlib_stream_is_inflated() {
+        let t = token();
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        writeln!(e, "blob 99\0T={t}").unwrap();
+        let out = scan(&e.finish().unwrap());
+        assert_eq!(places(&out), vec![("f".into(), 1, "zlib".into())]);
+        // `x` followed by text is not zlib: scanned as it is, no issue.
+        let out = scan(format!("x^ {t}").as_bytes());
+        assert_eq!(places(&out), vec![("f".into(), 1, String::new())]);
+        assert!(out.issues.is_empty());
+    }
+
+    #[test]
+    fn an_lfs_pointer_is_checked_by_its_content_or_says_it_is_not_here() {
+        let t = token();
+        let content = format!("line 1\nT={t}\n");
+        let oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
+        let pointer = format!(
+            "version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {}\n",
+            content.len()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let store = lfs::Store {
+            dirs: vec![dir.path().to_path_buf()],
+        };
+        // Not in the store: a notice, not a finding and not a failure.
+        let out = scan_with(pointer.as_bytes(), 1 << 30, Some(&store));
+        assert!(out.findings.is_empty());
+        assert!(
+            matches!(&out.issues[..], [Issue::Notice { message, .. }] if message.contains("not in")),
+            "{:?}",
+            out.issues
+        );
+        let path = dir.path().join(&oid[..2]).join(&oid[2..4]);
+        std::fs::create_dir_all(&path).unwrap();
+        std::fs::write(path.join(oid), &content).unwrap();
+        let out = scan_with(pointer.as_bytes(), 1 << 30, Some(&store));
+        assert_eq!(places(&out), vec![("f".into(), 2, "lfs".into())]);
+        assert!(out.issues.is_empty());
+        // An LFS object that is itself a pointer is not followed again.
+        std::fs::write(path.join(oid), &pointer).unwrap();
+        let out = scan_with(pointer.as_bytes(), 1 << 30, Some(&store));
+        assert!(
+            out.findings.is_empty() && out.issues.is_empty(),
+            "{:?}",
+            out.issues
+        );
+    }
+
+    #[test]
+    fn everything_decoded_from_one_item_counts_against_one_cap() {
+        let t = token();
+        let big = format!("{}\n{t}\n", "a".repeat(5000));
+        let archive = zip(&[("a", big.as_bytes(), true), ("b", big.as_bytes(), true)]);
+        let out = scan_with(&archive, 8000, None);
+        assert_eq!(out.findings.len(), 1, "{:?}", places(&out));
+        assert!(
+            matches!(&out.issues[..], [Issue::Unchecked { message, .. }] if message.contains("not fully checked")),
+            "{:?}",
+            out.issues
+        );
+    }
+
+    #[test]
+    fn damaged_containers_say_what_was_not_checked() {
+        let t = token();
+        let mut bad = vec![0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad];
+        bad.extend(format!("garbage {t} more").as_bytes());
+        let out = scan(&bad);
+        assert_eq!(out.findings.len(), 1, "the raw bytes are scanned");
+        assert!(
+            matches!(&out.issues[..], [Issue::Unchecked { message, .. }] if message.contains("cannot decompress f"))
+        );
+        let mut cut = zip(&[("a.txt", format!("{}{t}", "x".repeat(3000)).as_bytes(), true)]);
+        cut.truncate(60);
+        let out = scan(&cut);
+        assert!(!out.issues.is_empty(), "a truncated archive is not a silent pass");
+    }
+
+    #[test]
+    fn a_member_name_that_is_a_token_is_a_finding() {
+        let t = token();
+        let archive = zip(&[(&format!("{t}.txt"), b"x", false)]);
+        let out = scan(&archive);
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].origin.subject, Subject::PathName);
+    }
+
+    #[test]
+    fn streams_and_files_read_the_same_views() {
+        let t = token();
+        let archive = zip(&[("m/a.env", format!("T={t}\n").as_bytes(), true)]);
+        let detector = Detector::new();
+        let dec = Decoders {
+            detector: &detector,
+            max_decompressed: 1 << 30,
+            lfs: None,
+        };
+        let mut from_stream = Out::default();
+        let mut reader = &archive[..];
+        dec.scan(
+            &Origin::file("f"),
+            Input::Stream(&mut reader),
+            &mut Buffers::default(),
+            &mut from_stream,
+        );
+        let mut from_open = Out::default();
+        let open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(&archive[..])) };
+        dec.scan(
+            &Origin::file("f"),
+            Input::Open(&open),
+            &mut Buffers::default(),
+            &mut from_open,
+        );
+        assert_eq!(places(&from_stream), places(&scan(&archive)));
+        assert_eq!(places(&from_open), places(&scan(&archive)));
+    }
 }

@@ -189,6 +189,10 @@ fn wrap_len(hay: &[u8], i: usize, breaks: LineBreaks) -> Option<usize> {
         .take(MAX_INDENT)
         .take_while(|&&c| c == b' ' || c == b'\t')
         .count();
+    // An empty line ends a value.
+    if matches!(hay.get(j), Some(b'\n' | b'\r')) {
+        return None;
+    }
     Some(j - i)
 }
 
@@ -218,6 +222,10 @@ pub(super) fn back_symbols(hay: &[u8], from: usize, n: usize) -> Option<usize> {
         j -= 1;
         if j > 0 && hay[j - 1] == b'\r' {
             j -= 1;
+        }
+        // An empty line ends a value.
+        if j == 0 || matches!(hay[j - 1], b'\n') {
+            return None;
         }
         if j > 0 && hay[j - 1] == b'\\' {
             j -= 1;

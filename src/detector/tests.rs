@@ -265,3 +265,104 @@ fn inline_markers_on_the_tokens_line_are_noted() {
     let found = scan(format!("// gitleaks:allow\r\nT={t}").as_bytes());
     assert_eq!(found[0].marker, None);
 }
+
+/// `s` wrapped at `width` columns, each line after the first indented by `indent`,
+/// joined with `join` (a line break, or a `\` continuation).
+fn wrap(s: &str, width: usize, indent: &str, join: &str) -> String {
+    s.as_bytes()
+        .chunks(width)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(&format!("{join}{indent}"))
+}
+
+#[test]
+fn finds_nested_tokens_wrapped_and_indented_with_the_wrap_anywhere() {
+    let t = token();
+    let fingerprint = scan(t.as_bytes())[0].fingerprint;
+    // Every prefix length moves the anchor across every column of the wrap, so the line
+    // break falls before, inside and after the anchor and the first characters of the
+    // outer value.
+    for prefix_len in 0..80 {
+        let plain = format!("{}{t}\nOTHER=1\n", "K".repeat(prefix_len));
+        let outer = STANDARD.encode(&plain);
+        for (width, indent, join) in [
+            (76, "", "\n"),
+            (64, "    ", "\n"),
+            (76, "  ", "\r\n"),
+            (64, "\t", "\\\n"),
+            (60, "", "\\\n"),
+        ] {
+            let body = wrap(&outer, width, indent, join);
+            let text = format!("data:\n  env: |\n{indent}{body}\n  other: 1\n");
+            let found = scan(text.as_bytes());
+            assert_eq!(
+                found.len(),
+                1,
+                "prefix {prefix_len}, width {width}, {join:?}:\n{text}"
+            );
+            let f = &found[0];
+            assert_eq!(f.encoding, Encoding::NestedBase64);
+            assert_eq!(f.fingerprint, fingerprint, "prefix {prefix_len}, width {width}");
+            assert!(f.end_line >= f.line, "{f:?}");
+        }
+    }
+}
+
+#[test]
+fn a_wrapped_value_spans_the_lines_its_characters_take() {
+    let t = token();
+    let outer = STANDARD.encode(format!("T={t}\n"));
+    let text = format!("k: |\n  {}\n", wrap(&outer, 20, "  ", "\n"));
+    let f = &scan(text.as_bytes())[0];
+    assert_eq!(f.line, 2);
+    assert!(f.end_line >= 5, "{f:?}");
+}
+
+#[test]
+fn spaces_without_a_line_break_do_not_join_base64() {
+    // Two base64 words on one line are two values: a token split by a space is not there.
+    let outer = STANDARD.encode(format!("T={}\n", token()));
+    let (a, b) = outer.split_at(30);
+    assert!(scan(format!("{a} {b}").as_bytes()).is_empty());
+    assert!(
+        scan(format!("{a}\n\n{b}").as_bytes()).is_empty(),
+        "an empty line ends a value"
+    );
+}
+
+#[test]
+fn redact_replaces_every_token_in_every_form() {
+    let d = Detector::new();
+    let t = token();
+    let text = token_text();
+    let nested = wrap(&STANDARD.encode(format!("T={t}\n")), 16, "  ", "\n");
+    let input = format!(
+        "a {t} b {}%3D c {text} d\n  {nested}\n end",
+        t.trim_end_matches('=')
+    );
+    let out = String::from_utf8(d.redact(input.as_bytes()).unwrap()).unwrap();
+    assert!(!out.contains(&t[8..50]), "{out}");
+    assert!(!out.contains(&text[8..40]), "{out}");
+    assert!(out.starts_with("a dG9rO") && out.ends_with(" end"), "{out}");
+    assert_eq!(out.matches('\u{2026}').count(), 4, "{out}");
+    assert!(d.redact(b"nothing to see").is_none());
+}
+
+#[test]
+fn spans_end_after_the_padding() {
+    let t = token();
+    let f = &scan(format!("x {t} y").as_bytes())[0];
+    assert_eq!((f.column, f.end_column), (3, 63));
+    let f = &scan(format!("x {}%3D y", t.trim_end_matches('=')).as_bytes())[0];
+    assert_eq!(f.end_column, 65);
+}
+
+#[test]
+fn markers_count_on_the_whole_physical_line_however_long() {
+    let t = token();
+    let line = format!("{t}{}// intercept:allow\n", " ".repeat(200_000));
+    assert_eq!(scan(line.as_bytes())[0].marker, Some("intercept:allow"));
+    let line = format!("// gitleaks:allow{}{t}\nnext\n", "x".repeat(100_000));
+    assert_eq!(scan(line.as_bytes())[0].marker, Some("gitleaks:allow"));
+}

@@ -194,7 +194,7 @@ pub struct Blocked<'a> {
 }
 
 /// Findings a block message lists; the rest are counted.
-pub const LIMIT: usize = 50;
+pub const LIMIT: usize = 100;
 
 /// A hook's block message on stderr: findings, problems, what to do. Silent when clean
 /// (but for a line naming what an allow-list let through, and notes).

@@ -102,16 +102,23 @@ impl Walker<'_> {
             return;
         }
         let origin = Origin::file(os_bytes(path.as_os_str()));
-        (self.visit)(Entry::Name {
+        let name = || Entry::Name {
             origin: &origin,
             name: &origin.path,
-        });
+        };
+        // A path that exists is scanned as a name too (one that does not is only an error).
         match fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => self.directory(path),
-            Ok(_) => (self.visit)(Entry::File {
-                origin: &origin,
-                path,
-            }),
+            Ok(meta) if meta.is_dir() => {
+                (self.visit)(name());
+                self.directory(path);
+            }
+            Ok(_) => {
+                (self.visit)(name());
+                (self.visit)(Entry::File {
+                    origin: &origin,
+                    path,
+                });
+            }
             Err(source) if source.kind() == io::ErrorKind::NotFound => {
                 // A dangling symlink exists but cannot be read: say which.
                 let error = if fs::symlink_metadata(path).is_ok() {

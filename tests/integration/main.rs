@@ -5,9 +5,12 @@
 #![allow(clippy::unwrap_used)]
 
 mod allow;
+mod architecture;
 mod audit;
 mod commit_hooks;
 mod install;
+mod leak;
+mod parity;
 mod property;
 mod push_hooks;
 mod receive_hook;

@@ -7,76 +7,7 @@ use std::path::Path;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
-use crate::support::{random_u64, token, Scratch, Token};
-
-fn fixtures() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
-}
-
-fn random_b64(len: usize) -> String {
-    let mut bytes = Vec::new();
-    while bytes.len() < len {
-        bytes.extend_from_slice(&random_u64().to_le_bytes());
-    }
-    let mut s = STANDARD.encode(bytes);
-    s.truncate(len);
-    s
-}
-
-/// Fills a fixture's placeholders.
-fn fill(template: &[u8], t: &Token) -> Vec<u8> {
-    let b64 = t.b64();
-    let env = format!("INTERCOM_ACCESS_TOKEN={b64}\nOTHER=1\n");
-    let env_b64 = STANDARD.encode(&env);
-    let wrapped: Vec<String> = env_b64
-        .as_bytes()
-        .chunks(76)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect();
-    let pairs = [
-        ("{{TOKEN}}", b64.clone()),
-        ("{{TOKEN_NOPAD}}", t.no_padding()),
-        ("{{TOKEN_URL}}", format!("{}%3D", t.no_padding())),
-        ("{{TOKEN_JSON}}", format!("{}\\u003d", t.no_padding())),
-        ("{{TOKEN_HEX}}", format!("{}\\x3d", t.no_padding())),
-        ("{{TOKEN_TEXT}}", t.text.clone()),
-        ("{{TOKEN_B64}}", STANDARD.encode(&b64)),
-        ("{{TOKEN_B64_1}}", STANDARD.encode(format!("x{b64}"))),
-        ("{{TOKEN_B64_2}}", STANDARD.encode(format!("xy{b64}"))),
-        ("{{ENV_B64}}", env_b64.clone()),
-        ("{{ENV_B64_WRAPPED}}", wrapped.join("\n")),
-        ("{{TOKEN_TRUNCATED}}", b64[..40].to_string()),
-        ("{{RANDOM_B64}}", random_b64(4096)),
-        ("{{RANDOM60}}", random_b64(60)),
-    ];
-    let mut text = String::from_utf8(template.to_vec()).expect("fixtures are UTF-8");
-    for (placeholder, value) in pairs {
-        text = text.replace(placeholder, &value);
-    }
-    assert!(!text.contains("{{"), "unfilled placeholder in {text}");
-    text.into_bytes()
-}
-
-/// Copies `fixtures/<dir>` into the scratch directory with placeholders filled.
-fn materialize(scratch: &Scratch, dir: &str, t: &Token) {
-    let root = fixtures().join(dir);
-    let mut stack = vec![root.clone()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(fixtures()).unwrap();
-                scratch.write(rel, fill(&std::fs::read(&path).unwrap(), t));
-            }
-        }
-    }
-}
-
-fn json(run: &crate::support::Run) -> serde_json::Value {
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.stdout))
-}
+use crate::support::{fixtures, json, materialize, random_b64, token, Scratch};
 
 /// (path, line, encoding) of every finding in a JSON report.
 fn found(doc: &serde_json::Value) -> BTreeSet<(String, u64, String)> {

@@ -67,14 +67,21 @@ impl Token {
     }
 }
 
-/// Strings that must never appear in output: long slices of each secret in each form.
+/// Strings that must never appear in output: long slices of each secret in each form,
+/// its base64 at each of the three alignments (a nested token, or a path's `path_bytes`)
+/// included.
 fn leak_markers() -> Vec<String> {
     SECRETS.with(|s| {
         s.borrow()
             .iter()
             .flat_map(|text| {
                 let b64 = STANDARD.encode(text);
-                vec![b64[10..50].to_string(), text[10..36].to_string()]
+                let mut markers = vec![b64[10..50].to_string(), text[10..36].to_string()];
+                for prefix in ["", "x", "xy"] {
+                    let outer = STANDARD.encode(format!("{prefix}{b64}"));
+                    markers.push(outer[12..60].to_string());
+                }
+                markers
             })
             .collect()
     })
@@ -311,6 +318,35 @@ impl TestRepo {
             .stdout
     }
 
+    /// Stages `rel` the way git-lfs's clean filter does, without git-lfs: the work tree keeps
+    /// `content`, the LFS store (`.git/lfs/objects/<aa>/<bb>/<oid>`) gets it, and the index
+    /// gets a pointer blob.
+    pub fn stage_lfs(&self, rel: &str, content: &[u8]) {
+        use sha2::{Digest, Sha256};
+        let oid: String = Sha256::digest(content)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let store = self
+            .root
+            .join(".git/lfs/objects")
+            .join(&oid[..2])
+            .join(&oid[2..4]);
+        std::fs::create_dir_all(&store).unwrap();
+        std::fs::write(store.join(&oid), content).unwrap();
+        let pointer = format!(
+            "version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {}\n",
+            content.len()
+        );
+        let tmp = self.scratch.path().join("lfs-pointer");
+        std::fs::write(&tmp, pointer).unwrap();
+        let blob = self.git(&["hash-object", "-w", tmp.to_str().unwrap()]);
+        blob.code(0);
+        let cacheinfo = format!("100644,{},{rel}", blob.stdout.trim());
+        self.git(&["update-index", "--add", "--cacheinfo", &cacheinfo])
+            .code(0);
+    }
+
     /// A linked worktree on a new branch `name`.
     pub fn worktree(&self, name: &str) -> PathBuf {
         let dir = self.scratch.path().join(name);
@@ -342,4 +378,74 @@ pub fn intercept_with_peak_rss(dir: &Path, home: &Path, args: &[&str]) -> Option
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("no maxrss in {}", run.stderr));
     Some((run, kb))
+}
+
+/// The fixture corpus (`tests/fixtures`).
+pub fn fixtures() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
+}
+
+pub fn random_b64(len: usize) -> String {
+    let mut bytes = Vec::new();
+    while bytes.len() < len {
+        bytes.extend_from_slice(&random_u64().to_le_bytes());
+    }
+    let mut s = STANDARD.encode(bytes);
+    s.truncate(len);
+    s
+}
+
+/// Fills a fixture's placeholders.
+pub fn fill(template: &[u8], t: &Token) -> Vec<u8> {
+    let b64 = t.b64();
+    let env = format!("INTERCOM_ACCESS_TOKEN={b64}\nOTHER=1\n");
+    let env_b64 = STANDARD.encode(&env);
+    let wrapped: Vec<String> = env_b64
+        .as_bytes()
+        .chunks(76)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    let pairs = [
+        ("{{TOKEN}}", b64.clone()),
+        ("{{TOKEN_NOPAD}}", t.no_padding()),
+        ("{{TOKEN_URL}}", format!("{}%3D", t.no_padding())),
+        ("{{TOKEN_JSON}}", format!("{}\\u003d", t.no_padding())),
+        ("{{TOKEN_HEX}}", format!("{}\\x3d", t.no_padding())),
+        ("{{TOKEN_TEXT}}", t.text.clone()),
+        ("{{TOKEN_B64}}", STANDARD.encode(&b64)),
+        ("{{TOKEN_B64_1}}", STANDARD.encode(format!("x{b64}"))),
+        ("{{TOKEN_B64_2}}", STANDARD.encode(format!("xy{b64}"))),
+        ("{{ENV_B64}}", env_b64.clone()),
+        ("{{ENV_B64_WRAPPED}}", wrapped.join("\n")),
+        ("{{TOKEN_TRUNCATED}}", b64[..40].to_string()),
+        ("{{RANDOM_B64}}", random_b64(4096)),
+        ("{{RANDOM60}}", random_b64(60)),
+    ];
+    let mut text = String::from_utf8(template.to_vec()).expect("fixtures are UTF-8");
+    for (placeholder, value) in pairs {
+        text = text.replace(placeholder, &value);
+    }
+    assert!(!text.contains("{{"), "unfilled placeholder in {text}");
+    text.into_bytes()
+}
+
+/// Copies `fixtures/<dir>` into the scratch directory with placeholders filled.
+pub fn materialize(scratch: &Scratch, dir: &str, t: &Token) {
+    let root = fixtures().join(dir);
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(fixtures()).unwrap();
+                scratch.write(rel, fill(&std::fs::read(&path).unwrap(), t));
+            }
+        }
+    }
+}
+
+pub fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.stdout))
 }

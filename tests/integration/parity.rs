@@ -1,0 +1,391 @@
+//! One table of forms, every path: what `intercept scan PATH` finds, every hook and every
+//! git scan finds, at the same path and line. Adding a form to [`forms`] tests it
+//! everywhere; each form has a negative twin (the same bytes around a token-shaped string
+//! whose structure is wrong) that no path may report.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+use crate::support::{fill, fixtures, json, token, uuid, Run, TestRepo, Token};
+
+/// A file to commit: its path, its bytes, and whether it is tracked by git-lfs.
+struct Form {
+    path: String,
+    bytes: Vec<u8>,
+    lfs: bool,
+}
+
+/// `(short fingerprint, path with members, line)`: what a path reports.
+type Seen = BTreeSet<(String, String, u64)>;
+
+fn gz(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// A zip archive written by Python's zipfile (deflated unless the name ends in `!stored`;
+/// written to a pipe, so with data descriptors, as streaming tools write them).
+fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let list: Vec<serde_json::Value> = members
+        .iter()
+        .map(|(name, data)| serde_json::json!([name, STANDARD.encode(data)]))
+        .collect();
+    let script = r#"
+import base64, json, sys, zipfile
+class Pipe:
+    def __init__(self): self.parts = []
+    def write(self, b): self.parts.append(bytes(b)); return len(b)
+    def flush(self): pass
+out = Pipe()
+with zipfile.ZipFile(out, "w") as z:
+    for name, data in json.loads(sys.stdin.read()):
+        stored = name.endswith("!stored")
+        name = name.removesuffix("!stored")
+        info = zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        with z.open(info, "w") as f:
+            f.write(base64.b64decode(data))
+sys.stdout.buffer.write(b"".join(out.parts))
+"#;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(serde_json::Value::Array(list).to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "zipfile failed");
+    out.stdout
+}
+
+fn utf16(s: &str, be: bool, bom: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    if bom {
+        out.extend(if be { [0xFE, 0xFF] } else { [0xFF, 0xFE] });
+    }
+    for u in s.encode_utf16() {
+        out.extend(if be { u.to_be_bytes() } else { u.to_le_bytes() });
+    }
+    out
+}
+
+/// `s` wrapped at `width` columns, later lines indented by `indent`, joined by `join`.
+fn wrap(s: &str, width: usize, indent: &str, join: &str) -> String {
+    s.as_bytes()
+        .chunks(width)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(&format!("{join}{indent}"))
+}
+
+/// Every form, each with its own token from `make`, under `dir/`.
+fn forms(dir: &str, make: &mut dyn FnMut() -> Token) -> Vec<Form> {
+    let mut out = Vec::new();
+    let mut add = |path: &str, bytes: Vec<u8>, lfs: bool| {
+        out.push(Form {
+            path: format!("{dir}/{path}"),
+            bytes,
+            lfs,
+        })
+    };
+    // Every form of ../shared/intercom-tokens.md, as the detector corpus holds them.
+    let root = fixtures().join("positive");
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(&root).unwrap().to_str().unwrap().to_string();
+                add(
+                    &format!("corpus/{rel}"),
+                    fill(&std::fs::read(&path).unwrap(), &make()),
+                    false,
+                );
+            }
+        }
+    }
+    let env = |t: &Token| format!("A=1\nINTERCOM_ACCESS_TOKEN={}\nB=2\n", t.b64());
+    // Compressed and archived.
+    add("archives/app.log.gz", gz(env(&make()).as_bytes()), false);
+    let mut padded = gz(env(&make()).as_bytes());
+    padded.extend([0u8; 1024]);
+    add("archives/padded.gz", padded, false);
+    let mut multi = gz(b"first member\n");
+    multi.extend(gz(env(&make()).as_bytes()));
+    multi.extend(b"trailing junk that gzip -dc ignores");
+    add("archives/multi-junk.gz", multi, false);
+    add(
+        "archives/bundle.zip",
+        zip(&[("README", b"hi\n"), ("conf/app.env", env(&make()).as_bytes())]),
+        false,
+    );
+    add(
+        "archives/app.jar",
+        zip(&[
+            ("META-INF/MANIFEST.MF!stored", b"Manifest-Version: 1.0\n"),
+            ("config/app.properties!stored", env(&make()).as_bytes()),
+        ]),
+        false,
+    );
+    let inner = zip(&[("application.yml", format!("token: {}\n", make().b64()).as_bytes())]);
+    add(
+        "archives/site.war",
+        zip(&[
+            ("WEB-INF/lib/inner.jar!stored", &inner),
+            ("WEB-INF/web.xml", b"<web/>\n"),
+        ]),
+        false,
+    );
+    add(
+        "archives/pkg-1.0-py3-none-any.whl",
+        zip(&[(
+            "pkg/__init__.py",
+            format!("TOKEN = \"{}\"\n", make().b64()).as_bytes(),
+        )]),
+        false,
+    );
+    add(
+        "archives/report.docx",
+        zip(&[
+            ("[Content_Types].xml", b"<Types/>"),
+            (
+                "word/document.xml",
+                format!("<w:body>\n<w:t>{}</w:t>\n</w:body>", make().b64()).as_bytes(),
+            ),
+        ]),
+        false,
+    );
+    add(
+        "archives/logs.zip",
+        zip(&[("app.log.gz!stored", &gz(env(&make()).as_bytes()))]),
+        false,
+    );
+    // UTF-16, as Windows PowerShell writes it.
+    let ps = |t: &Token| format!("$a = 1\r\n$env:INTERCOM_ACCESS_TOKEN = \"{}\"\r\n", t.b64());
+    add("windows/le-bom.ps1", utf16(&ps(&make()), false, true), false);
+    add("windows/le.txt", utf16(&ps(&make()), false, false), false);
+    add("windows/be-bom.ps1", utf16(&ps(&make()), true, true), false);
+    add("windows/be.txt", utf16(&ps(&make()), true, false), false);
+    // Nested base64 as Kubernetes, cloud-init and shells write it.
+    let outer = |t: &Token| STANDARD.encode(format!("INTERCOM_ACCESS_TOKEN={}\nOTHER=1\n", t.b64()));
+    add(
+        "k8s/secret.yaml",
+        format!(
+            "data:\n  env: |\n    {}\n  other: x\n",
+            wrap(&outer(&make()), 64, "    ", "\n")
+        )
+        .into_bytes(),
+        false,
+    );
+    add(
+        "k8s/cloud-init.yaml",
+        format!(
+            "write_files:\n- encoding: b64\n  content: |\n      {}\n",
+            wrap(&outer(&make()), 76, "      ", "\n")
+        )
+        .into_bytes(),
+        false,
+    );
+    add(
+        "k8s/apply.sh",
+        format!(
+            "echo \"{}\" | base64 -d > .env\n",
+            wrap(&outer(&make()), 50, "", "\\\n")
+        )
+        .into_bytes(),
+        false,
+    );
+    // A minified bundle, and a binary file.
+    let mut bundle = "var x=1;".repeat(20_000);
+    bundle.push_str(&format!("var t=\"{}\";", make().b64()));
+    bundle.push_str(&"y=2;".repeat(10_000));
+    add("dist/app.min.js", bundle.into_bytes(), false);
+    let mut bin = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".to_vec();
+    bin.extend(std::iter::repeat_n(0u8, 500));
+    bin.extend(make().b64().as_bytes());
+    bin.extend([0u8, 1, 2, 3]);
+    add("bin/tool", bin, false);
+    // git-lfs: the blob is a pointer, the content sits in the LFS store.
+    add("assets/model.env", env(&make()).into_bytes(), true);
+    out
+}
+
+/// A token-shaped string whose structure is wrong (`tok:<uuid>:1`): every form made with it
+/// must be reported nowhere.
+fn near_miss() -> Token {
+    Token {
+        text: format!("tok:{}:1", uuid()),
+    }
+}
+
+/// Reads `short fingerprint → (path, line)` from a JSON report.
+fn from_json(run: &Run) -> Seen {
+    let doc = json(run);
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let mut path = f["path"].as_str().unwrap().to_string();
+            for m in f["members"].as_array().into_iter().flatten() {
+                path.push('!');
+                path.push_str(m.as_str().unwrap());
+            }
+            (
+                f["fingerprint"].as_str().unwrap()[..12].to_string(),
+                path,
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Reads the finding lines of a hook's block message (`remote: ` prefixes and commit ids
+/// dropped).
+fn from_block(run: &Run) -> Seen {
+    run.stderr
+        .lines()
+        .filter_map(|l| {
+            // git pads `remote:` lines with spaces.
+            let l = l.strip_prefix("remote: ").unwrap_or(l).trim();
+            let (place, rest) = l.split_once(": Intercom access token ")?;
+            let fp = rest
+                .split("fingerprint ")
+                .nth(1)?
+                .trim_end_matches(')')
+                .to_string();
+            let place = match place.split_once(' ') {
+                Some((commit, p)) if commit.len() == 10 && commit.bytes().all(|b| b.is_ascii_hexdigit()) => p,
+                _ => place,
+            };
+            let mut parts = place.rsplitn(3, ':');
+            let _column = parts.next()?;
+            let line = parts.next()?.parse().ok()?;
+            Some((fp, parts.next()?.to_string(), line))
+        })
+        .collect()
+}
+
+/// Writes every form into the work tree and stages it (LFS forms as pointers, their
+/// content in the LFS store).
+fn stage(repo: &TestRepo, forms: &[Form]) {
+    for f in forms {
+        repo.write(&f.path, &f.bytes);
+        if f.lfs {
+            repo.stage_lfs(&f.path, &f.bytes);
+        } else {
+            repo.git(&["add", "--", &f.path]).code(0);
+        }
+    }
+}
+
+#[test]
+fn every_path_finds_every_form_at_the_same_place() {
+    let repo = TestRepo::new();
+    repo.install();
+    repo.initial_commit();
+    let bare = repo.remote_bare();
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+    let server = repo.scratch.path().join("server.git");
+    repo.git_in(repo.scratch.path(), &["init", "-q", "--bare", "server.git"])
+        .code(0);
+    repo.intercept_in(&server, &["install"]).code(0);
+    repo.git(&["remote", "add", "server", server.to_str().unwrap()])
+        .code(0);
+    repo.git(&["push", "-q", "--no-verify", "server", "main"]).code(0);
+
+    let mut tokens: BTreeMap<String, String> = BTreeMap::new();
+    let mut make = || {
+        let t = token();
+        tokens.insert(t.fingerprint()[..12].to_string(), String::new());
+        t
+    };
+    let mut all = forms("pos", &mut make);
+    let positives: Vec<String> = all.iter().map(|f| f.path.clone()).collect();
+    all.extend(forms("neg", &mut near_miss));
+    stage(&repo, &all);
+
+    let mut seen: Vec<(&str, Seen)> = Vec::new();
+    let run = repo.intercept_in(&repo.root, &["scan", "--format", "json", "pos", "neg"]);
+    run.code(1);
+    seen.push(("scan PATH", from_json(&run)));
+    let run = repo.intercept_in(&repo.root, &["scan", "--staged", "--format", "json"]);
+    run.code(1);
+    seen.push(("scan --staged", from_json(&run)));
+    let head = repo.head();
+    let run = repo.git(&["commit", "-q", "-m", "forms"]);
+    run.code(1);
+    assert_eq!(repo.head(), head, "the commit was blocked");
+    seen.push(("pre-commit", from_block(&run)));
+    repo.git(&["commit", "-q", "--no-verify", "-m", "forms"]).code(0);
+    let before = repo.refs_of(&bare);
+    let run = repo.git(&["push", "origin", "main"]);
+    run.code(1);
+    assert_eq!(repo.refs_of(&bare), before, "the push was blocked");
+    seen.push(("pre-push", from_block(&run)));
+    let before = repo.refs_of(&server);
+    let run = repo.git(&["push", "--no-verify", "server", "main"]);
+    run.code(1);
+    assert_eq!(repo.refs_of(&server), before, "the server rejected the push");
+    assert!(
+        run.stderr.contains("assets/model.env is a git-lfs pointer") && run.stderr.contains("not in"),
+        "the server says the LFS content was not available:\n{}",
+        run.stderr
+    );
+    let mut pre_receive = from_block(&run);
+    let run = repo.intercept_in(
+        &repo.root,
+        &["scan", "--range", "origin/main..main", "--format", "json"],
+    );
+    run.code(1);
+    seen.push(("scan --range", from_json(&run)));
+    let run = repo.intercept_in(&repo.root, &["scan", "--all", "--format", "json"]);
+    run.code(1);
+    seen.push(("scan --all", from_json(&run)));
+
+    let (_, reference) = &seen[0];
+    // Every positive form is found, once per token; no near miss anywhere.
+    let found_paths: BTreeSet<&str> = reference
+        .iter()
+        .map(|(_, p, _)| p.split('!').next().unwrap())
+        .collect();
+    for p in &positives {
+        assert!(
+            found_paths.contains(p.as_str()),
+            "scan PATH missed {p}:\n{reference:#?}"
+        );
+    }
+    for (what, s) in &seen {
+        assert!(
+            s.iter().all(|(_, p, _)| p.starts_with("pos/")),
+            "{what} reported a near miss: {s:#?}"
+        );
+        for fp in s.iter().map(|(fp, _, _)| fp) {
+            assert!(tokens.contains_key(fp), "{what}: unknown token {fp}");
+        }
+        assert_eq!(s, reference, "{what} differs from scan PATH");
+    }
+    // pre-receive: the same, but for the LFS content the server does not hold.
+    let lfs: Seen = reference
+        .iter()
+        .filter(|(_, p, _)| p.starts_with("pos/assets/"))
+        .cloned()
+        .collect();
+    assert_eq!(lfs.len(), 1);
+    for missing in &lfs {
+        pre_receive.insert(missing.clone());
+    }
+    assert_eq!(&pre_receive, reference, "pre-receive differs from scan PATH");
+}
