@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 use intercept::cli::Cli;
 use intercept::commands;
+use intercept::outcome::Outcome;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -23,6 +24,16 @@ fn main() -> ExitCode {
         }
     };
     commands::init_logging(cli.verbose);
-    let outcome = commands::run(&cli);
+    // A bug must not look like a pass, nor print a backtrace at a user: say what happened
+    // and fail closed (exit 2, which blocks like any check that could not run).
+    std::panic::set_hook(Box::new(|info| {
+        let _ = writeln!(
+            commands::stderr(),
+            "intercept: internal error ({info}). Nothing more was checked, so this was stopped. Please \
+             report it; to go ahead without checking, use --no-verify (git commit --no-verify, git push \
+             --no-verify)"
+        );
+    }));
+    let outcome = std::panic::catch_unwind(|| commands::run(&cli)).unwrap_or(Outcome::Unchecked);
     ExitCode::from(outcome.code())
 }

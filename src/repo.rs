@@ -148,7 +148,7 @@ impl LargeBlob {
 /// resolved in memory). `dirs` are the object directories to look in for the stream.
 pub fn read_blob<'a>(
     objects: &(impl gix::objs::Find + gix::objs::FindHeader),
-    dirs: &[PathBuf],
+    dirs: &ObjectDirs,
     id: &ObjectId,
     at: &[u8],
     buf: &'a mut Vec<u8>,
@@ -164,7 +164,7 @@ pub fn read_blob<'a>(
         .map_err(|e| error(cause(&e)))?
         .map_or(0, |h| h.size);
     if size > LARGE_BLOB {
-        if let Some(large) = large_blob(dirs, id) {
+        if let Some(large) = large_blob(dirs.get(), id) {
             return Ok(Blob::Large(large));
         }
     }
@@ -216,6 +216,33 @@ fn large_blob(dirs: &[PathBuf], id: &ObjectId) -> Option<LargeBlob> {
         }
     }
     None
+}
+
+/// The object directories to stream large blobs from (a push's quarantine first, then the
+/// repository's own and its alternates), found on first use: most runs never need them.
+#[derive(Debug)]
+pub struct ObjectDirs {
+    quarantine: Option<PathBuf>,
+    root: PathBuf,
+    all: std::sync::OnceLock<Vec<PathBuf>>,
+}
+
+impl ObjectDirs {
+    pub fn of(repo: &gix::Repository) -> Self {
+        ObjectDirs {
+            quarantine: None,
+            root: repo.objects.store_ref().path().to_path_buf(),
+            all: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn get(&self) -> &[PathBuf] {
+        self.all.get_or_init(|| {
+            let mut dirs: Vec<PathBuf> = self.quarantine.iter().cloned().collect();
+            dirs.extend(object_dirs(&self.root));
+            dirs
+        })
+    }
 }
 
 /// `dir` and every alternate object directory it names, recursively, each once.
@@ -438,16 +465,16 @@ impl gix::objs::Exists for Incoming {
 /// The quarantine of a push being received, if git put the objects in one: git names it
 /// `GIT_QUARANTINE_PATH`; some servers (GitLab's Gitaly) pass only `GIT_OBJECT_DIRECTORY`,
 /// which points at the same place. Opened as a second store, never written to.
-pub fn incoming(repo: &gix::Repository) -> Result<(Incoming, Vec<PathBuf>), RepoError> {
+pub fn incoming(repo: &gix::Repository) -> Result<(Incoming, ObjectDirs), RepoError> {
     let dir = std::env::var_os("GIT_QUARANTINE_PATH").or_else(|| std::env::var_os("GIT_OBJECT_DIRECTORY"));
-    let mut dirs = object_dirs(repo.objects.store_ref().path());
+    let mut dirs = ObjectDirs::of(repo);
     let quarantine = match dir {
         Some(dir) => {
             let q = gix::odb::at(&dir, repo.object_hash()).map_err(|e| RepoError::Open {
                 dir: PathText::new(Path::new(&dir)),
                 cause: e.to_string(),
             })?;
-            dirs.insert(0, PathBuf::from(dir));
+            dirs.quarantine = Some(PathBuf::from(dir));
             Some(q)
         }
         None => None,

@@ -64,7 +64,7 @@ pub fn staged(detector: &Detector, overrides: &Overrides, sink: &mut dyn Sink) -
     let settings = try_or_fail!(sink, config::resolve(&layers, overrides));
     let head = try_or_fail!(sink, repo::head_tree(&repo));
     let changes = try_or_fail!(sink, staged::changes(&repo.objects, &index, head));
-    let dirs = repo::repo_object_dirs(&repo);
+    let dirs = repo::ObjectDirs::of(&repo);
     let lfs = lfs_store(&repo);
     let mut session = Session::new(detector, &settings, Some(&lfs), sink);
     session.changes(&repo.objects, &dirs, &changes);
@@ -176,7 +176,7 @@ pub fn pre_push(detector: &Detector, remote: Option<&str>, input: &[u8], sink: &
     }
     let peels = try_or_fail!(sink, peel_all(objects, &pushed));
     let settings = try_or_fail!(sink, tip_settings(objects, &peels.tips, &Overrides::default()));
-    let dirs = repo::repo_object_dirs(&repo);
+    let dirs = repo::ObjectDirs::of(&repo);
     let lfs = lfs_store(&repo);
     let mut session = Session::new(detector, &settings, Some(&lfs), sink);
     if let Err(e) = session.push(&repo, objects, &dirs, &pushed, &peels, &hidden) {
@@ -289,7 +289,7 @@ pub fn range(detector: &Detector, range: &str, overrides: &Overrides, sink: &mut
     }];
     let peels = try_or_fail!(sink, peel_all(&repo.objects, &pushed));
     let settings = try_or_fail!(sink, tip_settings(&repo.objects, &peels.tips, overrides));
-    let dirs = repo::repo_object_dirs(&repo);
+    let dirs = repo::ObjectDirs::of(&repo);
     let lfs = lfs_store(&repo);
     let mut session = Session::new(detector, &settings, Some(&lfs), sink);
     if let Err(e) = session.push(&repo, &repo.objects, &dirs, &[], &peels, &hidden) {

@@ -138,21 +138,26 @@ fn settle(
 }
 
 /// Reads into `buf` until it holds `want` bytes, `budget` bytes were read, or the reader
-/// ends or fails. Returns the bytes read, whether the reader ended, and its error.
+/// ends or fails. Returns the bytes read, whether the reader ended, and its error. The
+/// buffer grows as bytes arrive (a small stream never costs a whole piece).
 fn fill(
     reader: &mut dyn Read,
     buf: &mut Vec<u8>,
     want: usize,
     budget: u64,
 ) -> (usize, bool, Option<io::Error>) {
+    const STEP: usize = 64 << 10;
     let target = want.min(
         buf.len()
             .saturating_add(usize::try_from(budget).unwrap_or(usize::MAX)),
     );
     let start = buf.len();
-    buf.resize(target.max(start), 0);
     let mut filled = start;
     while filled < target {
+        if buf.len() == filled {
+            let grow = (target - filled).min(STEP.max(filled / 2));
+            buf.resize(filled + grow, 0);
+        }
         match reader.read(&mut buf[filled..]) {
             Ok(0) => {
                 buf.truncate(filled);
@@ -166,6 +171,7 @@ fn fill(
             }
         }
     }
+    buf.truncate(filled);
     (filled - start, false, None)
 }
 

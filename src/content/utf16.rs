@@ -25,7 +25,8 @@ pub fn sniff(head: &[u8]) -> Option<(Order, usize)> {
         _ => {}
     }
     let head = &head[..head.len().min(SNIFF) & !1];
-    if head.len() < 16 {
+    // ASCII text in UTF-16 has a zero in its first code unit: most files fail here.
+    if head.len() < 16 || (head[0] != 0 && head[1] != 0) {
         return None;
     }
     let units = head.len() / 2;

@@ -384,6 +384,14 @@ fn base64_token(hay: &[u8], at: usize, buf: &mut [u8; MAX_DECODED]) -> Option<(u
     if !matches!(hay.get(at + 5), Some(b'j' | b'm')) {
         return None;
     }
+    // Most near misses (placeholders, regexes, Basic credentials) fail within the UUID's
+    // first characters: look at those before decoding everything.
+    let head = Symbols::<8>::read(hay, at, LineBreaks::End);
+    let mut first = [0u8; 6];
+    if head.decode_into(&mut first) < 6 || !first[4..].iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return None;
+    }
     let symbols = Symbols::<MAX_SYMBOLS>::read(hay, at, LineBreaks::End);
     let n = symbols.decode_into(buf);
     let len = structure_len(&buf[..n])?;

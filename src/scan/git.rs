@@ -7,8 +7,7 @@
 //! too large to hold is streamed from the object database.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use gix::ObjectId;
@@ -17,7 +16,7 @@ use super::{added, Session};
 use crate::content::{self, Buffers, Collect, Decoders, Input, Issue};
 use crate::finding::Finding;
 use crate::origin::{Origin, Subject};
-use crate::repo::{self, Blob, RepoError};
+use crate::repo::{self, Blob, ObjectDirs, RepoError};
 use crate::source::history::{self, Graph};
 use crate::source::Change;
 
@@ -52,7 +51,7 @@ impl Collected {
 pub struct Blobs<'a, F> {
     objects: &'a F,
     /// Object directories, for streaming large blobs.
-    dirs: &'a [PathBuf],
+    dirs: &'a ObjectDirs,
     clean: HashSet<ObjectId>,
     buf: Vec<u8>,
     old_buf: Vec<u8>,
@@ -60,7 +59,7 @@ pub struct Blobs<'a, F> {
 }
 
 impl<'a, F: gix::objs::Find + gix::objs::FindHeader> Blobs<'a, F> {
-    pub fn new(objects: &'a F, dirs: &'a [PathBuf]) -> Self {
+    pub fn new(objects: &'a F, dirs: &'a ObjectDirs) -> Self {
         Blobs {
             objects,
             dirs,
@@ -185,23 +184,31 @@ pub fn threads_for(commits: usize) -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
+impl super::Emitter<'_> {
+    /// Emits what a piece of git work found.
+    pub fn collected(&mut self, c: Collected) {
+        self.summary.files += c.files;
+        self.summary.bytes += c.bytes;
+        for f in c.findings {
+            self.finding(f);
+        }
+        for issue in c.issues {
+            self.issue(issue);
+        }
+    }
+}
+
 impl Session<'_> {
     /// Emits what a piece of git work found.
     pub fn collected(&mut self, c: Collected) {
-        self.count(c.files, c.bytes);
-        for f in c.findings {
-            self.emit.finding(f);
-        }
-        for issue in c.issues {
-            self.emit.issue(issue);
-        }
+        self.emit.collected(c);
     }
 
     /// Scans what `changes` add (a staged index, a pushed tree) on this thread.
     pub fn changes<F: gix::objs::Find + gix::objs::FindHeader>(
         &mut self,
         objects: &F,
-        dirs: &[PathBuf],
+        dirs: &ObjectDirs,
         changes: &[Change],
     ) {
         let mut blobs = Blobs::new(objects, dirs);
@@ -213,95 +220,101 @@ impl Session<'_> {
     }
 
     /// Scans everything `commits` add and their messages, on one thread per handle in
-    /// `handles` (commits dealt out in turn), stopping and saying so when the budget runs
-    /// out. Results reach the sink in the order of `commits`.
+    /// `handles` (commits dealt out in turn; one handle: on this thread), stopping and
+    /// saying so when the budget runs out. Results reach the sink in the order of `commits`.
     pub fn commits<F: gix::objs::Find + gix::objs::FindHeader + Send>(
         &mut self,
         handles: Vec<F>,
-        dirs: &[PathBuf],
+        dirs: &ObjectDirs,
         shallow: &HashSet<ObjectId>,
         commits: &[ObjectId],
     ) {
         let threads = handles.len().max(1);
         let budget = self.budget;
         let out_of_time = AtomicBool::new(false);
+        let checked = AtomicUsize::new(0);
         let decoders = &self.decoders;
-        let (tx, rx) = mpsc::sync_channel::<(usize, Collected)>(64);
-        let mut next = 0;
-        let mut waiting: BTreeMap<usize, Collected> = BTreeMap::new();
-        let mut done = 0usize;
-        let mut emit = |session_emit: &mut super::Emitter<'_>, i: usize, c: Collected| {
-            waiting.insert(i, c);
-            while let Some(c) = waiting.remove(&next) {
-                session_emit.summary.files += c.files;
-                session_emit.summary.bytes += c.bytes;
-                c.findings.into_iter().for_each(|f| session_emit.finding(f));
-                c.issues.into_iter().for_each(|i| session_emit.issue(i));
-                next += 1;
+        // One commit's work; `None` once the budget has run out.
+        let work = |graph: &mut Graph<'_, F>, blobs: &mut Blobs<'_, F>, id: ObjectId| -> Option<Collected> {
+            if out_of_time.load(Ordering::Relaxed) || budget.exceeded().is_some() {
+                out_of_time.store(true, Ordering::Relaxed);
+                return None;
             }
+            let mut out = Collected::default();
+            match history::commit_changes(graph, &id) {
+                Ok(changes) => {
+                    for change in &changes.changes {
+                        blobs.change(decoders, change, Some(id), &mut out);
+                    }
+                    let origin = Origin::commit_message(Some(id));
+                    message(decoders, &mut blobs.bufs, &origin, &changes.message, &mut out);
+                }
+                Err(e) => out.problem(&e),
+            }
+            checked.fetch_add(1, Ordering::Relaxed);
+            Some(out)
         };
-        let emitter = &mut self.emit;
-        std::thread::scope(|scope| {
-            for (t, objects) in handles.into_iter().enumerate() {
-                let tx = tx.clone();
-                let out_of_time = &out_of_time;
-                scope.spawn(move || {
-                    let mut graph = Graph::detached(&objects, shallow.clone());
-                    let mut blobs = Blobs::new(&objects, dirs);
-                    for i in (t..commits.len()).step_by(threads) {
-                        let mut out = Collected::default();
-                        if budget.exceeded().is_some() || out_of_time.load(Ordering::Relaxed) {
-                            out_of_time.store(true, Ordering::Relaxed);
-                            // Keep the order: an empty result for each commit left.
+        let mut emitted = 0;
+        if threads == 1 {
+            // A hook's usual push: no thread to start.
+            let objects = handles.into_iter().next();
+            if let Some(objects) = &objects {
+                let mut graph = Graph::detached(objects, shallow.clone());
+                let mut blobs = Blobs::new(objects, dirs);
+                for id in commits {
+                    match work(&mut graph, &mut blobs, *id) {
+                        Some(out) => self.emit.collected(out),
+                        None => break,
+                    }
+                    emitted += 1;
+                }
+            }
+        } else {
+            let (tx, rx) = mpsc::sync_channel::<(usize, Option<Collected>)>(64);
+            let emitter = &mut self.emit;
+            std::thread::scope(|scope| {
+                for (t, objects) in handles.into_iter().enumerate() {
+                    let tx = tx.clone();
+                    let work = &work;
+                    scope.spawn(move || {
+                        let mut graph = Graph::detached(&objects, shallow.clone());
+                        let mut blobs = Blobs::new(&objects, dirs);
+                        for i in (t..commits.len()).step_by(threads) {
+                            // An empty result for each commit left keeps the order going.
+                            let out = work(&mut graph, &mut blobs, commits[i]);
                             if tx.send((i, out)).is_err() {
                                 return;
                             }
-                            continue;
                         }
-                        let id = commits[i];
-                        match history::commit_changes(&mut graph, &id) {
-                            Ok(changes) => {
-                                for change in &changes.changes {
-                                    blobs.change(decoders, change, Some(id), &mut out);
-                                }
-                                message(
-                                    decoders,
-                                    &mut blobs.bufs,
-                                    &Origin::commit_message(Some(id)),
-                                    &changes.message,
-                                    &mut out,
-                                );
-                            }
-                            Err(e) => out.problem(&e),
-                        }
-                        if tx.send((i, out)).is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-            drop(tx);
-            for (i, c) in rx {
-                if !out_of_time.load(Ordering::Relaxed) || !c.findings.is_empty() || !c.issues.is_empty() {
-                    done += 1;
+                    });
                 }
-                emit(emitter, i, c);
-            }
-        });
-        if next < commits.len() {
+                drop(tx);
+                let mut waiting: BTreeMap<usize, Option<Collected>> = BTreeMap::new();
+                for (i, out) in rx {
+                    waiting.insert(i, out);
+                    while let Some(out) = waiting.remove(&emitted) {
+                        if let Some(out) = out {
+                            emitter.collected(out);
+                        }
+                        emitted += 1;
+                    }
+                }
+            });
+        }
+        let checked = checked.into_inner();
+        if out_of_time.into_inner() {
+            let limit = budget.exceeded().unwrap_or_default();
+            self.problem(format!(
+                "ran out of its time budget ({:.1} s) after checking {checked} of {} commits, so the rest was \
+                 not checked. Raise the budget (INTERCEPT_TIME_BUDGET=<seconds>) or push fewer commits at a time",
+                limit.as_secs_f64(),
+                commits.len()
+            ));
+        } else if emitted < commits.len() || checked < commits.len() {
             self.problem(
                 "an internal error stopped part of the check (a worker thread panicked), so not every commit \
                  was checked. Please report it",
             );
-        }
-        if let Some(limit) = budget.exceeded().filter(|_| out_of_time.load(Ordering::Relaxed)) {
-            self.problem(format!(
-                "ran out of its time budget ({:.1} s) after checking {} of {} commits, so the rest was not \
-                 checked. Raise the budget (INTERCEPT_TIME_BUDGET=<seconds>) or push fewer commits at a time",
-                limit.as_secs_f64(),
-                done.min(commits.len()),
-                commits.len()
-            ));
         }
     }
 

@@ -6,14 +6,12 @@
 //! pushed tips and not from the hidden ones (git's `rev-list` walk), and scans what each
 //! adds and its message, on all cores for long lists.
 
-use std::path::PathBuf;
-
 use gix::ObjectId;
 
 use super::git::threads_for;
 use super::Session;
 use crate::origin::{Origin, Subject};
-use crate::repo::RepoError;
+use crate::repo::{ObjectDirs, RepoError};
 use crate::source::history::{self, Graph};
 use crate::source::pushed::{self, Peeled, TagMessage};
 use crate::source::{tree_diff, Change};
@@ -59,7 +57,7 @@ impl Session<'_> {
         &mut self,
         repo: &gix::Repository,
         objects: &F,
-        dirs: &[PathBuf],
+        dirs: &ObjectDirs,
         pushed: &[Pushed],
         peels: &Peels,
         hidden: &[ObjectId],

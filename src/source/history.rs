@@ -81,7 +81,7 @@ impl<'a, F: gix::objs::Find> Graph<'a, F> {
     }
 
     /// Committer time and parents (none at a shallow boundary).
-    fn load(&mut self, id: &ObjectId) -> Result<(i64, Vec<ObjectId>), RepoError> {
+    pub fn load(&mut self, id: &ObjectId) -> Result<(i64, Vec<ObjectId>), RepoError> {
         if let Some(graph) = &self.graph {
             if let Some(commit) = graph.commit_by_id(id) {
                 let time = i64::try_from(commit.committer_timestamp()).unwrap_or(i64::MAX);

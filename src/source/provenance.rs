@@ -35,6 +35,15 @@ pub type Places = HashMap<ObjectId, Vec<Place>>;
 /// Every ref (and HEAD) with the commit it points at, peeled; HEAD's branch first, then
 /// branches, tags and remote-tracking refs: the order in which a ref is named for a finding.
 pub fn named_ref_commits(repo: &gix::Repository) -> Vec<(String, ObjectId)> {
+    ranked_refs(repo)
+        .into_iter()
+        .filter_map(|(name, id)| peel_to_commit(&repo.objects, id).map(|c| (name, c)))
+        .collect()
+}
+
+/// Every ref (and HEAD) with the object it names (not peeled: reading every tip's object
+/// twice is most of the cost on a repository with thousands of refs), ranked as above.
+fn ranked_refs(repo: &gix::Repository) -> Vec<(String, ObjectId)> {
     let mut tips = Vec::new();
     if let Some(head) = repo::head_commit_id(repo) {
         let name = repo
@@ -48,8 +57,12 @@ pub fn named_ref_commits(repo: &gix::Repository) -> Vec<(String, ObjectId)> {
         if let Ok(all) = platform.all() {
             for mut r in all.flatten() {
                 let name = r.name().as_bstr().to_string();
-                if let Ok(id) = r.peel_to_id() {
-                    tips.push((name, id.detach()));
+                let id = match r.target().try_id() {
+                    Some(id) => Some(id.to_owned()),
+                    None => r.peel_to_id().ok().map(|id| id.detach()),
+                };
+                if let Some(id) = id {
+                    tips.push((name, id));
                 }
             }
         }
@@ -66,9 +79,25 @@ pub fn named_ref_commits(repo: &gix::Repository) -> Vec<(String, ObjectId)> {
         tips.retain(|t| t.0 != first.0);
         tips.insert(0, first);
     }
-    // Only commits: a ref may name a tree or a blob.
-    tips.retain(|(_, id)| repo.find_header(*id).is_ok_and(|h| h.kind() == Kind::Commit));
     tips
+}
+
+/// The commit `id` is or (through annotated tags) points at; `None` for a tree, a blob
+/// or a missing object. Reads only the header of a commit.
+fn peel_to_commit(
+    objects: &(impl gix::objs::Find + gix::objs::FindHeader),
+    mut id: ObjectId,
+) -> Option<ObjectId> {
+    use gix::prelude::FindExt as _;
+    let mut buf = Vec::new();
+    for _ in 0..32 {
+        match objects.try_header(&id).ok()??.kind {
+            Kind::Commit => return Some(id),
+            Kind::Tag => id = objects.find_tag(&id, &mut buf).ok()?.target(),
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// For each blob in `hits`: where it was added. On an error, what was found so far and
@@ -94,28 +123,35 @@ fn locate_into(
     if hits.is_empty() {
         return Ok(());
     }
-    let refs = named_ref_commits(repo);
-    let tips: Vec<ObjectId> = refs.iter().map(|(_, id)| *id).collect();
+    let refs = ranked_refs(repo);
     let mut graph = Graph::new(repo, &repo.objects);
-    let commits = history::commits_with_parents(&mut graph, &tips)?;
-    let labels = labels(&refs, &commits);
+    let mut walk = LabelWalk::default();
+    for (i, tip) in load_tips(repo, &refs) {
+        walk.seed(tip, i);
+    }
     let mut remaining: HashSet<ObjectId> = hits.clone();
-    for (id, _) in &commits {
+    // Newest first, until every blob has been seen being added (a token added last week is
+    // found after a few commits, however long the history).
+    while let Some(id) = walk.pop() {
         if remaining.is_empty() || interrupt.load(Ordering::SeqCst) {
             break;
         }
-        let changes = history::commit_changes(&mut graph, id)?;
+        let label = walk.label(&id);
+        for parent in walk.parents(&id) {
+            walk.offer(&mut graph, parent, label)?;
+        }
+        let changes = history::commit_changes(&mut graph, &id)?;
         let mut about: Option<(Option<String>, Option<String>)> = None;
         for change in changes.changes {
             if hits.contains(&change.new) {
                 remaining.remove(&change.new);
-                let (author, date) = about.get_or_insert_with(|| author_and_date(repo, id)).clone();
+                let (author, date) = about.get_or_insert_with(|| author_and_date(repo, &id)).clone();
                 located.entry(change.new).or_default().push(Place {
-                    commit: *id,
+                    commit: id,
                     path: change.path,
                     author,
                     date,
-                    reference: labels.get(id).map(|&i| refs[i].0.clone()),
+                    reference: refs.get(walk.label(&id)).map(|r| r.0.clone()),
                 });
             }
         }
@@ -123,34 +159,124 @@ fn locate_into(
     Ok(())
 }
 
-/// The best-ranked ref (an index into `refs`) whose history holds each commit: every tip
-/// is labelled by its refs, and labels flow to parents until nothing improves.
-fn labels(refs: &[(String, ObjectId)], commits: &[(ObjectId, Vec<ObjectId>)]) -> HashMap<ObjectId, usize> {
-    let parents: HashMap<ObjectId, &[ObjectId]> = commits.iter().map(|(id, p)| (*id, p.as_slice())).collect();
-    let mut label: HashMap<ObjectId, usize> = HashMap::new();
-    let mut todo = Vec::new();
-    for (i, (_, tip)) in refs.iter().enumerate() {
-        if !label.contains_key(tip) {
-            label.insert(*tip, i);
-            todo.push(*tip);
-        }
-    }
-    // Refs are in rank order, so a tip's first label is its best; a parent takes a child's
-    // label only when it is better than the one it has, so each commit improves at most
-    // as often as there are refs, and usually once.
-    while let Some(id) = todo.pop() {
-        let mine = label[&id];
-        for parent in parents.get(&id).copied().unwrap_or_default() {
-            match label.get(parent) {
-                Some(&theirs) if theirs <= mine => {}
-                _ => {
-                    label.insert(*parent, mine);
-                    todo.push(*parent);
+/// A ref's commit, its committer time and parents.
+type Tip = (ObjectId, i64, Vec<ObjectId>);
+
+/// Each ref's commit, loaded (on every core when there are many: a repository with
+/// thousands of refs spends most of a provenance walk reading its tips), with the ref's
+/// index; refs that do not lead to a commit are left out.
+fn load_tips(repo: &gix::Repository, refs: &[(String, ObjectId)]) -> Vec<(usize, Tip)> {
+    let threads = if refs.len() < 256 {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    let shallow = repo_shallow(repo);
+    let load = |part: usize, objects: gix::OdbHandle| -> Vec<(usize, Tip)> {
+        let mut graph = Graph::detached(&objects, shallow.clone());
+        refs.iter()
+            .enumerate()
+            .skip(part)
+            .step_by(threads)
+            .filter_map(|(i, (_, id))| {
+                let commit = peel_to_commit(&objects, *id)?;
+                let (time, parents) = graph.load(&commit).ok()?;
+                Some((i, (commit, time, parents)))
+            })
+            .collect()
+    };
+    let mut tips: Vec<(usize, Tip)> = if threads == 1 {
+        load(0, repo.objects.clone())
+    } else {
+        let handles: Vec<gix::OdbHandle> = (0..threads).map(|_| repo.objects.clone()).collect();
+        std::thread::scope(|scope| {
+            let load = &load;
+            let parts: Vec<_> = handles
+                .into_iter()
+                .enumerate()
+                .map(|(t, objects)| scope.spawn(move || load(t, objects)))
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| p.join().unwrap_or_default())
+                .collect()
+        })
+    };
+    tips.sort_by_key(|(i, _)| *i);
+    tips
+}
+
+/// The shallow boundary, for graphs made on other threads.
+fn repo_shallow(repo: &gix::Repository) -> HashSet<ObjectId> {
+    repo.shallow_commits()
+        .ok()
+        .flatten()
+        .map(|c| c.iter().copied().collect())
+        .unwrap_or_default()
+}
+
+/// A walk of every ref's history, newest first (by committer time), that learns for each
+/// commit the best-ranked ref (an index into the ranked ref list) whose history holds it:
+/// each tip is labelled by its refs, and a label flows from a commit to its parents. A
+/// label that improves on a commit already walked (clock skew) flows on to its ancestors.
+#[derive(Default)]
+struct LabelWalk {
+    nodes: HashMap<ObjectId, (usize, Vec<ObjectId>)>,
+    queue: std::collections::BinaryHeap<(i64, ObjectId)>,
+}
+
+impl LabelWalk {
+    /// Reaches `id` with `label`.
+    fn offer<F: gix::objs::Find>(
+        &mut self,
+        graph: &mut Graph<'_, F>,
+        id: ObjectId,
+        label: usize,
+    ) -> Result<(), RepoError> {
+        if let Some(node) = self.nodes.get(&id) {
+            if label < node.0 {
+                // Better than what it had: pass it down what is already known.
+                let mut todo = vec![id];
+                while let Some(n) = todo.pop() {
+                    if let Some(node) = self.nodes.get_mut(&n) {
+                        if label < node.0 {
+                            node.0 = label;
+                            todo.extend(node.1.iter().copied());
+                        }
+                    }
                 }
+            }
+            return Ok(());
+        }
+        let (time, parents) = graph.load(&id)?;
+        self.nodes.insert(id, (label, parents));
+        self.queue.push((time, id));
+        Ok(())
+    }
+
+    /// Starts the walk at a tip already loaded.
+    fn seed(&mut self, (id, time, parents): Tip, label: usize) {
+        match self.nodes.get_mut(&id) {
+            // Refs come in rank order: the first label a tip gets is its best.
+            Some(_) => {}
+            None => {
+                self.nodes.insert(id, (label, parents));
+                self.queue.push((time, id));
             }
         }
     }
-    label
+
+    fn pop(&mut self) -> Option<ObjectId> {
+        self.queue.pop().map(|(_, id)| id)
+    }
+
+    fn label(&self, id: &ObjectId) -> usize {
+        self.nodes.get(id).map_or(usize::MAX, |n| n.0)
+    }
+
+    fn parents(&self, id: &ObjectId) -> Vec<ObjectId> {
+        self.nodes.get(id).map(|n| n.1.clone()).unwrap_or_default()
+    }
 }
 
 /// A commit's author and author date (ISO 8601).
@@ -174,24 +300,30 @@ fn author_and_date(repo: &gix::Repository, id: &ObjectId) -> (Option<String>, Op
 mod tests {
     use super::*;
 
-    fn id(n: u8) -> ObjectId {
-        ObjectId::from_bytes_or_panic(&[n; 20])
-    }
-
     #[test]
-    fn labels_flow_to_parents_and_the_better_ref_wins() {
-        // main: 3 → 2 → 1; topic: 4 → 2.
-        let commits = vec![
-            (id(4), vec![id(2)]),
-            (id(3), vec![id(2)]),
-            (id(2), vec![id(1)]),
-            (id(1), vec![]),
-        ];
-        let refs = vec![
-            ("refs/heads/main".to_string(), id(3)),
-            ("refs/heads/topic".to_string(), id(4)),
-        ];
-        let l = labels(&refs, &commits);
-        assert_eq!((l[&id(1)], l[&id(2)], l[&id(3)], l[&id(4)]), (0, 0, 0, 1));
+    fn a_better_label_reaching_a_walked_commit_flows_to_its_ancestors() {
+        let id = |n: u8| ObjectId::from_bytes_or_panic(&[n; 20]);
+        let mut walk = LabelWalk::default();
+        // 3 → 2 → 1 known with label 5; a better label 0 reaches 3 (clock skew).
+        walk.nodes.insert(id(3), (5, vec![id(2)]));
+        walk.nodes.insert(id(2), (5, vec![id(1)]));
+        walk.nodes.insert(id(1), (2, vec![]));
+        struct NoObjects;
+        impl gix::objs::Find for NoObjects {
+            fn try_find<'a>(
+                &self,
+                _: &gix::oid,
+                _: &'a mut Vec<u8>,
+            ) -> gix::Result<Option<gix::objs::Data<'a>>> {
+                Ok(None)
+            }
+        }
+        let objects = NoObjects;
+        let mut graph = Graph::detached(&objects, HashSet::new());
+        walk.offer(&mut graph, id(3), 0).unwrap();
+        assert_eq!(
+            (walk.label(&id(3)), walk.label(&id(2)), walk.label(&id(1))),
+            (0, 0, 0)
+        );
     }
 }

@@ -569,3 +569,44 @@ fn sparse_index_directory_entries_are_handled() {
     repo.commit_file("a/secret.env", "T=\n", "a").code(0);
     assert_ne!(repo.head(), head);
 }
+
+#[test]
+fn a_large_staged_or_packed_blob_is_streamed_not_held() {
+    let repo = installed();
+    repo.initial_commit();
+    let t = token();
+    // 100 MiB, mostly zeros (quick for git to compress), a token near the end.
+    let mut big = vec![0u8; 100 << 20];
+    let tail = format!("\nT={}\n", t.b64());
+    let at = big.len() - 4096;
+    big[at..at + tail.len()].copy_from_slice(tail.as_bytes());
+    repo.write("disk.img", &big);
+    drop(big);
+    repo.git(&["add", "disk.img"]).code(0);
+    let head = repo.head();
+    let run = repo.git(&["commit", "-q", "-m", "image"]);
+    assert_blocked(&run, "disk.img:2:3:");
+    assert_eq!(repo.head(), head);
+    let Some((run, kb)) =
+        crate::support::intercept_with_peak_rss(&repo.root, &repo.home(), &["scan", "--staged"])
+    else {
+        return;
+    };
+    run.code(1);
+    assert!(
+        kb < 64 * 1024,
+        "peak RSS {kb} KiB for a staged 100 MiB loose blob"
+    );
+    // Packed (undeltified, as git packs a big file): streamed from the pack.
+    repo.git(&["commit", "-q", "--no-verify", "-m", "image"]).code(0);
+    repo.git(&["gc", "-q"]).code(0);
+    let (run, kb) = crate::support::intercept_with_peak_rss(
+        &repo.root,
+        &repo.home(),
+        &["scan", "--range", "HEAD~1..HEAD"],
+    )
+    .unwrap();
+    run.code(1);
+    assert!(run.stdout.contains("disk.img:2:3:"), "{}", run.stdout);
+    assert!(kb < 64 * 1024, "peak RSS {kb} KiB for a packed 100 MiB blob");
+}

@@ -1,0 +1,184 @@
+//! The content layer on what users commit: a 50 MB zip and a 1 GB binary, staged.
+//!
+//! ```sh
+//! cargo bench --bench content                        # INTERCEPT_BENCH_GB=1 by default
+//! INTERCEPT_BENCH_OLD=/path/to/older/intercept cargo bench --bench content
+//! ```
+//!
+//! For each file: `git commit` of it without hooks (`--no-verify`, then `git reset --soft`,
+//! not timed) against the same commit's pre-commit check (`intercept hook pre-commit` on
+//! the same index), medians of interleaved runs, and the hook's peak RSS (GNU time). The
+//! ratio is (commit + hook) / commit: what a user feels. With INTERCEPT_BENCH_OLD, an
+//! older binary's hook is measured in the same run. The repository is built under
+//! target/bench-repos/content (once; the 1 GB `git add` takes a while).
+
+// A benchmark's output is its report.
+#![allow(clippy::print_stdout, clippy::unwrap_used)]
+
+#[path = "support.rs"]
+mod support;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{median, peak_rss};
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+fn git(repo: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(repo)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "bench")
+        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
+        .env("GIT_COMMITTER_NAME", "bench")
+        .env("GIT_COMMITTER_EMAIL", "bench@example.com")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// A zip of text members (random words, so it does not shrink to nothing) of about `mb` MB.
+fn make_zip(path: &Path, mb: usize) {
+    let script = format!(
+        r#"
+import random, zipfile
+random.seed(7)
+words = ["alpha", "beta", "gamma", "delta", "token", "config", "value", "x" * 12, "0123456789abcdef"]
+with zipfile.ZipFile("{}", "w", zipfile.ZIP_DEFLATED) as z:
+    size = 0
+    i = 0
+    while size < {} * 1000 * 1000:
+        body = "\n".join(" ".join(random.choice(words) + str(random.getrandbits(40)) for _ in range(12)) for _ in range(2000))
+        z.writestr(f"dir{{i % 40}}/file{{i}}.txt", body)
+        i += 1
+        size = z.fp.tell()
+"#,
+        path.display(),
+        mb
+    );
+    let ok = Command::new("python3")
+        .args(["-c", &script])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "python3 zipfile");
+}
+
+fn make_random(path: &Path, bytes: u64) {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut left = bytes;
+    let mut block = vec![0u8; 1 << 20];
+    while left > 0 {
+        for chunk in block.chunks_exact_mut(8) {
+            chunk.copy_from_slice(&rng.next().to_le_bytes());
+        }
+        let n = left.min(block.len() as u64) as usize;
+        f.write_all(&block[..n]).unwrap();
+        left -= n as u64;
+    }
+}
+
+/// A repository with one commit and `file` staged on top.
+fn repo(name: &str, make: impl FnOnce(&Path)) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-repos/content")
+        .join(name);
+    if dir.join(".git/index").exists() && dir.join(".staged").exists() {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    git(&dir, &["init", "-q"]);
+    std::fs::write(dir.join("README"), "bench\n").unwrap();
+    git(&dir, &["add", "README"]);
+    git(&dir, &["commit", "-q", "-m", "init"]);
+    println!("building {name} (once) ...");
+    make(&dir.join("payload"));
+    git(&dir, &["add", "payload"]);
+    std::fs::write(dir.join(".staged"), "").unwrap();
+    dir
+}
+
+fn time(cmd: &mut Command) -> Duration {
+    let t = Instant::now();
+    let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status().unwrap();
+    let elapsed = t.elapsed();
+    assert_eq!(status.code(), Some(0), "{cmd:?} must pass on a clean file");
+    elapsed
+}
+
+fn bench(name: &str, repo: &Path, runs: usize, bins: &[(&str, PathBuf)]) {
+    let commit = || {
+        let mut c = Command::new("git");
+        c.current_dir(repo)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "bench")
+            .env("GIT_AUTHOR_EMAIL", "bench@example.com")
+            .env("GIT_COMMITTER_NAME", "bench")
+            .env("GIT_COMMITTER_EMAIL", "bench@example.com")
+            .args(["commit", "-q", "--no-verify", "-m", "payload"]);
+        c
+    };
+    let hook = |bin: &Path| {
+        let mut c = Command::new(bin);
+        c.current_dir(repo)
+            .env("XDG_CONFIG_HOME", repo.join(".no-config"))
+            .env("GIT_INDEX_FILE", ".git/index")
+            .args(["hook", "pre-commit"]);
+        c
+    };
+    let mut base = Vec::new();
+    let mut ours: Vec<Vec<Duration>> = vec![Vec::new(); bins.len()];
+    for _ in 0..runs {
+        base.push(time(&mut commit()));
+        git(repo, &["reset", "-q", "--soft", "HEAD~1"]);
+        for (i, (_, bin)) in bins.iter().enumerate() {
+            ours[i].push(time(&mut hook(bin)));
+        }
+    }
+    let b = median(base);
+    println!(
+        "{name}: git commit --no-verify {:.0} ms (median of {runs})",
+        b.as_secs_f64() * 1e3
+    );
+    for ((label, bin), times) in bins.iter().zip(ours) {
+        let h = median(times);
+        println!(
+            "  {label:<10} hook {:>8.0} ms  (commit + hook) / commit {:.2}x  peak RSS {}",
+            h.as_secs_f64() * 1e3,
+            (b + h).as_secs_f64() / b.as_secs_f64(),
+            peak_rss(&hook(bin), b"")
+        );
+    }
+}
+
+fn main() {
+    let mut bins = vec![("intercept", PathBuf::from(env!("CARGO_BIN_EXE_intercept")))];
+    if let Some(old) = std::env::var_os("INTERCEPT_BENCH_OLD") {
+        bins.push(("older", PathBuf::from(old)));
+    }
+    let gb: u64 = std::env::var("INTERCEPT_BENCH_GB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let zip = repo("zip-50mb", |p| make_zip(p, 50));
+    bench("(a) a 50 MB zip of text files, staged", &zip, 7, &bins);
+    let bin = repo(&format!("random-{gb}gb"), |p| make_random(p, gb << 30));
+    bench(&format!("(b) a {gb} GB random binary, staged"), &bin, 3, &bins);
+}
