@@ -1,18 +1,18 @@
-//! pre-commit latency: the hook as git runs it (the installed shim, then
-//! `intercept hook pre-commit`) with a small staged change, against
-//! `git diff --cached --quiet` on the same index, in the same run.
+//! What intercept costs the git commands people run: `git commit`, `git rebase` and `git
+//! push` with intercept installed globally, against the same command with no hooks, in the
+//! same run, on a clone of git.git, under the machine's git (shims, < 2.54) and git 2.55
+//! (config-based hooks).
 //!
 //! ```sh
-//! INTERCEPT_BENCH_GIT=/path/to/a/clone/of/git.git \
-//! INTERCEPT_BENCH_BIG=/path/to/make-big-repo/output \
-//!   cargo bench --bench hooks
+//! INTERCEPT_BENCH_GIT=/path/to/a/clone/of/git.git cargo bench --bench hooks
+//! INTERCEPT_BENCH_GITS=/usr/bin/git:/path/to/git-2.55/bin/git  # which gits (default: PATH's and build-git.sh's)
 //! ```
 //!
-//! Each repository is left as it was: the change is staged into a copy of its index
-//! (`GIT_INDEX_FILE`), and the work tree is not touched. Without INTERCEPT_BENCH_BIG the
-//! synthetic 100,000-file repository is built under target/ with
-//! `../shared/bench/make-big-repo.py` (about 20 s, once). Prints medians of interleaved
-//! runs, the ratio hook/git (target ≤ 1.2) and the hook's peak RSS (GNU time).
+//! Each command is run in a hermetic HOME: one without intercept, one after `intercept
+//! install --global` with that git first on PATH. Runs alternate between the two. Prints
+//! medians, the ratio (installed / none; targets: commit ≤ 1.2, rebase ≤ 1.1, push ≤ 1.3
+//! under config-based hooks, ≤ 1.5 each under shims) and the peak RSS of the whole command
+//! (GNU time: the largest of git and its hooks).
 
 // A benchmark's output is its report.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
@@ -24,187 +24,271 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use intercept::installer::{render, Chain, REPO_HOOKS};
 use support::{median, peak_rss};
 
-const RUNS: usize = 41;
-const WARMUP: usize = 3;
-
-fn git(repo: &Path, index: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(repo)
-        .env("GIT_INDEX_FILE", index)
-        .args(args)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+/// A git and a HOME: everything needed to run a command as one user would.
+struct Env {
+    git: PathBuf,
+    home: PathBuf,
+    path: String,
 }
 
-fn git_stdin(repo: &Path, args: &[&str], input: &[u8]) -> String {
-    use std::io::Write;
-    let mut child = Command::new("git")
-        .current_dir(repo)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout)
+impl Env {
+    fn cmd(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.git);
+        c.current_dir(dir)
+            .args(args)
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.home.join(".config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", self.home.join(".gitconfig"))
+            .env("PATH", &self.path)
+            .env("GIT_AUTHOR_NAME", "bench")
+            .env("GIT_AUTHOR_EMAIL", "bench@example.com")
+            .env("GIT_COMMITTER_NAME", "bench")
+            .env("GIT_COMMITTER_EMAIL", "bench@example.com")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, _) in std::env::vars_os() {
+            if k.to_string_lossy().starts_with("GIT_DIR") || k.to_string_lossy().starts_with("GIT_INDEX") {
+                c.env_remove(k);
+            }
+        }
+        c
+    }
+
+    fn run(&self, dir: &Path, args: &[&str]) {
+        let status = self.cmd(dir, args).status().unwrap();
+        assert!(status.success(), "git {args:?} in {}", dir.display());
+    }
+
+    fn time(&self, dir: &Path, args: &[&str]) -> Duration {
+        let mut c = self.cmd(dir, args);
+        let t = Instant::now();
+        let status = c.status().unwrap();
+        let d = t.elapsed();
+        assert!(status.success(), "git {args:?} must pass (no token in the bench)");
+        d
+    }
+}
+
+/// Writes `n` new lines into a file of the work tree.
+fn touch(dir: &Path, file: &str, n: usize, salt: usize) {
+    let path = dir.join(file);
+    let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+    for i in 0..n {
+        text.push_str(&format!("/* bench change {salt} line {i} */\n"));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+struct Row {
+    what: &'static str,
+    none: Duration,
+    with: Duration,
+    target: f64,
+    rss: String,
+}
+
+fn bench_git(git: &Path, source: &Path, bin: &Path, scratch: &Path) -> (String, bool, Vec<Row>) {
+    let version = String::from_utf8_lossy(&Command::new(git).arg("version").output().unwrap().stdout)
         .trim()
-        .to_string()
-}
-
-/// Stages one modified file (deep in the tree) and one new file into a copy of the index.
-fn stage_small_change(repo: &Path, scratch: &Path) -> PathBuf {
-    let index = scratch.join("index");
-    std::fs::copy(repo.join(".git/index"), &index).unwrap();
-    let files = git(repo, &index, &["ls-files"]);
-    let deep = files
-        .lines()
-        .max_by_key(|l| (l.matches('/').count(), l.len()))
-        .unwrap()
         .to_string();
-    let old = Command::new("git")
-        .current_dir(repo)
-        .args(["show", &format!("HEAD:{deep}")])
+    let path = format!(
+        "{}:{}",
+        git.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let make_env = |name: &str| {
+        let home = scratch.join(name);
+        std::fs::create_dir_all(home.join(".config")).unwrap();
+        std::fs::write(
+            home.join(".gitconfig"),
+            "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n[gc]\n\tauto = 0\n",
+        )
+        .unwrap();
+        Env {
+            git: git.to_path_buf(),
+            home,
+            path: path.clone(),
+        }
+    };
+    let none = make_env("home-none");
+    let with = make_env("home-intercept");
+    let installed = Command::new(bin)
+        .args(["install", "--global"])
+        .env("HOME", &with.home)
+        .env("XDG_CONFIG_HOME", with.home.join(".config"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", with.home.join(".gitconfig"))
+        .env("PATH", &path)
         .output()
-        .unwrap()
-        .stdout;
-    let mut new = old.clone();
-    new.extend_from_slice(b"\n// a small change for the benchmark\n");
-    let modified = git_stdin(repo, &["hash-object", "-w", "--stdin"], &new);
-    let added = git_stdin(repo, &["hash-object", "-w", "--stdin"], b"fn added() {}\n");
-    let dir = deep.rsplit_once('/').map_or("", |(d, _)| d);
-    let new_path = if dir.is_empty() {
-        "bench_added.rs".to_string()
-    } else {
-        format!("{dir}/bench_added.rs")
-    };
-    git(
-        repo,
-        &index,
+        .unwrap();
+    assert!(
+        installed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&installed.stderr)
+    );
+    let shims = String::from_utf8_lossy(&installed.stderr).contains("core.hooksPath to it");
+
+    let work = scratch.join("work");
+    let remote = scratch.join("remote.git");
+    none.run(
+        scratch,
         &[
-            "update-index",
-            "--cacheinfo",
-            &format!("100644,{modified},{deep}"),
+            "clone",
+            "-q",
+            "--shared",
+            source.to_str().unwrap(),
+            work.to_str().unwrap(),
         ],
     );
-    git(
-        repo,
-        &index,
+    none.run(
+        scratch,
         &[
-            "update-index",
-            "--add",
-            "--cacheinfo",
-            &format!("100644,{added},{new_path}"),
+            "clone",
+            "-q",
+            "--bare",
+            "--shared",
+            source.to_str().unwrap(),
+            remote.to_str().unwrap(),
         ],
     );
-    let staged = git(repo, &index, &["diff", "--cached", "--name-only"]);
-    assert_eq!(
-        staged.lines().count(),
-        2,
-        "expected two staged paths, got {staged}"
-    );
-    index
-}
+    none.run(&work, &["remote", "add", "bench", remote.to_str().unwrap()]);
+    none.run(&work, &["checkout", "-q", "-b", "bench"]);
+    let mut rows = Vec::new();
 
-fn time(cmd: &mut Command) -> Duration {
-    let t = Instant::now();
-    let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status().unwrap();
-    let elapsed = t.elapsed();
-    assert!(status.code().is_some(), "killed by a signal");
-    elapsed
-}
-
-fn bench(name: &str, repo: &Path, bin: &Path) {
-    let scratch = tempfile::tempdir().unwrap();
-    let index = stage_small_change(repo, scratch.path());
-    let hooks = scratch.path().join("hooks");
-    std::fs::create_dir_all(&hooks).unwrap();
-    let shim = hooks.join("pre-commit");
-    std::fs::write(
-        &shim,
-        render(bin, REPO_HOOKS[0], &Chain::Dir(scratch.path().join("none"))),
-    )
-    .unwrap();
-
-    let baseline = || {
-        let mut c = Command::new("git");
-        c.current_dir(repo)
-            .env("GIT_INDEX_FILE", &index)
-            .args(["diff", "--cached", "--quiet"]);
-        c
-    };
-    let hook = || {
-        let mut c = Command::new("sh");
-        c.current_dir(repo).env("GIT_INDEX_FILE", &index).arg(&shim);
-        c
-    };
-    let status = hook().status().unwrap();
-    assert_eq!(status.code(), Some(0), "the hook must pass on a clean change");
-    let (mut base, mut ours) = (Vec::new(), Vec::new());
-    for i in 0..WARMUP + RUNS {
-        let b = time(&mut baseline());
-        let h = time(&mut hook());
-        if i >= WARMUP {
-            base.push(b);
-            ours.push(h);
+    // git commit of a 20-line change (the commit undone, untimed, after each run).
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for i in 0..23 {
+        for (env, out) in [(&none, &mut a), (&with, &mut b)] {
+            touch(&work, "README.md", 20, i);
+            env.run(&work, &["add", "README.md"]);
+            let d = env.time(&work, &["commit", "-q", "-m", "bench: a 20-line change"]);
+            if i >= 2 {
+                out.push(d);
+            }
+            env.run(&work, &["reset", "-q", "--hard", "HEAD~1"]);
         }
     }
-    let (b, h) = (median(base), median(ours));
-    let rss = {
-        let mut c = Command::new(bin);
-        c.current_dir(repo)
-            .env("GIT_INDEX_FILE", &index)
-            .args(["hook", "pre-commit"]);
-        peak_rss(&c, b"")
-    };
-    let files = git(repo, &index, &["ls-files"]).lines().count();
-    println!(
-        "{name:<28} {files:>7} files  git diff --cached --quiet {:>7.2} ms  hook {:>7.2} ms  ratio {:.2}x  peak RSS {rss}",
-        b.as_secs_f64() * 1e3,
-        h.as_secs_f64() * 1e3,
-        h.as_secs_f64() / b.as_secs_f64()
+    touch(&work, "README.md", 20, 999);
+    with.run(&work, &["add", "README.md"]);
+    let rss = peak_rss(&with.cmd(&work, &["commit", "-q", "-m", "bench rss"]), b"");
+    with.run(&work, &["reset", "-q", "--hard", "HEAD~1"]);
+    rows.push(Row {
+        what: "git commit (20 lines)",
+        none: median(a),
+        with: median(b),
+        target: if shims { 1.5 } else { 1.2 },
+        rss,
+    });
+
+    // git rebase --force-rebase of 100 commits (every commit replayed).
+    none.run(&work, &["checkout", "-q", "-B", "rebase", "main"]);
+    for i in 0..100 {
+        touch(&work, "README.md", 1, 1000 + i);
+        none.run(&work, &["commit", "-q", "-a", "-m", "bench: one of 100"]);
+    }
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for i in 0..7 {
+        for (env, out) in [(&none, &mut a), (&with, &mut b)] {
+            let d = env.time(&work, &["rebase", "-q", "--force-rebase", "main"]);
+            if i >= 1 {
+                out.push(d);
+            }
+        }
+    }
+    let rss = peak_rss(&with.cmd(&work, &["rebase", "-q", "--force-rebase", "main"]), b"");
+    rows.push(Row {
+        what: "git rebase (100 commits)",
+        none: median(a),
+        with: median(b),
+        target: if shims { 1.5 } else { 1.1 },
+        rss,
+    });
+
+    // git push of a new 3-commit branch to a local bare remote (3 new commits each run).
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for i in 0..13 {
+        for (n, (env, out)) in [(&none, &mut a), (&with, &mut b)].into_iter().enumerate() {
+            env.run(&work, &["checkout", "-q", "-B", "push", "main"]);
+            for c in 0..3 {
+                touch(&work, "README.md", 2, 5000 + i * 10 + c + n * 1000);
+                env.run(&work, &["commit", "-q", "--no-verify", "-a", "-m", "bench: push"]);
+            }
+            let refspec = format!("push:refs/heads/bench-{i}-{n}");
+            let d = env.time(&work, &["push", "-q", "bench", &refspec]);
+            if i >= 2 {
+                out.push(d);
+            }
+        }
+    }
+    with.run(&work, &["checkout", "-q", "-B", "push", "main"]);
+    for c in 0..3 {
+        touch(&work, "README.md", 2, 9000 + c);
+        with.run(&work, &["commit", "-q", "--no-verify", "-a", "-m", "bench: push"]);
+    }
+    let rss = peak_rss(
+        &with.cmd(&work, &["push", "-q", "bench", "push:refs/heads/bench-rss"]),
+        b"",
     );
+    rows.push(Row {
+        what: "git push (new 3-commit branch)",
+        none: median(a),
+        with: median(b),
+        target: if shims { 1.5 } else { 1.3 },
+        rss,
+    });
+    (version, shims, rows)
 }
 
-fn big_repo() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("INTERCEPT_BENCH_BIG") {
-        return Some(PathBuf::from(p));
+/// The gits to measure: INTERCEPT_BENCH_GITS, else PATH's git and build-git.sh's 2.55.
+fn gits() -> Vec<PathBuf> {
+    if let Ok(list) = std::env::var("INTERCEPT_BENCH_GITS") {
+        return std::env::split_paths(&list).collect();
     }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = manifest.join("target/bench-repos/big");
-    if dir.join(".git").exists() {
-        return Some(dir);
+    let mut out = Vec::new();
+    if let Ok(out_) = Command::new("sh").args(["-c", "command -v git"]).output() {
+        out.push(PathBuf::from(String::from_utf8_lossy(&out_.stdout).trim()));
     }
-    let script = manifest.join("../shared/bench/make-big-repo.py");
-    if !script.exists() {
-        println!(
-            "(skipping the synthetic repository: {} not found)",
-            script.display()
-        );
-        return None;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/git/build-git.sh");
+    if let Ok(o) = Command::new("sh").arg(&script).stderr(Stdio::null()).output() {
+        if o.status.success() {
+            out.push(PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()).join("git"));
+        }
     }
-    println!("building the synthetic 100,000-file repository (once) ...");
-    std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
-    let ok = Command::new("python3")
-        .arg(&script)
-        .arg(&dir)
-        .status()
-        .unwrap()
-        .success();
-    ok.then_some(dir)
+    out
 }
 
 fn main() {
+    let Some(source) = std::env::var_os("INTERCEPT_BENCH_GIT") else {
+        println!("skipped: set INTERCEPT_BENCH_GIT to a clone of git.git");
+        return;
+    };
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_intercept"));
-    println!("pre-commit through the shim vs git diff --cached --quiet, median of {RUNS} interleaved runs");
-    match std::env::var_os("INTERCEPT_BENCH_GIT") {
-        Some(p) => bench("(a) git/git clone", Path::new(&p), &bin),
-        None => println!("(a) skipped: set INTERCEPT_BENCH_GIT to a clone of git.git"),
-    }
-    if let Some(big) = big_repo() {
-        bench("(b) synthetic 100k files", &big, &bin);
+    println!("whole git commands, intercept installed globally vs no hooks, medians of interleaved runs");
+    for git in gits() {
+        let scratch = tempfile::tempdir().unwrap();
+        let (version, shims, rows) = bench_git(&git, Path::new(&source), &bin, scratch.path());
+        println!(
+            "\n{version} ({})",
+            if shims {
+                "shims, core.hooksPath"
+            } else {
+                "config-based hooks"
+            }
+        );
+        for r in rows {
+            let ratio = r.with.as_secs_f64() / r.none.as_secs_f64();
+            println!(
+                "  {:<32} none {:>8.1} ms  intercept {:>8.1} ms  ratio {ratio:.2}x (target <= {:.1})  peak RSS {}",
+                r.what,
+                r.none.as_secs_f64() * 1e3,
+                r.with.as_secs_f64() * 1e3,
+                r.target,
+                r.rss
+            );
+        }
     }
 }

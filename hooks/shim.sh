@@ -1,81 +1,99 @@
 #!/bin/sh
-# intercept-shim: v1
+# intercept-shim: v2
 # Installed by `intercept install`; `intercept uninstall` removes it and restores what was
-# here before. Do not edit: every install rewrites it.
+# there before. Do not edit: every install rewrites it.
 #
-# When this is a hook intercept checks, it runs `intercept hook <name>` first and stops the
-# git command if a token is found or nothing could be checked (fail closed). Then it runs
-# the hook that would have run without intercept, with the same arguments and input, and
-# returns its status.
+# For a hook intercept checks: runs `intercept hook --shim <name>` and stops git unless
+# intercept answers that it checked and found nothing (exit 3). Any other answer blocks:
+# 1 a token, 2 could not check, 0 or anything else a binary that is not intercept (an empty
+# or truncated file, a program put in its place). Then it runs the hook that would have
+# run without intercept, if any, with the same arguments and input. Nothing is written to
+# disk: git's input is kept in a variable when two programs need it.
 INTERCEPT_BIN=@BIN@
 INTERCEPT_HOOK=@HOOK@
 INTERCEPT_CHECK=@CHECK@
 INTERCEPT_STDIN=@STDIN@
 INTERCEPT_CHAIN=@CHAIN@
+INTERCEPT_DUAL=@DUAL@
 
-if [ "$INTERCEPT_STDIN" = 1 ]; then
-  intercept_input=$(mktemp "${TMPDIR:-/tmp}/intercept-hook.XXXXXX") || {
-    echo "intercept: cannot create a temporary file for the $INTERCEPT_HOOK hook's input, so nothing was checked and git was stopped. Bypass once with --no-verify." >&2
-    exit 1
-  }
-  trap 'rm -f "$intercept_input"' EXIT
-  cat > "$intercept_input"
-fi
-
-# The hook that runs next: the repository's own (hooks/ in its common git directory,
-# found without starting git), or the one in the directory intercept replaced.
-if [ "$INTERCEPT_CHAIN" = local ]; then
-  intercept_git_dir=${GIT_DIR:-}
-  if [ -z "$intercept_git_dir" ]; then
-    if [ -d .git ]; then
-      intercept_git_dir=.git
-    elif [ -f .git ]; then
-      IFS= read -r intercept_line < .git
-      intercept_git_dir=${intercept_line#gitdir: }
-    else
-      intercept_git_dir=.
+# The hook that runs next: none (git runs the hooks directory itself), the repository's
+# own (hooks/ in its common git directory, found without starting git), or the one in the
+# directory intercept took over.
+intercept_next=
+case $INTERCEPT_CHAIN in
+  none) ;;
+  local)
+    intercept_git_dir=${GIT_DIR:-}
+    if [ -z "$intercept_git_dir" ]; then
+      if [ -d .git ]; then
+        intercept_git_dir=.git
+      elif [ -f .git ]; then
+        IFS= read -r intercept_line < .git
+        intercept_git_dir=${intercept_line#gitdir: }
+      else
+        intercept_git_dir=.
+      fi
     fi
-  fi
-  intercept_common=$intercept_git_dir
-  if [ -f "$intercept_git_dir/commondir" ]; then
-    IFS= read -r intercept_common < "$intercept_git_dir/commondir"
-    case $intercept_common in
-      /*) ;;
-      *) intercept_common=$intercept_git_dir/$intercept_common ;;
-    esac
-  fi
-  intercept_next=$intercept_common/hooks/$INTERCEPT_HOOK
+    intercept_common=$intercept_git_dir
+    if [ -f "$intercept_git_dir/commondir" ]; then
+      IFS= read -r intercept_common < "$intercept_git_dir/commondir"
+      case $intercept_common in
+        /*) ;;
+        *) intercept_common=$intercept_git_dir/$intercept_common ;;
+      esac
+    fi
+    intercept_next=$intercept_common/hooks/$INTERCEPT_HOOK
+    ;;
+  *) intercept_next=$INTERCEPT_CHAIN/$INTERCEPT_HOOK ;;
+esac
+if [ -n "$intercept_next" ] && ! { [ -f "$intercept_next" ] && [ -x "$intercept_next" ]; }; then
+  intercept_next=
+fi
+
+# A hook intercept does not check: hand over, or nothing to do (one sh start, no more).
+if [ "$INTERCEPT_CHECK" != 1 ]; then
+  [ -n "$intercept_next" ] && exec "$intercept_next" "$@"
+  exit 0
+fi
+
+intercept_stop() {
+  echo "intercept: $1" >&2
+  echo "intercept: git was stopped because nothing could be checked. Reinstall intercept (./install.sh), or remove its hooks (intercept uninstall --global). To go ahead once without checking: --no-verify (git commit --no-verify, git push --no-verify)." >&2
+  exit 1
+}
+
+intercept_bin=$INTERCEPT_BIN
+if ! { [ -f "$intercept_bin" ] && [ -x "$intercept_bin" ]; }; then
+  intercept_bin=$(command -v intercept 2>/dev/null) ||
+    intercept_stop "the $INTERCEPT_HOOK hook cannot check anything: $INTERCEPT_BIN is gone and intercept is not on PATH."
+fi
+
+if [ "$INTERCEPT_STDIN" = 1 ] && [ -n "$intercept_next" ]; then
+  # Both intercept and the next hook read git's input: keep it in memory, not on disk.
+  intercept_input=$(cat) ||
+    intercept_stop "cannot read the $INTERCEPT_HOOK hook's input."
+  intercept_feed() {
+    [ -z "$intercept_input" ] || printf '%s\n' "$intercept_input"
+  }
+  intercept_feed | INTERCEPT_DUAL=$INTERCEPT_DUAL "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@"
+  intercept_rc=$?
+elif [ "$INTERCEPT_STDIN" = 1 ]; then
+  INTERCEPT_DUAL=$INTERCEPT_DUAL "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@"
+  intercept_rc=$?
 else
-  intercept_next=$INTERCEPT_CHAIN/$INTERCEPT_HOOK
+  INTERCEPT_DUAL=$INTERCEPT_DUAL "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@" < /dev/null
+  intercept_rc=$?
 fi
-intercept_next_runs=
-if [ -f "$intercept_next" ] && [ -x "$intercept_next" ]; then
-  intercept_next_runs=1
-fi
+case $intercept_rc in
+  3) ;;
+  1|2) exit "$intercept_rc" ;;
+  0) intercept_stop "$intercept_bin did not check anything: it exited 0 without intercept's answer, so it is not intercept or it is broken (an empty or truncated file)." ;;
+  *) intercept_stop "$intercept_bin failed to run (exit $intercept_rc)." ;;
+esac
 
-if [ "$INTERCEPT_CHECK" = 1 ]; then
-  if [ -x "$INTERCEPT_BIN" ]; then
-    intercept_bin=$INTERCEPT_BIN
-  elif command -v intercept >/dev/null 2>&1; then
-    intercept_bin=intercept
-  else
-    echo "intercept: the $INTERCEPT_HOOK hook cannot check anything: $INTERCEPT_BIN is gone and intercept is not on PATH." >&2
-    echo "intercept: git was stopped because nothing could be checked. Reinstall intercept (./install.sh), or remove its hooks (intercept uninstall --global, or git config --global --unset core.hooksPath). To go ahead once without checking: --no-verify (git commit --no-verify, git push --no-verify)." >&2
-    exit 1
-  fi
+if [ -n "$intercept_next" ]; then
   if [ "$INTERCEPT_STDIN" = 1 ]; then
-    "$intercept_bin" hook "$INTERCEPT_HOOK" "$@" < "$intercept_input" || exit $?
-  elif [ -n "$intercept_next_runs" ]; then
-    "$intercept_bin" hook "$INTERCEPT_HOOK" "$@" < /dev/null || exit $?
-  else
-    # Nothing runs after intercept: let it take this process's place (one fork less).
-    exec "$intercept_bin" hook "$INTERCEPT_HOOK" "$@" < /dev/null
-  fi
-fi
-
-if [ -n "$intercept_next_runs" ]; then
-  if [ "$INTERCEPT_STDIN" = 1 ]; then
-    "$intercept_next" "$@" < "$intercept_input"
+    intercept_feed | "$intercept_next" "$@"
     exit $?
   fi
   exec "$intercept_next" "$@"

@@ -37,6 +37,11 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct HookArgs {
+    /// Run by intercept's shim: exit 3 (not 0) when everything was checked and nothing
+    /// found, so the shim can tell intercept's answer from a program that exits 0 without
+    /// checking (an empty or truncated binary, one put in its place).
+    #[arg(long)]
+    pub shim: bool,
     /// The hook git is running (pre-commit, pre-merge-commit, commit-msg, …).
     pub name: String,
     /// The hook's arguments, as git passed them.
@@ -46,10 +51,14 @@ pub struct HookArgs {
 
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    /// For every repository of this user: a hooks directory in the user's config directory,
-    /// set as the global core.hooksPath (the previous one is chained and restored on uninstall).
+    /// For every repository of this user: config-based hooks in the global config (git ≥
+    /// 2.54), or shims set as the global core.hooksPath (older git).
     #[arg(long)]
     pub global: bool,
+    /// With --global on git ≥ 2.54: also install the shims (core.hooksPath), for an older git
+    /// on this machine (an IDE's, Apple's) that ignores config-based hooks.
+    #[arg(long, requires = "global")]
+    pub with_shims: bool,
 }
 
 #[derive(Debug, Args)]

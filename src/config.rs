@@ -92,9 +92,18 @@ struct AllowEntry {
     reason: Option<String>,
 }
 
+/// intercept's config directory: `$XDG_CONFIG_HOME/intercept`, else `~/.config/intercept`.
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(x).join("intercept"));
+    }
+    let home = std::env::var_os("HOME").filter(|v| !v.is_empty())?;
+    Some(PathBuf::from(home).join(".config/intercept"))
+}
+
 /// The user's config file.
 pub fn user_file() -> Option<PathBuf> {
-    crate::installer::config_dir().ok().map(|d| d.join("config.toml"))
+    config_dir().map(|d| d.join("config.toml"))
 }
 
 impl Settings {

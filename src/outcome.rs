@@ -2,7 +2,8 @@
 //!
 //! 0 nothing found, 1 tokens found (blocked), 2 something could not be checked (also
 //! blocks: hooks fail closed). Tokens found win over problems: 1 is the more important
-//! news, and both block.
+//! news, and both block. `intercept hook --shim` answers 3 instead of 0, so its shim can
+//! tell intercept's "clean" from a binary that exits 0 without checking.
 
 /// The result of a scan or a hook.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,6 +14,9 @@ pub enum Outcome {
     Blocked,
     /// Nothing was found, but something could not be checked.
     Unchecked,
+    /// Clean, answered to intercept's shim (which tells it from a program that exits 0
+    /// without checking).
+    ShimClean,
 }
 
 impl Outcome {
@@ -31,6 +35,7 @@ impl Outcome {
             Outcome::Clean => 0,
             Outcome::Blocked => 1,
             Outcome::Unchecked => 2,
+            Outcome::ShimClean => 3,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::config::{self, Layer, Overrides, Settings, REPO_FILE};
 use crate::content::lfs;
 use crate::detector::Detector;
 use crate::outcome::Outcome;
-use crate::repo::{self, cause};
+use crate::repo;
 use crate::scan::audit::Counters;
 use crate::scan::push::{peel_all, Pushed};
 use crate::scan::{Budget, Problem, Session, Sink, Summary};
@@ -210,28 +210,13 @@ fn framework_update() -> Result<Option<PushUpdate>, String> {
     }))
 }
 
-/// Peeled ids of the references under `prefix` (all references when `None`).
+/// The commits the references under `prefix` (all references when `None`) lead to.
 fn ref_tips(repo: &gix::Repository, prefix: Option<&str>) -> Result<Vec<ObjectId>, String> {
-    let refs_error = |e: &(dyn std::error::Error + 'static)| {
-        format!(
-            "cannot list the references of this repository: {}. Run `git show-ref` to see whether git can",
-            cause(e)
-        )
-    };
-    let platform = repo.references().map_err(|e| refs_error(&e))?;
-    let iter = match prefix {
-        Some(prefix) => platform.prefixed(prefix),
-        None => platform.all(),
-    }
-    .map_err(|e| refs_error(&e))?;
-    let mut tips = Vec::new();
-    for reference in iter {
-        let mut reference = reference.map_err(|e| refs_error(&e))?;
-        if let Ok(id) = reference.peel_to_id() {
-            tips.push(id.detach());
-        }
-    }
-    Ok(tips)
+    Ok(repo::refs::all(repo, prefix)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter_map(|(_, id)| repo::peel_to_commit(&repo.objects, id))
+        .collect())
 }
 
 /// pre-receive: the commits new to this server. The pushed objects are in git's quarantine.
@@ -263,14 +248,7 @@ pub fn pre_receive(detector: &Detector, input: &[u8], sink: &mut dyn Sink) -> Ou
 /// `intercept scan --range A..B` (or `B`: all of its history): the same walk and scan.
 pub fn range(detector: &Detector, range: &str, overrides: &Overrides, sink: &mut dyn Sink) -> Outcome {
     let repo = try_or_fail!(sink, repo::open());
-    let resolve = |spec: &str| -> Result<ObjectId, String> {
-        repo.rev_parse_single(spec).map(|id| id.detach()).map_err(|e| {
-            format!(
-                "cannot resolve {spec:?}: {}. Name a commit, branch or tag",
-                cause(&e)
-            )
-        })
-    };
+    let resolve = |spec: &str| repo::refs::resolve(&repo, spec);
     let (hidden_spec, tip_spec) = match range.split_once("..") {
         Some((a, b)) => (
             Some(if a.is_empty() { "HEAD" } else { a }),

@@ -5,6 +5,7 @@
 //! shim never breaks an older binary.
 
 use std::io::Read;
+use std::path::PathBuf;
 
 use super::checks;
 use crate::config::Overrides;
@@ -57,11 +58,26 @@ fn blocked(name: &str) -> Blocked<'static> {
     }
 }
 
-pub fn run(name: &str, args: &[String]) -> Outcome {
+pub fn run(name: &str, args: &[String], shim: bool) -> Outcome {
+    let outcome = check(name, args, shim);
+    match outcome {
+        Outcome::Clean if shim => Outcome::ShimClean,
+        other => other,
+    }
+}
+
+fn check(name: &str, args: &[String], shim: bool) -> Outcome {
     let Some(check) = hooks::find(name).and_then(|h| h.check) else {
         tracing::debug!(hook = name, "not a hook intercept checks");
         return Outcome::Clean;
     };
+    if shim && std::env::var_os("INTERCEPT_DUAL").is_some_and(|v| v == "1") && config_hook_runs(name) {
+        tracing::debug!(
+            hook = name,
+            "the git running this shim runs intercept's config-based hook"
+        );
+        return Outcome::Clean;
+    }
     let detector = Detector::new();
     let mut err = super::stderr();
     let mut sink = Block::new(blocked(name), &mut err);
@@ -83,4 +99,27 @@ pub fn run(name: &str, args: &[String]) -> Outcome {
             }
         }
     }
+}
+
+/// Under both mechanisms (`install --global --with-shims`): whether the git that runs this
+/// shim runs intercept's config-based hook for `event` too (git ≥ 2.54, not disabled here),
+/// as `git hook list` of that very git says. When in doubt: no, and the shim checks.
+fn config_hook_runs(event: &str) -> bool {
+    let git = std::env::var_os("GIT_EXEC_PATH")
+        .map(|p| PathBuf::from(p).join("git"))
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from("git"));
+    let Ok(out) = std::process::Command::new(git)
+        .args(["hook", "list", "--show-scope", event])
+        .stderr(std::process::Stdio::null())
+        .output()
+    else {
+        return false;
+    };
+    let name = crate::installer::config_hook_name(event);
+    out.status.success()
+        && String::from_utf8_lossy(&out.stdout).lines().any(|l| {
+            let fields: Vec<&str> = l.split('\t').collect();
+            fields.last() == Some(&name.as_str()) && !fields.contains(&"disabled")
+        })
 }

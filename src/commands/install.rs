@@ -1,12 +1,13 @@
-//! `intercept install [--global]` and `intercept uninstall [--global]`: glue around
-//! `installer`, reporting what was done on stderr.
+//! `intercept install [--global [--with-shims]]` and `intercept uninstall [--global]`: glue
+//! around `installer`, saying on stderr what was done and then, inside a repository, what
+//! runs intercept there now (as `intercept status` does).
 
 use std::io::Write;
 
 use crate::installer::{self, Done, InstallError};
 use crate::outcome::Outcome;
 
-pub fn install(global: bool) -> Outcome {
+pub fn install(global: bool, with_shims: bool) -> Outcome {
     let result = std::env::current_exe()
         .and_then(|p| p.canonicalize())
         .map_err(|e| InstallError::Io {
@@ -16,12 +17,12 @@ pub fn install(global: bool) -> Outcome {
         })
         .and_then(|bin| {
             if global {
-                installer::install_global(&bin)
+                installer::install_global(&bin, installer::GlobalOptions { with_shims })
             } else {
                 installer::repo_hooks().and_then(|hooks| installer::install_repo(&bin, &hooks))
             }
         });
-    report(result)
+    report(result, true)
 }
 
 pub fn uninstall(global: bool) -> Outcome {
@@ -30,15 +31,22 @@ pub fn uninstall(global: bool) -> Outcome {
     } else {
         installer::repo_hooks().and_then(|hooks| installer::uninstall_repo(&hooks))
     };
-    report(result)
+    report(result, false)
 }
 
-fn report(result: Result<Done, InstallError>) -> Outcome {
+fn report(result: Result<Done, InstallError>, show_status: bool) -> Outcome {
     let mut err = super::stderr();
     match result {
         Ok(done) => {
             for line in done.lines {
                 let _ = writeln!(err, "intercept: {line}");
+            }
+            // Inside a repository: the truth about it, now.
+            if show_status {
+                if let Ok(status) = installer::status::of_repo() {
+                    let _ = writeln!(err, "intercept: in this repository:");
+                    let _ = super::status::write(&status, &mut err);
+                }
             }
             Outcome::Clean
         }

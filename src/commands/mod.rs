@@ -19,8 +19,8 @@ use crate::redact::Redacting;
 pub fn run(cli: &Cli) -> Outcome {
     match &cli.command {
         Command::Scan(args) => scan::run(args),
-        Command::Hook(args) => hook::run(&args.name, &args.args),
-        Command::Install(args) => install::install(args.global),
+        Command::Hook(args) => hook::run(&args.name, &args.args, args.shim),
+        Command::Install(args) => install::install(args.global, args.with_shims),
         Command::Uninstall(args) => install::uninstall(args.global),
         Command::Status => status::run(),
         Command::Allow(args) => allow::run(&args.fingerprint, &args.reason),

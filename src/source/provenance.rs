@@ -11,7 +11,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use gix::objs::Kind;
 use gix::ObjectId;
 
 use super::history::{self, Graph};
@@ -37,7 +36,7 @@ pub type Places = HashMap<ObjectId, Vec<Place>>;
 pub fn named_ref_commits(repo: &gix::Repository) -> Vec<(String, ObjectId)> {
     ranked_refs(repo)
         .into_iter()
-        .filter_map(|(name, id)| peel_to_commit(&repo.objects, id).map(|c| (name, c)))
+        .filter_map(|(name, id)| repo::peel_to_commit(&repo.objects, id).map(|c| (name, c)))
         .collect()
 }
 
@@ -46,27 +45,10 @@ pub fn named_ref_commits(repo: &gix::Repository) -> Vec<(String, ObjectId)> {
 fn ranked_refs(repo: &gix::Repository) -> Vec<(String, ObjectId)> {
     let mut tips = Vec::new();
     if let Some(head) = repo::head_commit_id(repo) {
-        let name = repo
-            .head_name()
-            .ok()
-            .flatten()
-            .map_or_else(|| "HEAD".to_string(), |n| n.as_bstr().to_string());
+        let name = repo::refs::head_name(repo).unwrap_or_else(|| "HEAD".to_string());
         tips.push((name, head));
     }
-    if let Ok(platform) = repo.references() {
-        if let Ok(all) = platform.all() {
-            for mut r in all.flatten() {
-                let name = r.name().as_bstr().to_string();
-                let id = match r.target().try_id() {
-                    Some(id) => Some(id.to_owned()),
-                    None => r.peel_to_id().ok().map(|id| id.detach()),
-                };
-                if let Some(id) = id {
-                    tips.push((name, id));
-                }
-            }
-        }
-    }
+    tips.extend(repo::refs::all(repo, None).unwrap_or_default());
     let rank = |name: &str| match name {
         n if n.starts_with("refs/heads/") => 1,
         n if n.starts_with("refs/tags/") => 2,
@@ -80,24 +62,6 @@ fn ranked_refs(repo: &gix::Repository) -> Vec<(String, ObjectId)> {
         tips.insert(0, first);
     }
     tips
-}
-
-/// The commit `id` is or (through annotated tags) points at; `None` for a tree, a blob
-/// or a missing object. Reads only the header of a commit.
-fn peel_to_commit(
-    objects: &(impl gix::objs::Find + gix::objs::FindHeader),
-    mut id: ObjectId,
-) -> Option<ObjectId> {
-    use gix::prelude::FindExt as _;
-    let mut buf = Vec::new();
-    for _ in 0..32 {
-        match objects.try_header(&id).ok()??.kind {
-            Kind::Commit => return Some(id),
-            Kind::Tag => id = objects.find_tag(&id, &mut buf).ok()?.target(),
-            _ => return None,
-        }
-    }
-    None
 }
 
 /// For each blob in `hits`: where it was added. On an error, what was found so far and
@@ -179,7 +143,7 @@ fn load_tips(repo: &gix::Repository, refs: &[(String, ObjectId)]) -> Vec<(usize,
             .skip(part)
             .step_by(threads)
             .filter_map(|(i, (_, id))| {
-                let commit = peel_to_commit(&objects, *id)?;
+                let commit = repo::peel_to_commit(&objects, *id)?;
                 let (time, parents) = graph.load(&commit).ok()?;
                 Some((i, (commit, time, parents)))
             })

@@ -120,7 +120,8 @@ fn status_reports_a_husky_style_local_hooks_path() {
     run.code(1);
     for needle in [
         "core.hooksPath, local config",
-        "not installed",
+        "NOT CHECKED",
+        "shadows intercept's global shims",
         "intercept install",
     ] {
         assert!(
@@ -206,7 +207,7 @@ fn a_missing_binary_fails_closed_and_names_the_bypass() {
     let status = repo.intercept_in(&repo.root, &["status"]);
     status.code(1);
     assert!(
-        status.stdout.contains("the binary it calls is gone"),
+        status.stdout.contains("whose binary is gone"),
         "{}",
         status.stdout
     );

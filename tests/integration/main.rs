@@ -10,6 +10,7 @@ mod audit;
 mod commit_hooks;
 mod install;
 mod leak;
+mod mechanisms;
 mod parity;
 mod property;
 mod push_hooks;

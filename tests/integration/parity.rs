@@ -9,7 +9,7 @@ use std::io::Write;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
-use crate::support::{fill, fixtures, json, token, uuid, Run, TestRepo, Token};
+use crate::support::{fill, fixtures, json, token, uuid, Git, Run, TestRepo, Token};
 
 /// A file to commit: its path, its bytes, and whether it is tracked by git-lfs.
 struct Form {
@@ -293,6 +293,14 @@ fn stage(repo: &TestRepo, forms: &[Form]) {
 
 #[test]
 fn every_path_finds_every_form_at_the_same_place() {
+    for git in Git::BOTH {
+        git.select();
+        parity();
+    }
+}
+
+/// The table through all seven paths, under the git this thread selected.
+fn parity() {
     let repo = TestRepo::new();
     repo.install();
     repo.initial_commit();

@@ -14,6 +14,68 @@ use base64::Engine as _;
 thread_local! {
     /// Every token text this test thread generated; `Run` checks output against them.
     static SECRETS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// The git this test thread runs (each test runs on its own thread).
+    static GIT: std::cell::Cell<Git> = const { std::cell::Cell::new(Git::System) };
+}
+
+/// Which git a test drives: the machine's (2.47: shims), or 2.55 (config-based hooks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Git {
+    System,
+    V255,
+}
+
+impl Git {
+    /// Both, for scenarios that must hold under each mechanism.
+    pub const BOTH: [Git; 2] = [Git::System, Git::V255];
+
+    /// Makes every command this test thread runs use this git (first on PATH).
+    pub fn select(self) {
+        GIT.with(|g| g.set(self));
+    }
+
+    pub fn has_config_hooks(self) -> bool {
+        self == Git::V255
+    }
+}
+
+/// The directory of git 2.55's binaries: `INTERCEPT_TEST_GIT_BIN`, else built once (and
+/// cached) by `../shared/git/build-git.sh`.
+pub fn git_255_bin() -> &'static Path {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("INTERCEPT_TEST_GIT_BIN") {
+            return PathBuf::from(dir);
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/git/build-git.sh");
+        let out = Command::new("sh").arg(&script).output().unwrap_or_else(|e| {
+            panic!(
+                "the config-based hook tests need git >= 2.54: cannot run {}: {e}",
+                script.display()
+            )
+        });
+        assert!(
+            out.status.success(),
+            "the config-based hook tests need git >= 2.54, and {} failed (it needs gcc, make and zlib's \
+             headers):\n{}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    })
+}
+
+/// PATH for this test thread's git.
+fn test_path() -> std::ffi::OsString {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    match GIT.with(std::cell::Cell::get) {
+        Git::System => path,
+        Git::V255 => {
+            let mut dirs = vec![git_255_bin().to_path_buf()];
+            dirs.extend(std::env::split_paths(&path));
+            std::env::join_paths(dirs).unwrap()
+        }
+    }
 }
 
 /// 64 random bits.
@@ -141,6 +203,7 @@ pub fn hermetic(program: impl AsRef<OsStr>, home: &Path) -> Command {
         }
     }
     cmd.env("HOME", home)
+        .env("PATH", test_path())
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))

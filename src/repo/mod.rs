@@ -14,6 +14,9 @@ use gix::ObjectId;
 
 use crate::path::PathText;
 
+pub mod refs;
+pub mod reftable;
+
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
     #[error(
@@ -24,6 +27,11 @@ pub enum RepoError {
     Index { path: PathText, cause: String },
     #[error("cannot resolve HEAD: {cause}. Run `git status` and `git fsck` to find out why")]
     Head { cause: String },
+    #[error(
+        "cannot read the references of this repository: {cause}. Run `git show-ref` (and `git refs verify`) to \
+         see whether git can"
+    )]
+    Refs { cause: String },
     #[error(
         "cannot read {kind} {id}{}: {cause}. The object database is incomplete (a partial or shallow \
          clone) or corrupt; run `git fsck` to find out which",
@@ -94,14 +102,36 @@ pub fn index(repo: &gix::Repository) -> Result<gix::index::File, RepoError> {
 
 /// `HEAD^{tree}`, or `None` when the branch is unborn (the first commit).
 pub fn head_tree(repo: &gix::Repository) -> Result<Option<ObjectId>, RepoError> {
-    let head_error = |e: &(dyn std::error::Error + 'static)| RepoError::Head { cause: cause(e) };
-    let mut head = repo.head().map_err(|e| head_error(&e))?;
-    if head.is_unborn() {
+    let Some(id) = refs::head_id(repo)? else {
         return Ok(None);
+    };
+    let commit = peel_to_commit(&repo.objects, id).ok_or_else(|| RepoError::Head {
+        cause: format!("HEAD names {id}, which is not a commit here"),
+    })?;
+    let mut buf = Vec::new();
+    let tree = repo
+        .objects
+        .find_commit(&commit, &mut buf)
+        .map_err(|e| RepoError::Head { cause: cause(&e) })?
+        .tree();
+    Ok(Some(tree))
+}
+
+/// The commit `id` is or (through annotated tags) points at; `None` for a tree, a blob
+/// or a missing object. Reads only the header of a commit.
+pub fn peel_to_commit(
+    objects: &(impl gix::objs::Find + gix::objs::FindHeader),
+    mut id: ObjectId,
+) -> Option<ObjectId> {
+    let mut buf = Vec::new();
+    for _ in 0..32 {
+        match objects.try_header(&id).ok()??.kind {
+            gix::objs::Kind::Commit => return Some(id),
+            gix::objs::Kind::Tag => id = objects.find_tag(&id, &mut buf).ok()?.target(),
+            _ => return None,
+        }
     }
-    let commit = head.peel_to_commit().map_err(|e| head_error(&e))?;
-    let tree = commit.tree_id().map_err(|e| head_error(&e))?;
-    Ok(Some(tree.detach()))
+    None
 }
 
 /// Blobs larger than this are streamed from the object database instead of being read
@@ -424,7 +454,10 @@ pub fn committed_file(
 
 /// The commit `HEAD` points at, if any (not on an unborn branch).
 pub fn head_commit_id(repo: &gix::Repository) -> Option<ObjectId> {
-    repo.head_commit().ok().map(|c| c.id)
+    refs::head_id(repo)
+        .ok()
+        .flatten()
+        .and_then(|id| peel_to_commit(&repo.objects, id))
 }
 
 /// The objects of a push being received: the quarantine first, then the repository.
