@@ -6,6 +6,7 @@
 //! ```sh
 //! INTERCEPT_BENCH_GIT=/path/to/a/clone/of/git.git cargo bench --bench hooks
 //! INTERCEPT_BENCH_GITS=/usr/bin/git:/path/to/git-2.55/bin/git  # which gits (default: PATH's and build-git.sh's)
+//! INTERCEPT_BENCH_BIN=~/.cargo/bin/intercept   # measure the binary ./install.sh built (default: this build's)
 //! ```
 //!
 //! Each command is run in a hermetic HOME: one without intercept, one after `intercept
@@ -156,6 +157,7 @@ fn bench_git(git: &Path, source: &Path, bin: &Path, scratch: &Path) -> (String, 
         ],
     );
     none.run(&work, &["remote", "add", "bench", remote.to_str().unwrap()]);
+    none.run(&work, &["branch", "-f", "benchbase", "HEAD"]);
     none.run(&work, &["checkout", "-q", "-b", "bench"]);
     let mut rows = Vec::new();
 
@@ -185,7 +187,7 @@ fn bench_git(git: &Path, source: &Path, bin: &Path, scratch: &Path) -> (String, 
     });
 
     // git rebase --force-rebase of 100 commits (every commit replayed).
-    none.run(&work, &["checkout", "-q", "-B", "rebase", "main"]);
+    none.run(&work, &["checkout", "-q", "-B", "rebase", "benchbase"]);
     for i in 0..100 {
         touch(&work, "README.md", 1, 1000 + i);
         none.run(&work, &["commit", "-q", "-a", "-m", "bench: one of 100"]);
@@ -193,13 +195,16 @@ fn bench_git(git: &Path, source: &Path, bin: &Path, scratch: &Path) -> (String, 
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for i in 0..7 {
         for (env, out) in [(&none, &mut a), (&with, &mut b)] {
-            let d = env.time(&work, &["rebase", "-q", "--force-rebase", "main"]);
+            let d = env.time(&work, &["rebase", "-q", "--force-rebase", "benchbase"]);
             if i >= 1 {
                 out.push(d);
             }
         }
     }
-    let rss = peak_rss(&with.cmd(&work, &["rebase", "-q", "--force-rebase", "main"]), b"");
+    let rss = peak_rss(
+        &with.cmd(&work, &["rebase", "-q", "--force-rebase", "benchbase"]),
+        b"",
+    );
     rows.push(Row {
         what: "git rebase (100 commits)",
         none: median(a),
@@ -212,7 +217,7 @@ fn bench_git(git: &Path, source: &Path, bin: &Path, scratch: &Path) -> (String, 
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for i in 0..13 {
         for (n, (env, out)) in [(&none, &mut a), (&with, &mut b)].into_iter().enumerate() {
-            env.run(&work, &["checkout", "-q", "-B", "push", "main"]);
+            env.run(&work, &["checkout", "-q", "-B", "push", "benchbase"]);
             for c in 0..3 {
                 touch(&work, "README.md", 2, 5000 + i * 10 + c + n * 1000);
                 env.run(&work, &["commit", "-q", "--no-verify", "-a", "-m", "bench: push"]);
@@ -224,7 +229,7 @@ fn bench_git(git: &Path, source: &Path, bin: &Path, scratch: &Path) -> (String, 
             }
         }
     }
-    with.run(&work, &["checkout", "-q", "-B", "push", "main"]);
+    with.run(&work, &["checkout", "-q", "-B", "push", "benchbase"]);
     for c in 0..3 {
         touch(&work, "README.md", 2, 9000 + c);
         with.run(&work, &["commit", "-q", "--no-verify", "-a", "-m", "bench: push"]);
@@ -266,7 +271,10 @@ fn main() {
         println!("skipped: set INTERCEPT_BENCH_GIT to a clone of git.git");
         return;
     };
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_intercept"));
+    let bin = std::env::var_os("INTERCEPT_BENCH_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_intercept")));
+    println!("binary: {}", bin.display());
     println!("whole git commands, intercept installed globally vs no hooks, medians of interleaved runs");
     for git in gits() {
         let scratch = tempfile::tempdir().unwrap();

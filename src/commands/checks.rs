@@ -54,7 +54,9 @@ macro_rules! try_or_fail {
 pub fn staged(detector: &Detector, overrides: &Overrides, sink: &mut dyn Sink) -> Outcome {
     let repo = try_or_fail!(sink, repo::open());
     let index = try_or_fail!(sink, repo::index(&repo));
-    let layers: Vec<Layer> = try_or_fail!(sink, repo::staged_file(&repo.objects, &index, REPO_FILE))
+    // A commit reads a handful of objects: the light reader skips loading pack indexes whole.
+    let objects = repo::light::LightObjects::of(&repo);
+    let layers: Vec<Layer> = try_or_fail!(sink, repo::staged_file(&objects, &index, REPO_FILE))
         .map(|text| Layer {
             label: format!("{REPO_FILE} (as staged)"),
             text,
@@ -62,12 +64,12 @@ pub fn staged(detector: &Detector, overrides: &Overrides, sink: &mut dyn Sink) -
         .into_iter()
         .collect();
     let settings = try_or_fail!(sink, config::resolve(&layers, overrides));
-    let head = try_or_fail!(sink, repo::head_tree(&repo));
-    let changes = try_or_fail!(sink, staged::changes(&repo.objects, &index, head));
+    let head = try_or_fail!(sink, repo::head_tree(&repo, &objects));
+    let changes = try_or_fail!(sink, staged::changes(&objects, &index, head));
     let dirs = repo::ObjectDirs::of(&repo);
     let lfs = lfs_store(&repo);
     let mut session = Session::new(detector, &settings, Some(&lfs), sink);
-    session.changes(&repo.objects, &dirs, &changes);
+    session.changes(&objects, &dirs, &changes);
     session.finish()
 }
 
@@ -152,7 +154,8 @@ pub fn pre_push(detector: &Detector, remote: Option<&str>, input: &[u8], sink: &
         }
     }
     let repo = try_or_fail!(sink, repo::open());
-    let objects = &repo.objects;
+    let light = repo::light::LightObjects::of(&repo);
+    let objects = &light;
     let pushed: Vec<Pushed> = updates
         .iter()
         .filter_map(|u| {

@@ -85,6 +85,27 @@ pub fn of_repo() -> Result<Status, InstallError> {
             installed_for.map_or_else(|| "older".to_string(), |v| v.to_string())
         ));
     }
+    // A repository's own hooks that the global shims do not run (git < 2.54 only).
+    if !git.has_config_hooks() && super::same_dir(&repo.dir, &global) {
+        let own = repo.common_dir.join("hooks");
+        let skipped: Vec<&str> = hooks::HOOKS
+            .iter()
+            .filter(|h| !h.passthrough && h.check.is_none())
+            .filter(|h| own.join(h.name).is_file())
+            .map(|h| h.name)
+            .collect();
+        if !skipped.is_empty() {
+            notes.push(format!(
+                "this repository has its own {} hook{} in {}, which git {git} does not run under intercept's \
+                 global shims (git runs those hooks for every commit or ref update, and a shim for each made \
+                 everyday git much slower). With git 2.54 or later nothing is skipped: upgrade git and run \
+                 `intercept install --global` again",
+                skipped.join(", "),
+                if skipped.len() == 1 { "" } else { "s" },
+                PathText::new(&own)
+            ));
+        }
+    }
     if events.iter().any(|e| e.runners.len() > 1) {
         notes.push(
             "intercept runs more than once for some events here (each check is done again): remove one of \
@@ -162,11 +183,13 @@ fn hookdir(repo: &RepoHooks, global: &Path, git: Version, event: &str, out: &mut
         } else {
             match check_shim(&path) {
                 Ok(()) => out.runners.push(where_),
-                Err(why) => out.problem = Some(format!(
+                Err(why) => {
+                    out.problem = Some(format!(
                     "{where_}: {} {why}, so git blocks every {event}. Run `intercept install --global` (or \
                          ./install.sh) again",
                     PathText::new(&path)
-                )),
+                ))
+                }
             }
         }
     }

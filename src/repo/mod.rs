@@ -14,6 +14,7 @@ use gix::ObjectId;
 
 use crate::path::PathText;
 
+pub mod light;
 pub mod refs;
 pub mod reftable;
 
@@ -101,16 +102,18 @@ pub fn index(repo: &gix::Repository) -> Result<gix::index::File, RepoError> {
 }
 
 /// `HEAD^{tree}`, or `None` when the branch is unborn (the first commit).
-pub fn head_tree(repo: &gix::Repository) -> Result<Option<ObjectId>, RepoError> {
+pub fn head_tree(
+    repo: &gix::Repository,
+    objects: &(impl gix::objs::Find + gix::objs::FindHeader),
+) -> Result<Option<ObjectId>, RepoError> {
     let Some(id) = refs::head_id(repo)? else {
         return Ok(None);
     };
-    let commit = peel_to_commit(&repo.objects, id).ok_or_else(|| RepoError::Head {
+    let commit = peel_to_commit(objects, id).ok_or_else(|| RepoError::Head {
         cause: format!("HEAD names {id}, which is not a commit here"),
     })?;
     let mut buf = Vec::new();
-    let tree = repo
-        .objects
+    let tree = objects
         .find_commit(&commit, &mut buf)
         .map_err(|e| RepoError::Head { cause: cause(&e) })?
         .tree();

@@ -95,17 +95,38 @@ fn a_plain_repository_is_checked_and_its_own_hooks_keep_their_arguments_and_inpu
         let (repo, bare) = installed(git);
         let log = repo.scratch.path().join("hooks.log");
         let own = repo.root.join(".git/hooks");
-        for name in ["pre-commit", "commit-msg", "post-commit", "pre-push"] {
+        for name in [
+            "pre-commit",
+            "commit-msg",
+            "post-commit",
+            "pre-push",
+            "post-checkout",
+        ] {
             logging_hook(&own, name, &log);
         }
         commit_and_push_are_checked(&repo, &repo.root, &bare);
+        repo.git(&["checkout", "-q", "-b", "topic"]).code(0);
         let log = read_log(&log);
         assert!(log.contains("pre-commit args=0"), "{git:?}: {log}");
         assert!(
             log.contains("commit-msg args=1 .git/COMMIT_EDITMSG"),
             "{git:?}: {log}"
         );
-        assert!(log.contains("post-commit args=0"), "{git:?}: {log}");
+        assert!(log.contains("post-checkout args=3"), "{git:?}: {log}");
+        // post-commit: git runs it for every commit, and the shims leave it out (status says so).
+        assert_eq!(
+            log.contains("post-commit args=0"),
+            git.has_config_hooks(),
+            "{git:?}: {log}"
+        );
+        if !git.has_config_hooks() {
+            let status = repo.intercept_in(&repo.root, &["status"]);
+            assert!(
+                status.stdout.contains("own post-commit hook"),
+                "{}",
+                status.stdout
+            );
+        }
         let origin = bare.to_str().unwrap();
         assert!(
             log.contains(&format!("pre-push args=2 origin {origin} stdin=1")),
@@ -247,13 +268,20 @@ fn installed_with_copy(git: Git) -> (TestRepo, PathBuf) {
     let copy = repo.scratch.path().join("bin/intercept");
     std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
     std::fs::copy(crate::support::bin(), &copy).unwrap();
-    let mut cmd = crate::support::hermetic(&copy, &repo.home());
-    assert!(cmd
-        .current_dir(&repo.root)
-        .args(["install", "--global"])
-        .status()
-        .unwrap()
-        .success());
+    // A binary just written can be "busy" while another test thread forks: retry.
+    let status = (0..100)
+        .find_map(|_| {
+            let mut cmd = crate::support::hermetic(&copy, &repo.home());
+            match cmd.current_dir(&repo.root).args(["install", "--global"]).status() {
+                Err(e) if e.raw_os_error() == Some(26) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    None
+                }
+                other => Some(other.unwrap()),
+            }
+        })
+        .expect("the copied binary stays busy");
+    assert!(status.success());
     repo.initial_commit();
     (repo, copy)
 }
