@@ -14,7 +14,11 @@ INTERCEPT_HOOK=@HOOK@
 INTERCEPT_CHECK=@CHECK@
 INTERCEPT_STDIN=@STDIN@
 INTERCEPT_CHAIN=@CHAIN@
+# 0; 1: config-based hooks are installed too, check only under a git that does not run
+# them; gate: in front of a repository's own hook, check always (git >= 2.54 runs this hook
+# even after intercept's config-based hook stopped git), say so in one line.
 INTERCEPT_DUAL=@DUAL@
+INTERCEPT_LFS=@LFS@
 
 # The hook that runs next: none (git runs the hooks directory itself), the repository's
 # own (hooks/ in its common git directory, found without starting git), or the one in the
@@ -49,16 +53,34 @@ esac
 if [ -n "$intercept_next" ] && ! { [ -f "$intercept_next" ] && [ -x "$intercept_next" ]; }; then
   intercept_next=
 fi
+# git-lfs cannot write its hooks into a global hooks directory that is not its own, so for a
+# repository that stores LFS objects and has no hook of this name, run git-lfs's here.
+if [ -z "$intercept_next" ] && [ "$INTERCEPT_LFS" = 1 ] && [ -n "${intercept_common:-}" ] &&
+   [ -d "$intercept_common/lfs" ] && command -v git-lfs >/dev/null 2>&1; then
+  intercept_next="git-lfs"
+fi
+intercept_run_next() {
+  if [ "$intercept_next" = git-lfs ]; then
+    git lfs "$INTERCEPT_HOOK" "$@"
+  else
+    "$intercept_next" "$@"
+  fi
+}
 
 # A hook intercept does not check: hand over, or nothing to do (one sh start, no more).
 if [ "$INTERCEPT_CHECK" != 1 ]; then
+  [ "$intercept_next" = git-lfs ] && exec git lfs "$INTERCEPT_HOOK" "$@"
   [ -n "$intercept_next" ] && exec "$intercept_next" "$@"
   exit 0
 fi
 
 intercept_stop() {
   echo "intercept: $1" >&2
-  echo "intercept: git was stopped because nothing could be checked. Reinstall intercept (./install.sh), or remove its hooks (intercept uninstall --global). To go ahead once without checking: --no-verify (git commit --no-verify, git push --no-verify)." >&2
+  echo "intercept: git was stopped because nothing could be checked. Reinstall intercept (./install.sh), or remove its hooks (intercept uninstall --global, and intercept uninstall in a repository where it was installed). To go ahead once without checking: --no-verify (git commit --no-verify, git push --no-verify)." >&2
+  case $INTERCEPT_CHAIN in
+    none|local) ;;
+    *) [ -e "$INTERCEPT_CHAIN/$INTERCEPT_HOOK" ] && echo "intercept: the hook this shim stands in front of is $INTERCEPT_CHAIN/$INTERCEPT_HOOK; without intercept, move it back over this shim." >&2 ;;
+  esac
   exit 1
 }
 
@@ -93,9 +115,10 @@ esac
 
 if [ -n "$intercept_next" ]; then
   if [ "$INTERCEPT_STDIN" = 1 ]; then
-    intercept_feed | "$intercept_next" "$@"
+    intercept_feed | intercept_run_next "$@"
     exit $?
   fi
-  exec "$intercept_next" "$@"
+  intercept_run_next "$@"
+  exit $?
 fi
 exit 0

@@ -148,12 +148,14 @@ fn tip_settings(
 /// pre-commit framework (which keeps it) the range comes from its environment.
 pub fn pre_push(detector: &Detector, remote: Option<&str>, input: &[u8], sink: &mut dyn Sink) -> Outcome {
     let mut updates: Vec<PushUpdate> = try_or_fail!(sink, pushed::push_updates(input));
+    let repo = try_or_fail!(sink, repo::open());
+    let framework_remote = std::env::var("PRE_COMMIT_REMOTE_NAME").ok();
+    let remote = remote.or(framework_remote.as_deref());
     if updates.is_empty() {
-        if let Some(u) = try_or_fail!(sink, framework_update()) {
+        if let Some(u) = try_or_fail!(sink, framework_update(&repo)) {
             updates.push(u);
         }
     }
-    let repo = try_or_fail!(sink, repo::open());
     let light = repo::light::LightObjects::of(&repo);
     let objects = &light;
     let pushed: Vec<Pushed> = updates
@@ -188,11 +190,17 @@ pub fn pre_push(detector: &Detector, remote: Option<&str>, input: &[u8], sink: &
     session.finish()
 }
 
-/// The range the pre-commit framework passes in its environment, when it runs the hook.
-fn framework_update() -> Result<Option<PushUpdate>, String> {
-    let Ok(to) = std::env::var("PRE_COMMIT_TO_REF") else {
+/// The range the pre-commit framework passes in its environment, when it runs the hook
+/// (it keeps git's input). On a first push whose history holds the root commit it sets
+/// neither `PRE_COMMIT_FROM_REF` nor `PRE_COMMIT_TO_REF`: the branch being pushed is then
+/// checked against everything the remote is known to have; when even that cannot be told,
+/// the push is blocked.
+fn framework_update(repo: &gix::Repository) -> Result<Option<PushUpdate>, String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let (to, branch) = (var("PRE_COMMIT_TO_REF"), var("PRE_COMMIT_LOCAL_BRANCH"));
+    if to.is_none() && branch.is_none() && var("PRE_COMMIT_REMOTE_NAME").is_none() {
         return Ok(None);
-    };
+    }
     let id = |v: &str| {
         ObjectId::from_hex(v.trim().as_bytes()).map_err(|_| {
             "PRE_COMMIT_TO_REF / PRE_COMMIT_FROM_REF do not hold object ids (the pre-commit framework sets \
@@ -200,15 +208,25 @@ fn framework_update() -> Result<Option<PushUpdate>, String> {
                 .to_string()
         })
     };
-    let local = id(&to)?;
-    let remote = match std::env::var("PRE_COMMIT_FROM_REF") {
-        Ok(from) if !from.trim().is_empty() => Some(id(&from)?).filter(|r| !r.is_null()),
-        _ => None,
+    let local = match (&to, &branch) {
+        (Some(to), _) => id(to)?,
+        (None, Some(branch)) => repo::refs::resolve(repo, branch)?,
+        (None, None) => {
+            return Err("the pre-commit framework ran the pre-push hook without saying what is pushed \
+                        (no PRE_COMMIT_TO_REF or PRE_COMMIT_LOCAL_BRANCH), so nothing could be checked. Push \
+                        with intercept's own hooks (`intercept install --global`), or go ahead unchecked with \
+                        `git push --no-verify`"
+                .to_string())
+        }
+    };
+    let remote = match var("PRE_COMMIT_FROM_REF") {
+        Some(from) => Some(id(&from)?).filter(|r| !r.is_null()),
+        None => None,
     };
     Ok(Some(PushUpdate {
-        local_ref: std::env::var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_default(),
+        local_ref: branch.unwrap_or_default(),
         local: Some(local),
-        remote_ref: std::env::var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
+        remote_ref: var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
         remote,
     }))
 }

@@ -4,7 +4,7 @@
 //! Hooks intercept does not check (and names it does not know yet) pass with 0, so a newer
 //! shim never breaks an older binary.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use super::checks;
@@ -71,31 +71,81 @@ fn check(name: &str, args: &[String], shim: bool) -> Outcome {
         tracing::debug!(hook = name, "not a hook intercept checks");
         return Outcome::Clean;
     };
-    if shim && std::env::var_os("INTERCEPT_DUAL").is_some_and(|v| v == "1") && config_hook_runs(name) {
+    let mode = if shim {
+        std::env::var("INTERCEPT_DUAL").unwrap_or_default()
+    } else {
+        String::new()
+    };
+    if mode == "1" && config_hook_runs(name) {
         tracing::debug!(
             hook = name,
             "the git running this shim runs intercept's config-based hook"
         );
         return Outcome::Clean;
     }
+    // In front of the repository's own hook (see `installer::gate`): when intercept's
+    // config-based hook ran too, it has printed the report; say only what this one stops.
+    let quiet = mode == "gate" && config_hook_runs(name);
     let detector = Detector::new();
     let mut err = super::stderr();
-    let mut sink = Block::new(blocked(name), &mut err);
+    let mut nowhere = std::io::sink();
+    let out: &mut dyn std::io::Write = if quiet { &mut nowhere } else { &mut err };
+    let mut sink = Block::new(blocked(name), out);
+    let outcome = run_check(check, args, &detector, &mut sink);
+    drop(sink);
+    let stopped = matches!(outcome, Outcome::Blocked | Outcome::Unchecked);
+    if stopped && quiet {
+        let _ = writeln!(
+            super::stderr(),
+            "intercept: the repository's own {name} hook was not run either: the push is stopped (see above)"
+        );
+    } else if stopped && check == Check::Push && mode != "gate" {
+        gate(name);
+    }
+    outcome
+}
+
+/// After a stopped push: git ≥ 2.54 runs the repository's own pre-push hook next anyway,
+/// so intercept puts itself in front of it first (`installer::gate`).
+fn gate(name: &str) {
+    let bin = match std::env::current_exe() {
+        Ok(bin) => bin,
+        Err(e) => {
+            tracing::warn!(hook = name, "cannot find intercept's own path: {e}");
+            return;
+        }
+    };
+    match crate::installer::close_after_block(&bin) {
+        Ok(Some(said)) => {
+            let _ = writeln!(super::stderr(), "intercept: {said}");
+        }
+        Ok(None) => {}
+        Err(e) => {
+            let _ = writeln!(
+                super::stderr(),
+                "intercept: this repository's own {name} hook may still run after this stopped push, and \
+                 intercept could not put itself in front of it: {e}"
+            );
+        }
+    }
+}
+
+fn run_check(check: Check, args: &[String], detector: &Detector, sink: &mut Block<'_>) -> Outcome {
     match check {
-        Check::Staged => checks::staged(&detector, &Overrides::default(), &mut sink),
-        Check::Message => checks::message(&detector, args.first().map(String::as_str), &mut sink),
+        Check::Staged => checks::staged(detector, &Overrides::default(), sink),
+        Check::Message => checks::message(detector, args.first().map(String::as_str), sink),
         Check::Push | Check::Receive => {
             let mut input = Vec::new();
             if let Err(e) = std::io::stdin().lock().read_to_end(&mut input) {
                 return checks::failed(
-                    &mut sink,
+                    sink,
                     format!("cannot read the refs git passed on standard input: {e}. Run the push again"),
                 );
             }
             if check == Check::Push {
-                checks::pre_push(&detector, args.first().map(String::as_str), &input, &mut sink)
+                checks::pre_push(detector, args.first().map(String::as_str), &input, sink)
             } else {
-                checks::pre_receive(&detector, &input, &mut sink)
+                checks::pre_receive(detector, &input, sink)
             }
         }
     }

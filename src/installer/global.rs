@@ -193,7 +193,7 @@ fn write_config_hooks(bin: &Path, done: &mut Done) -> Result<(), InstallError> {
         let path = dir.join(hook.name);
         shim::write_executable(
             &path,
-            &shim::render(bin, hook, &Chain::None, shim::Options { dual: false }),
+            &shim::render(bin, hook, &Chain::None, shim::Options::default()),
         )?;
         set_config_hook("--global", None, hook.name, &path)?;
     }
@@ -294,7 +294,13 @@ fn install_shims(bin: &Path, record: &mut Record, dual: bool, done: &mut Done) -
     for hook in HOOKS.iter().filter(|h| h.passthrough) {
         let hook = global_shim_hook(hook);
         let path = dir.join(hook.name);
-        shim::write_executable(&path, &shim::render(bin, &hook, &chain, shim::Options { dual }))?;
+        let options = shim::Options {
+            dual,
+            // Only where the shim runs the repositories' own hooks.
+            lfs: chain == Chain::Local && shim::LFS_HOOKS.contains(&hook.name),
+            gate: false,
+        };
+        shim::write_executable(&path, &shim::render(bin, &hook, &chain, options))?;
     }
     // Shims an earlier version wrote for hooks no longer installed (the hot ones).
     for hook in HOOKS.iter().filter(|h| !h.passthrough) {

@@ -20,8 +20,11 @@
 //! check twice. What was installed is recorded (`install.toml`) so uninstall removes
 //! exactly that.
 
+mod gate;
 pub mod git;
 mod global;
+pub mod husky;
+mod inline;
 mod lock;
 mod repo;
 pub mod shim;
@@ -31,6 +34,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use gate::close_after_block;
 pub use global::{install_global, uninstall_global, GlobalOptions};
 pub use repo::{install_repo, repo_hooks, uninstall_repo, RepoHooks};
 

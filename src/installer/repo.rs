@@ -21,7 +21,8 @@ use super::global::{installed, remove_config_hook_sections, set_config_hook};
 use super::lock::Lock;
 use super::shim::{self, Chain};
 use super::{
-    config_hooks_dir, global_shims_dir, io_error, remove_shim, same_dir, Done, InstallError, CHAINED_DIR,
+    config_hooks_dir, global_shims_dir, husky, inline, io_error, remove_shim, same_dir, Done, InstallError,
+    CHAINED_DIR,
 };
 use crate::hooks::{self, Hook};
 use crate::path::PathText;
@@ -86,7 +87,7 @@ pub fn install_repo(bin: &Path, hooks: &RepoHooks) -> Result<Done, InstallError>
         } else {
             hooks.dir.clone()
         };
-        return install_shims_in(&dir, &[*hooks::server_check()], bin);
+        return install_shims_in(&dir, &[*hooks::server_check()], bin, shim::Options::default());
     }
     let version = git::version(None)?;
     let (record, _) = installed()?;
@@ -106,7 +107,7 @@ pub fn install_repo(bin: &Path, hooks: &RepoHooks) -> Result<Done, InstallError>
             let path = dir.join(hook.name);
             shim::write_executable(
                 &path,
-                &shim::render(bin, hook, &Chain::None, shim::Options { dual: false }),
+                &shim::render(bin, hook, &Chain::None, shim::Options::default()),
             )?;
             set_config_hook("--local", Some(&hooks.base), hook.name, &path)?;
         }
@@ -123,8 +124,15 @@ pub fn install_repo(bin: &Path, hooks: &RepoHooks) -> Result<Done, InstallError>
         ));
         return Ok(done);
     }
+    // husky regenerates .husky/_ on every `npm install`: join its team-owned files instead.
+    if let Some(husky_dir) = husky::husky_dir(&hooks.dir) {
+        let _lock = Lock::take(&husky_dir)?;
+        let events: Vec<&str> = hooks::client_checks().map(|h| h.name).collect();
+        husky::install(&husky_dir, bin, &events, false, &mut done)?;
+        return Ok(done);
+    }
     let list: Vec<Hook> = hooks::client_checks().copied().collect();
-    install_shims_in(&hooks.dir, &list, bin)
+    install_shims_in(&hooks.dir, &list, bin, shim::Options::default())
 }
 
 /// `intercept uninstall` in a repository.
@@ -133,6 +141,18 @@ pub fn uninstall_repo(hooks: &RepoHooks) -> Result<Done, InstallError> {
     if !hooks.bare && remove_config_hook_sections("--local", Some(&hooks.base))? {
         done.lines
             .push("removed intercept's config-based hooks from this repository's config".to_string());
+    }
+    if let Some(husky_dir) = husky::husky_dir(&hooks.dir) {
+        let events: Vec<&str> = hooks::client_checks().map(|h| h.name).collect();
+        husky::uninstall(&husky_dir, &events, &mut done)?;
+    }
+    // A gate line (`installer::gate`) at the top of the repository's own pre-push.
+    for dir in [&hooks.dir, &hooks.common_dir.join("hooks")] {
+        let path = dir.join("pre-push");
+        if inline::remove(&path)? {
+            done.lines
+                .push(format!("removed intercept's line from {}", PathText::new(&path)));
+        }
     }
     let mut dirs = vec![hooks.dir.clone()];
     let own = hooks.common_dir.join("hooks");
@@ -151,7 +171,12 @@ pub fn uninstall_repo(hooks: &RepoHooks) -> Result<Done, InstallError> {
 }
 
 /// Writes shims for `list` into `dir`, keeping what was there.
-fn install_shims_in(dir: &Path, list: &[Hook], bin: &Path) -> Result<Done, InstallError> {
+pub(super) fn install_shims_in(
+    dir: &Path,
+    list: &[Hook],
+    bin: &Path,
+    options: shim::Options,
+) -> Result<Done, InstallError> {
     let mut done = Done::default();
     let _lock = Lock::take(dir)?;
     let chained = dir.join(CHAINED_DIR);
@@ -177,12 +202,7 @@ fn install_shims_in(dir: &Path, list: &[Hook], bin: &Path) -> Result<Done, Insta
         }
         shim::write_executable(
             &path,
-            &shim::render(
-                bin,
-                hook,
-                &Chain::Dir(chained.clone()),
-                shim::Options { dual: false },
-            ),
+            &shim::render(bin, hook, &Chain::Dir(chained.clone()), options),
         )?;
     }
     done.lines.push(format!(

@@ -28,12 +28,23 @@ pub enum Chain {
 }
 
 /// How a shim is run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Options {
     /// Both config-based hooks and global shims are installed: under a git that runs the
     /// config-based hook, the shim's check defers to it.
     pub dual: bool,
+    /// A global shim for a hook git-lfs installs: in a repository that stores LFS objects
+    /// and has no hook of this name, run git-lfs's (which cannot install into a hooks
+    /// directory that is not its own).
+    pub lfs: bool,
+    /// A shim put in front of a repository's own hook by [`super::gate`]: it checks even
+    /// when intercept's config-based hook ran (git ≥ 2.54 runs this one after a failed
+    /// config-based hook too) and then only prints one line, not the report again.
+    pub gate: bool,
 }
+
+/// The hooks git-lfs installs (`git lfs install`) that a global shim stands in for.
+pub const LFS_HOOKS: [&str; 3] = ["pre-push", "post-checkout", "post-merge"];
 
 /// `'…'` for sh, bytes and all.
 pub fn sh_quote(bytes: &[u8]) -> Vec<u8> {
@@ -80,7 +91,14 @@ pub fn render(bin: &Path, hook: &Hook, chain: &Chain, options: Options) -> Vec<u
         } else if value("INTERCEPT_CHAIN").is_some() {
             setting("INTERCEPT_CHAIN", &chain, &mut out);
         } else if value("INTERCEPT_DUAL").is_some() {
-            setting("INTERCEPT_DUAL", if options.dual { b"1" } else { b"0" }, &mut out);
+            let mode: &[u8] = match (options.gate, options.dual) {
+                (true, _) => b"gate",
+                (false, true) => b"1",
+                (false, false) => b"0",
+            };
+            setting("INTERCEPT_DUAL", mode, &mut out);
+        } else if value("INTERCEPT_LFS").is_some() {
+            setting("INTERCEPT_LFS", if options.lfs { b"1" } else { b"0" }, &mut out);
         } else {
             out.extend_from_slice(line.as_bytes());
         }
@@ -144,7 +162,7 @@ mod tests {
             Path::new("/opt/it's here/intercept"),
             hooks::find("pre-push").unwrap(),
             &Chain::Local,
-            Options { dual: false },
+            Options::default(),
         );
         let text = String::from_utf8(shim).unwrap();
         assert!(
@@ -171,7 +189,10 @@ mod tests {
                 Path::new("/a/it's/intercept"),
                 hook,
                 &Chain::Dir("/x y".into()),
-                Options { dual: true },
+                Options {
+                    dual: true,
+                    ..Options::default()
+                },
             ),
         )
         .unwrap();

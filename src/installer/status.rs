@@ -6,12 +6,13 @@
 //! set; another program's hook; a disabled config-based hook; a git too old for the
 //! config-based hooks that were installed) and what to do.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::git::{self, Version};
 use super::global::installed;
 use super::repo::{repo_hooks, RepoHooks};
-use super::{config_hook_name, global_shims_dir, shim, InstallError};
+use super::{config_hook_name, global_shims_dir, husky, inline, shim, InstallError};
 use crate::hooks;
 use crate::path::PathText;
 
@@ -68,7 +69,7 @@ pub fn of_repo() -> Result<Status, InstallError> {
         }
         hookdir(&repo, &global, git, hook.name, &mut event);
         if event.runners.is_empty() && event.problem.is_none() {
-            event.problem = Some(nothing_runs(&repo, &global, git, record.config_hooks));
+            event.problem = Some(nothing_runs(&repo, &global, git, hook.name, record.config_hooks));
         }
         events.push(event);
     }
@@ -105,6 +106,10 @@ pub fn of_repo() -> Result<Status, InstallError> {
                 PathText::new(&own)
             ));
         }
+    }
+    let global_shims = !git.has_config_hooks() && super::same_dir(&repo.dir, &global);
+    if !repo.bare {
+        neighbours(&repo, global_shims, &mut notes);
     }
     if events.iter().any(|e| e.runners.len() > 1) {
         notes.push(
@@ -164,22 +169,53 @@ fn config_hook(repo: &RepoHooks, event: &str, out: &mut Event) -> Result<(), Ins
     Ok(())
 }
 
-/// A shim in the hooks directory (and, behind a global one, the repository's own).
+/// A shim in the hooks directory (and, behind a global one, the repository's own), or
+/// intercept's line in husky's `.husky/<event>`.
 fn hookdir(repo: &RepoHooks, global: &Path, git: Version, event: &str, out: &mut Event) {
+    if let Some(husky_dir) = husky::husky_dir(&repo.dir) {
+        if let Some(bin) = husky::installed_line(&husky_dir, event) {
+            if is_executable(&bin) {
+                out.runners.push(format!("a line in .husky/{event} (husky)"));
+            } else {
+                out.problem = Some(format!(
+                    "the line in .husky/{event} runs {}, which is gone, so git blocks every {event}. Run \
+                     `intercept install` here again",
+                    PathText::new(&bin)
+                ));
+            }
+        }
+    }
     let path = repo.dir.join(event);
+    if let Some((bin, gate)) = inline::installed(&path) {
+        if gate && git.has_config_hooks() && !out.runners.is_empty() {
+            // A gate (`installer::gate`): it stops the repository's own hook, nothing more.
+        } else if is_executable(&bin) {
+            out.runners.push(format!("a line in {}", PathText::new(&path)));
+        } else {
+            out.problem = Some(format!(
+                "the line in {} runs {}, which is gone, so git blocks every {event}. Run `intercept install` \
+                 here again, or `intercept uninstall` here to remove the line",
+                PathText::new(&path),
+                PathText::new(&bin)
+            ));
+        }
+    }
     if !shim::is_shim(&path) {
         return;
     }
     let checks = shim::setting(&path, "INTERCEPT_CHECK").is_some_and(|v| v == Path::new("1"));
-    let dual = shim::setting(&path, "INTERCEPT_DUAL").is_some_and(|v| v == Path::new("1"));
+    let mode = shim::setting(&path, "INTERCEPT_DUAL");
+    let dual = mode.as_deref() == Some(Path::new("1"));
+    let gate = mode.as_deref() == Some(Path::new("gate"));
     let where_ = if super::same_dir(&repo.dir, global) {
         "the global shims (core.hooksPath)".to_string()
     } else {
         format!("a shim in {}", PathText::new(&repo.dir))
     };
     if checks {
-        if dual && git.has_config_hooks() && !out.runners.is_empty() {
-            // Under this git the shim sees the config-based hook and does not check again.
+        if (dual || gate) && git.has_config_hooks() && !out.runners.is_empty() {
+            // Under this git the shim sees the config-based hook and does not check again,
+            // or (a gate, `installer::gate`) only stops the repository's own hook.
         } else {
             match check_shim(&path) {
                 Ok(()) => out.runners.push(where_),
@@ -210,7 +246,13 @@ fn hookdir(repo: &RepoHooks, global: &Path, git: Version, event: &str, out: &mut
 }
 
 /// Why nothing runs intercept for an event, and the fix.
-fn nothing_runs(repo: &RepoHooks, global: &Path, git: Version, config_installed: bool) -> String {
+fn nothing_runs(
+    repo: &RepoHooks,
+    global: &Path,
+    git: Version,
+    event: &str,
+    config_installed: bool,
+) -> String {
     let dir = PathText::new(&repo.dir);
     let set_by = match (&repo.scope, &repo.origin) {
         (Some(scope), Some(origin)) => format!("core.hooksPath ({scope} config, {origin})"),
@@ -230,6 +272,16 @@ fn nothing_runs(repo: &RepoHooks, global: &Path, git: Version, config_installed:
                 .to_string()
         };
     }
+    let ours = repo.dir.join(event);
+    if super::same_dir(&repo.dir, global) && ours.exists() && !shim::is_shim(&ours) {
+        return format!(
+            "{} is not intercept's shim any more: another program wrote its own hook into intercept's global hooks \
+             directory (`git lfs install --force` and `lefthook install --force` do), so no repository is checked \
+             on {event}. Run `intercept install --global` again (it runs the repositories' own hooks, git-lfs's \
+             included); for a tool's hooks in this repository see `intercept status` after that",
+            PathText::new(&ours)
+        );
+    }
     let global_installed = global.join("pre-commit").exists();
     if global_installed && !super::same_dir(&repo.dir, global) {
         format!(
@@ -246,6 +298,95 @@ fn nothing_runs(repo: &RepoHooks, global: &Path, git: Version, config_installed:
         "intercept is not installed. Run `intercept install --global` (every repository) or `intercept install` \
          (this one)"
             .to_string()
+    }
+}
+
+/// The config files lefthook reads, at the top of the work tree.
+const LEFTHOOK_CONFIGS: [&str; 12] = [
+    "lefthook.yml",
+    "lefthook.yaml",
+    ".lefthook.yml",
+    ".lefthook.yaml",
+    "lefthook.json",
+    "lefthook.toml",
+    ".lefthook.json",
+    ".lefthook.toml",
+    ".config/lefthook.yml",
+    ".config/lefthook.yaml",
+    ".config/lefthook.json",
+    ".config/lefthook.toml",
+];
+
+/// Tools this repository uses whose own `install` refuses, or fails, while intercept's
+/// global shims are git's `core.hooksPath` (git < 2.54): what to run instead. The global
+/// shims run the repository's own hooks in `<common dir>/hooks`, which is where each of
+/// these installs when it cannot see the global `core.hooksPath`.
+fn neighbours(repo: &RepoHooks, global_shims: bool, notes: &mut Vec<String>) {
+    let pre_push = repo.dir.join("pre-push");
+    let gated = (shim::is_shim(&pre_push)
+        && shim::setting(&pre_push, "INTERCEPT_DUAL").as_deref() == Some(Path::new("gate")))
+        || inline::installed(&pre_push).is_some_and(|(_, gate)| gate);
+    if gated {
+        notes.push(format!(
+            "intercept stopped a push here once and put itself in front of this repository's own pre-push hook \
+             ({}): git runs that hook even after a stopped push, and it may send data on (git-lfs's uploads LFS \
+             objects). It still runs after every clean check; `intercept uninstall` here puts it back as it was",
+            PathText::new(&pre_push)
+        ));
+    }
+    if !global_shims && !gated {
+        return;
+    }
+    let own = repo.common_dir.join("hooks");
+    let own_hook_has = |name: &str, needle: &[u8]| {
+        fs::read(own.join(name)).is_ok_and(|t| memchr::memmem::find(&t, needle).is_some())
+    };
+    let shown = PathText::new(&own);
+    if global_shims
+        && LEFTHOOK_CONFIGS.iter().any(|c| repo.base.join(c).is_file())
+        && !["pre-commit", "pre-push", "commit-msg"]
+            .iter()
+            .any(|h| own_hook_has(h, b"lefthook"))
+    {
+        notes.push(format!(
+            "this repository uses lefthook, whose hooks are not installed: `lefthook install` refuses while \
+             core.hooksPath is set globally (intercept's shims). Run `GIT_CONFIG_GLOBAL=/dev/null lefthook install` \
+             here instead: it writes lefthook's hooks into {shown}, which intercept's shims run after their check. \
+             Not `--force` or `--reset-hooks-path`: those write into, or switch off, the global hooks of every \
+             repository"
+        ));
+    }
+    if global_shims
+        && repo.base.join(".pre-commit-config.yaml").is_file()
+        && !own_hook_has("pre-commit", b"pre-commit.com")
+    {
+        notes.push(format!(
+            "this repository uses the pre-commit framework, whose hook is not installed: `pre-commit install` \
+             refuses while core.hooksPath is set (intercept's global shims). Run `GIT_CONFIG_GLOBAL=/dev/null \
+             pre-commit install` here instead (add `-t pre-push` and the other types you use): it writes into \
+             {shown}, which intercept's shims run after their check"
+        ));
+    }
+    let uses_lfs = repo.common_dir.join("lfs").is_dir()
+        || fs::read(repo.base.join(".gitattributes"))
+            .is_ok_and(|t| memchr::memmem::find(&t, b"filter=lfs").is_some());
+    if gated && uses_lfs {
+        notes.push(
+            "git-lfs: `git lfs install` and `git lfs update` say \"Hook already exists: pre-push\" here, because \
+             intercept's gate is that hook; git-lfs's own runs behind it. Run `git lfs install --skip-repo` \
+             instead (`--force` replaces the gate; intercept puts it back the next time it stops a push, before \
+             git runs the hook)"
+                .to_string(),
+        );
+    } else if global_shims && uses_lfs && !own_hook_has("pre-push", b"git lfs pre-push") {
+        notes.push(
+            "git-lfs: `git lfs install` says \"Hook already exists\" here, because intercept's shims are in the \
+             global hooks directory it writes to. They already run git-lfs's pre-push, post-checkout and post-merge \
+             in every repository that stores LFS objects, so run `git lfs install --skip-repo` instead (it sets up \
+             LFS's filters). Not `--force`: it overwrites intercept's global pre-push, and no repository is checked \
+             on push"
+                .to_string(),
+        );
     }
 }
 

@@ -17,3 +17,4 @@ mod push_hooks;
 mod receive_hook;
 mod scan_files;
 mod support;
+mod tools;

@@ -198,7 +198,7 @@ pub fn hermetic(program: impl AsRef<OsStr>, home: &Path) -> Command {
     let mut cmd = Command::new(program);
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy().into_owned();
-        if key.starts_with("GIT_") || key.starts_with("INTERCEPT_") || key == "PRE_COMMIT" {
+        if key.starts_with("GIT_") || key.starts_with("INTERCEPT_") || key.starts_with("PRE_COMMIT") {
             cmd.env_remove(&key);
         }
     }
@@ -511,4 +511,76 @@ pub fn materialize(scratch: &Scratch, dir: &str, t: &Token) {
 
 pub fn json(run: &Run) -> serde_json::Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.stdout))
+}
+
+/// The hook managers and git-lfs the tool tests drive, pinned: husky and lefthook from npm,
+/// the pre-commit framework from PyPI, git-lfs from Debian.
+pub struct Tools {
+    pub husky: PathBuf,
+    pub lefthook: PathBuf,
+    pub pre_commit: PathBuf,
+}
+
+/// The versions the tests pin.
+pub const HUSKY: &str = "husky@9.1.7";
+pub const LEFTHOOK: &str = "lefthook@2.2.2";
+pub const PRE_COMMIT: &str = "pre-commit==4.7.0";
+
+/// The tools, from `INTERCEPT_TEST_TOOLS` (what `.ci/run` installs), else installed once
+/// into `target/test-tools` (npm, pip and, for git-lfs, apt-get: a fresh machine has them
+/// all). A tool that cannot be installed fails the test that needs it, saying why.
+pub fn tools() -> &'static Tools {
+    static TOOLS: std::sync::OnceLock<Tools> = std::sync::OnceLock::new();
+    TOOLS.get_or_init(|| {
+        let dir = std::env::var_os("INTERCEPT_TEST_TOOLS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools"));
+        let run = |what: &str, cmd: &mut Command| {
+            let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert!(
+                out.status.success(),
+                "{what} failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let husky = dir.join("node_modules/.bin/husky");
+        let lefthook = dir.join("node_modules/lefthook-linux-x64/bin/lefthook");
+        if !husky.exists() || !lefthook.exists() {
+            std::fs::create_dir_all(&dir).unwrap();
+            run(
+                "npm install husky lefthook",
+                Command::new("npm")
+                    .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                    .arg(&dir)
+                    .args([HUSKY, LEFTHOOK]),
+            );
+        }
+        let pre_commit = dir.join("venv/bin/pre-commit");
+        if !pre_commit.exists() {
+            run(
+                "python3 -m venv",
+                Command::new("python3").args(["-m", "venv"]).arg(dir.join("venv")),
+            );
+            run(
+                "pip install pre-commit",
+                Command::new(dir.join("venv/bin/pip")).args(["install", "-q", PRE_COMMIT]),
+            );
+        }
+        let has_lfs = Command::new("git-lfs")
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !has_lfs {
+            run(
+                "apt-get install git-lfs",
+                Command::new("apt-get").args(["install", "-y", "-q", "git-lfs"]),
+            );
+        }
+        Tools {
+            husky,
+            lefthook,
+            pre_commit,
+        }
+    })
 }

@@ -1,0 +1,426 @@
+//! The tools developers already have — husky v9, lefthook, the pre-commit framework and
+//! git-lfs, the real ones (see `support::tools`) — beside intercept, in both install
+//! orders and under both gits: a token commit and push are blocked, a clean one passes, and
+//! the tool's own hook visibly ran (it writes a marker). Where a tool's own install cannot
+//! work beside intercept's shims (git < 2.54), `status` says so and the alternative it
+//! names is run and must work.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{token, tools, Git, Run, TestRepo, PLACEHOLDER};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Order {
+    InterceptFirst,
+    ToolFirst,
+}
+
+const ORDERS: [Order; 2] = [Order::InterceptFirst, Order::ToolFirst];
+
+/// A repository with `origin`, one commit pushed, and intercept installed globally when
+/// `install` is true.
+fn repo(git: Git) -> (TestRepo, PathBuf) {
+    git.select();
+    let repo = TestRepo::new();
+    let bare = repo.remote_bare();
+    repo.initial_commit();
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+    (repo, bare)
+}
+
+fn run_in(repo: &TestRepo, program: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = crate::support::hermetic(program, &repo.home());
+    cmd.current_dir(&repo.root).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stdout_bytes: out.stdout,
+    }
+}
+
+fn marker(repo: &TestRepo) -> PathBuf {
+    repo.scratch.path().join("tool.log")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// A token commit and push are blocked; a clean commit and push pass and the tool's hooks
+/// wrote `commit_mark` and `push_mark` into the marker file.
+fn checked_with_tool(repo: &TestRepo, bare: &Path, file: &str, commit_mark: &str, push_mark: &str) {
+    let head = repo.head();
+    let t = token();
+    repo.write(file, format!("T={}\n", t.b64()));
+    repo.git(&["add", "--", file]).code(0);
+    let run = repo.git(&["commit", "-q", "-m", "leak"]);
+    run.code(1);
+    assert!(
+        run.stderr.contains("intercept: blocked this commit"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.head(), head);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "leak"]).code(0);
+    let before = repo.refs_of(bare);
+    for _ in 0..2 {
+        let _ = std::fs::remove_file(marker(repo));
+        let run = repo.git(&["push", "-q", "origin", "HEAD:refs/heads/leak"]);
+        run.code(1);
+        assert!(
+            run.stderr.contains("intercept: blocked this push"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(repo.refs_of(bare), before);
+        // The tool's pre-push (which may send data on) does not run for a stopped push,
+        // under git >= 2.54 either (intercept's gate).
+        assert!(
+            !read(&marker(repo)).contains(push_mark),
+            "{}\n{}",
+            read(&marker(repo)),
+            run.stderr
+        );
+    }
+    repo.git(&["reset", "-q", "--hard", &head]).code(0);
+    let _ = std::fs::remove_file(marker(repo));
+    repo.write(file, format!("T={PLACEHOLDER}\n"));
+    repo.git(&["add", "--", file]).code(0);
+    repo.git(&["commit", "-q", "-m", "clean"]).code(0);
+    assert!(
+        read(&marker(repo)).contains(commit_mark),
+        "the tool's commit hook did not run: {}",
+        read(&marker(repo))
+    );
+    repo.git(&["push", "-q", "origin", "HEAD:refs/heads/clean"])
+        .code(0);
+    assert!(
+        read(&marker(repo)).contains(push_mark),
+        "the tool's push hook did not run: {}",
+        read(&marker(repo))
+    );
+}
+
+#[test]
+fn husky() {
+    for git in Git::BOTH {
+        for order in ORDERS {
+            let (repo, bare) = repo(git);
+            let t = tools();
+            if order == Order::InterceptFirst {
+                repo.install();
+            }
+            run_in(&repo, &t.husky, &[], &[]).code(0);
+            let log = marker(&repo);
+            repo.write(
+                ".husky/pre-commit",
+                format!("echo husky-commit >> '{}'\n", log.display()),
+            );
+            repo.write(
+                ".husky/pre-push",
+                format!(
+                    "echo \"husky-push $# $(cat | wc -l | tr -d ' ')\" >> '{}'\n",
+                    log.display()
+                ),
+            );
+            let own = std::fs::read(repo.root.join(".husky/pre-commit")).unwrap();
+            if order == Order::ToolFirst {
+                repo.install();
+            }
+            let status = repo.intercept_in(&repo.root, &["status"]);
+            if !git.has_config_hooks() {
+                // The shims are shadowed by .husky/_: status says so, and its fix works.
+                status.code(1);
+                assert!(status.stdout.contains("intercept install"), "{}", status.stdout);
+                let run = repo.intercept_in(&repo.root, &["install"]);
+                run.code(0);
+                assert!(run.stderr.contains(".husky"), "{}", run.stderr);
+            }
+            repo.intercept_in(&repo.root, &["status"]).code(0);
+            checked_with_tool(&repo, &bare, "a.env", "husky-commit", "husky-push 2 1");
+            // husky's own re-install (what `npm install` runs) keeps working, and so does intercept.
+            run_in(&repo, &t.husky, &[], &[]).code(0);
+            repo.intercept_in(&repo.root, &["status"]).code(0);
+            checked_with_tool(&repo, &bare, "b.env", "husky-commit", "husky-push 2 1");
+            if !git.has_config_hooks() {
+                repo.intercept_in(&repo.root, &["uninstall"]).code(0);
+                assert_eq!(
+                    std::fs::read(repo.root.join(".husky/pre-commit")).unwrap(),
+                    own,
+                    "{order:?}"
+                );
+                assert!(
+                    !repo.root.join(".husky/pre-merge-commit").exists(),
+                    "a file intercept created is removed"
+                );
+            }
+        }
+    }
+}
+
+const LEFTHOOK_YML: &str = "pre-commit:\n  commands:\n    marker:\n      run: echo lefthook-commit >> MARKER\npre-push:\n  commands:\n    marker:\n      run: echo \"lefthook-push $(cat | wc -l | tr -d ' ')\" >> MARKER\n      use_stdin: true\n";
+
+/// Runs `install` the tool's own way. Where old git's global shims make it refuse, status
+/// must name the alternative while the tool's hooks are missing (and only then), and the
+/// alternative is run.
+fn tool_install(repo: &TestRepo, git: Git, program: &Path, args: &[&str], refusal: &str) {
+    let advice = "GIT_CONFIG_GLOBAL=/dev/null";
+    let before = repo.intercept_in(&repo.root, &["status"]);
+    let run = run_in(repo, program, args, &[]);
+    let shims_installed = repo.git(&["config", "--global", "--get", "core.hooksPath"]).code == 0;
+    if git.has_config_hooks() || !shims_installed {
+        run.code(0);
+        assert!(!before.stdout.contains(advice), "{}", before.stdout);
+        return;
+    }
+    assert_ne!(
+        run.code, 0,
+        "{program:?} refuses while core.hooksPath is set:\n{run:?}"
+    );
+    assert!(
+        run.stderr.contains(refusal) || run.stdout.contains(refusal),
+        "{run:?}"
+    );
+    let installed =
+        std::fs::read_to_string(repo.root.join(".git/hooks/pre-commit")).is_ok_and(|t| !t.is_empty());
+    assert_eq!(
+        before.stdout.contains(advice),
+        !installed,
+        "status names the way out exactly when the tool's hooks are missing:\n{}",
+        before.stdout
+    );
+    run_in(repo, program, args, &[("GIT_CONFIG_GLOBAL", "/dev/null")]).code(0);
+    let after = repo.intercept_in(&repo.root, &["status"]);
+    assert!(!after.stdout.contains(advice), "{}", after.stdout);
+}
+
+#[test]
+fn lefthook() {
+    for git in Git::BOTH {
+        for order in ORDERS {
+            let (repo, bare) = repo(git);
+            let t = tools();
+            repo.write(
+                "lefthook.yml",
+                LEFTHOOK_YML.replace("MARKER", &marker(&repo).display().to_string()),
+            );
+            repo.git(&["add", "lefthook.yml"]).code(0);
+            repo.git(&["commit", "-q", "--no-verify", "-m", "lefthook"])
+                .code(0);
+            if order == Order::InterceptFirst {
+                repo.install();
+            }
+            tool_install(&repo, git, &t.lefthook, &["install"], "core.hooksPath");
+            if order == Order::ToolFirst {
+                repo.install();
+            }
+            repo.intercept_in(&repo.root, &["status"]).code(0);
+            checked_with_tool(&repo, &bare, "a.env", "lefthook-commit", "lefthook-push 1");
+            tool_install(&repo, git, &t.lefthook, &["install"], "core.hooksPath");
+            checked_with_tool(&repo, &bare, "b.env", "lefthook-commit", "lefthook-push 1");
+        }
+    }
+}
+
+#[test]
+fn pre_commit_framework() {
+    for git in Git::BOTH {
+        for order in ORDERS {
+            let (repo, bare) = repo(git);
+            let t = tools();
+            let log = marker(&repo);
+            repo.write(
+                ".pre-commit-config.yaml",
+                format!(
+                    "default_install_hook_types: [pre-commit, pre-push]\nrepos:\n- repo: local\n  hooks:\n  - id: marker\n    name: marker\n    entry: sh -c 'echo \"framework-$0\" >> {}' \n    args: [ran]\n    language: system\n    pass_filenames: false\n    always_run: true\n    stages: [pre-commit, pre-push]\n",
+                    log.display()
+                ),
+            );
+            repo.git(&["add", ".pre-commit-config.yaml"]).code(0);
+            repo.git(&["commit", "-q", "--no-verify", "-m", "framework"])
+                .code(0);
+            if order == Order::InterceptFirst {
+                repo.install();
+            }
+            tool_install(&repo, git, &t.pre_commit, &["install"], "core.hooksPath");
+            if order == Order::ToolFirst {
+                repo.install();
+            }
+            repo.intercept_in(&repo.root, &["status"]).code(0);
+            checked_with_tool(&repo, &bare, "a.env", "framework-ran", "framework-ran");
+            tool_install(&repo, git, &t.pre_commit, &["install"], "core.hooksPath");
+            run_in(&repo, &t.pre_commit, &["uninstall"], &[]).code(0);
+            tool_install(&repo, git, &t.pre_commit, &["install"], "core.hooksPath");
+            checked_with_tool(&repo, &bare, "b.env", "framework-ran", "framework-ran");
+        }
+    }
+}
+
+/// A file tracked by git-lfs reached the remote's LFS store, and a fresh clone checks out
+/// its content.
+fn lfs_object_reached(repo: &TestRepo, bare: &Path, file: &str, content: &[u8]) {
+    use sha2::{Digest, Sha256};
+    let oid: String = Sha256::digest(content)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let stored = bare
+        .join("lfs/objects")
+        .join(&oid[..2])
+        .join(&oid[2..4])
+        .join(&oid);
+    assert!(
+        stored.is_file(),
+        "the LFS object is not on the remote: {}",
+        stored.display()
+    );
+    let clone = repo.scratch.path().join(format!("clone-{}", &oid[..8]));
+    repo.git_in(
+        repo.scratch.path(),
+        &["clone", "-q", bare.to_str().unwrap(), clone.to_str().unwrap()],
+    )
+    .code(0);
+    assert_eq!(
+        std::fs::read(clone.join(file)).unwrap(),
+        content,
+        "the fresh clone's checkout"
+    );
+}
+
+#[test]
+fn git_lfs() {
+    for git in Git::BOTH {
+        for order in ORDERS {
+            let (repo, bare) = repo(git);
+            tools();
+            let lfs = Path::new("git");
+            let install = |repo: &TestRepo| {
+                let run = run_in(repo, lfs, &["lfs", "install"], &[]);
+                let shims = repo.git(&["config", "--global", "--get", "core.hooksPath"]).code == 0;
+                let gated = std::fs::read_to_string(repo.root.join(".git/hooks/pre-push"))
+                    .is_ok_and(|t| t.contains("INTERCEPT_DUAL=gate"));
+                if gated {
+                    assert!(run.stderr.contains("Hook already exists"), "{run:?}");
+                    let status = repo.intercept_in(&repo.root, &["status"]);
+                    status.code(0);
+                    assert!(
+                        status.stdout.contains("git lfs install --skip-repo"),
+                        "{}",
+                        status.stdout
+                    );
+                    run_in(repo, lfs, &["lfs", "install", "--skip-repo"], &[]).code(0);
+                } else if git.has_config_hooks() || !shims {
+                    run.code(0);
+                } else {
+                    // git-lfs cannot write into intercept's global hooks directory; intercept's
+                    // shims run git-lfs's hooks, and --skip-repo sets up the rest.
+                    assert!(run.stderr.contains("Hook already exists"), "{run:?}");
+                    let own =
+                        std::fs::read_to_string(repo.root.join(".git/hooks/pre-push")).unwrap_or_default();
+                    let status = repo.intercept_in(&repo.root, &["status"]);
+                    assert_eq!(
+                        status.stdout.contains("git lfs install --skip-repo"),
+                        !own.contains("git lfs pre-push"),
+                        "status advises --skip-repo exactly when git-lfs's own hook is not there:\n{}",
+                        status.stdout
+                    );
+                    run_in(repo, lfs, &["lfs", "install", "--skip-repo"], &[]).code(0);
+                }
+            };
+            if order == Order::InterceptFirst {
+                repo.install();
+            }
+            // A repository that uses LFS (its .gitattributes says so), then git-lfs's install.
+            run_in(&repo, lfs, &["lfs", "track", "*.bin"], &[]).code(0);
+            install(&repo);
+            repo.git(&["add", ".gitattributes"]).code(0);
+            repo.git(&["commit", "-q", "-m", "lfs"]).code(0);
+            if order == Order::ToolFirst {
+                repo.install();
+            }
+            repo.intercept_in(&repo.root, &["status"]).code(0);
+            // A clean LFS file: its object reaches the remote.
+            let content = format!("binary-ish {}\n", crate::support::uuid()).into_bytes();
+            repo.write("data.bin", &content);
+            repo.git(&["add", "data.bin"]).code(0);
+            repo.git(&["commit", "-q", "-m", "data"]).code(0);
+            repo.git(&["push", "-q", "origin", "main"]).code(0);
+            lfs_object_reached(&repo, &bare, "data.bin", &content);
+            // A token in an LFS file: the commit is blocked (its content is read from the
+            // LFS store), and so is a push of it.
+            let head = repo.head();
+            let t = token();
+            repo.write("secret.bin", format!("T={}\n", t.b64()));
+            repo.git(&["add", "secret.bin"]).code(0);
+            let run = repo.git(&["commit", "-q", "-m", "secret"]);
+            run.code(1);
+            assert!(run.stderr.contains("secret.bin"), "{}", run.stderr);
+            assert_eq!(repo.head(), head);
+            repo.git(&["commit", "-q", "--no-verify", "-m", "secret"]).code(0);
+            let secret = format!("T={}\n", t.b64()).into_bytes();
+            // Twice: the second push meets the gate the first one put in front of git-lfs's
+            // hook (under git >= 2.54 git runs that hook after intercept's stopped the push).
+            for attempt in 0..2 {
+                let before = repo.refs_of(&bare);
+                let run = repo.git(&["push", "-q", "origin", "main"]);
+                run.code(1);
+                assert!(
+                    run.stderr.contains("intercept: blocked this push"),
+                    "{}",
+                    run.stderr
+                );
+                assert_eq!(repo.refs_of(&bare), before);
+                assert!(
+                    !lfs_stored(&bare, &secret),
+                    "attempt {attempt}: the token's LFS object reached the remote"
+                );
+                if git.has_config_hooks() && attempt == 1 {
+                    assert!(
+                        run.stderr.contains("own pre-push hook was not run either"),
+                        "{}",
+                        run.stderr
+                    );
+                    assert_eq!(
+                        run.stderr.matches("intercept: blocked this push").count(),
+                        1,
+                        "{}",
+                        run.stderr
+                    );
+                }
+            }
+            // With the gate in place, a clean push still uploads its LFS objects.
+            repo.git(&["reset", "-q", "--hard", "HEAD~1"]).code(0);
+            let more = format!("more {}\n", crate::support::uuid()).into_bytes();
+            repo.write("more.bin", &more);
+            repo.git(&["add", "more.bin"]).code(0);
+            repo.git(&["commit", "-q", "-m", "more"]).code(0);
+            repo.git(&["push", "-q", "origin", "main"]).code(0);
+            lfs_object_reached(&repo, &bare, "more.bin", &more);
+            // git-lfs's own re-install, and intercept's uninstall restores git-lfs's hook.
+            install(&repo);
+            if git.has_config_hooks() {
+                repo.intercept_in(&repo.root, &["uninstall"]).code(0);
+                let own = std::fs::read_to_string(repo.root.join(".git/hooks/pre-push")).unwrap();
+                assert!(own.contains("git lfs pre-push"), "{own}");
+            }
+        }
+    }
+}
+
+fn lfs_stored(bare: &Path, content: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    let oid: String = Sha256::digest(content)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    bare.join("lfs/objects")
+        .join(&oid[..2])
+        .join(&oid[2..4])
+        .join(&oid)
+        .is_file()
+}
