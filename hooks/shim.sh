@@ -97,13 +97,13 @@ if [ "$INTERCEPT_STDIN" = 1 ] && [ -n "$intercept_next" ]; then
   intercept_feed() {
     [ -z "$intercept_input" ] || printf '%s\n' "$intercept_input"
   }
-  intercept_feed | INTERCEPT_DUAL=$INTERCEPT_DUAL "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@"
+  intercept_feed | INTERCEPT_DUAL=$INTERCEPT_DUAL INTERCEPT_CHAIN=$INTERCEPT_CHAIN "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@"
   intercept_rc=$?
 elif [ "$INTERCEPT_STDIN" = 1 ]; then
-  INTERCEPT_DUAL=$INTERCEPT_DUAL "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@"
+  INTERCEPT_DUAL=$INTERCEPT_DUAL INTERCEPT_CHAIN=$INTERCEPT_CHAIN "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@"
   intercept_rc=$?
 else
-  INTERCEPT_DUAL=$INTERCEPT_DUAL "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@" < /dev/null
+  INTERCEPT_DUAL=$INTERCEPT_DUAL INTERCEPT_CHAIN=$INTERCEPT_CHAIN "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@" < /dev/null
   intercept_rc=$?
 fi
 case $intercept_rc in

@@ -99,7 +99,13 @@ fn check(name: &str, args: &[String], shim: bool) -> Outcome {
             super::stderr(),
             "intercept: the repository's own {name} hook was not run either: the push is stopped (see above)"
         );
-    } else if stopped && check == Check::Push && mode != "gate" {
+    } else if stopped
+        && check == Check::Push
+        && shim
+        && std::env::var_os("INTERCEPT_CHAIN").is_some_and(|c| c == "none")
+    {
+        // A config-based hook (its shim chains nothing): git runs the hooks directory's
+        // pre-push after it.
         gate(name);
     }
     outcome

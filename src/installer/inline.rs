@@ -17,8 +17,8 @@ pub const END: &str = "# <<< intercept";
 /// The block for `event`. It requires intercept's own answer (exit 3 of `hook --shim`), so
 /// a missing or broken binary blocks. For pre-push it keeps git's input in a variable (no
 /// temp file: a full or unwritable TMPDIR must not stop clean pushes) and hands it to the
-/// rest of the script with a here-document, byte for byte (an empty input becomes one
-/// empty line). husky runs the file with `sh -e`, so the binary's exit status is caught
+/// rest of the script with a here-document, byte for byte (a last line without its newline
+/// gets one; git always sends it). husky runs the file with `sh -e`, so the binary's exit status is caught
 /// with `||` (a bare failing command would end the script with intercept's code).
 pub fn block(bin: &Path, event: &str, gate: bool) -> String {
     let bin =
@@ -35,9 +35,10 @@ pub fn block(bin: &Path, event: &str, gate: bool) -> String {
              intercept_rc=0\n\
              printf '%s' \"$intercept_in\" | {mode}{bin} hook --shim {event} \"$@\" || intercept_rc=$?\n\
              {answer}\n\
-             exec <<intercept_input_end\n\
+             if [ -z \"$intercept_in\" ]; then exec < /dev/null; else exec <<intercept_input_end\n\
              ${{intercept_in%\"${{intercept_nl%.}}\"}}\n\
              intercept_input_end\n\
+             fi\n\
              {END}\n"
         )
     } else {
@@ -270,7 +271,7 @@ mod tests {
                     if answer == 3 {
                         assert_eq!(code, Some(0), "{shell:?}");
                         let mut expected = input.to_vec();
-                        if !expected.ends_with(b"\n") {
+                        if !expected.is_empty() && !expected.ends_with(b"\n") {
                             expected.push(b'\n');
                         }
                         assert_eq!(

@@ -550,8 +550,16 @@ pub fn tools() -> &'static Tools {
             std::fs::create_dir_all(&dir).unwrap();
             run(
                 "npm install husky lefthook",
+                // No install scripts: lefthook's would run `lefthook install` in the directory
+                // npm was started from — this repository.
                 Command::new("npm")
-                    .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                    .args([
+                        "install",
+                        "--ignore-scripts",
+                        "--no-audit",
+                        "--no-fund",
+                        "--prefix",
+                    ])
                     .arg(&dir)
                     .args([HUSKY, LEFTHOOK]),
             );
