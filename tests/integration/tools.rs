@@ -424,3 +424,187 @@ fn lfs_stored(bare: &Path, content: &[u8]) -> bool {
         .join(&oid)
         .is_file()
 }
+
+/// A team that uses intercept through the pre-commit framework and this repository's
+/// `.pre-commit-hooks.yaml` (no intercept install): the framework builds intercept from the
+/// manifest (`language: rust`, `cargo install`) and its hooks block a token commit, a
+/// token in a commit message, a first push (where the framework passes no range) and a
+/// later one; `intercept-files` finds a tracked token with `--all-files`. Each has its
+/// clean twin.
+#[test]
+fn pre_commit_framework_builds_and_runs_intercept_from_this_manifest() {
+    let t = tools();
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rev = std::process::Command::new("git")
+        .arg("-C")
+        .arg(manifest)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .unwrap();
+    assert!(
+        rev.status.success(),
+        "the source tree must be a git repository: the framework clones it"
+    );
+    let rev = String::from_utf8(rev.stdout).unwrap().trim().to_string();
+    let shown = std::process::Command::new("git")
+        .arg("-C")
+        .arg(manifest)
+        .args(["cat-file", "-e", &format!("{rev}:.pre-commit-hooks.yaml")])
+        .status()
+        .unwrap();
+    assert!(
+        shown.success(),
+        "commit .pre-commit-hooks.yaml: the framework reads it from HEAD"
+    );
+    // The framework's build: cargo from this machine (its registry cache, offline), a
+    // target directory kept between runs, a quick release profile.
+    let real_home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(|| real_home.join(".cargo"), PathBuf::from);
+    let rustup_home =
+        std::env::var_os("RUSTUP_HOME").map_or_else(|| real_home.join(".rustup"), PathBuf::from);
+    let tools_dir = t
+        .pre_commit
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let framework_home = tools_dir.join("pre-commit-home");
+    let target = tools_dir.join("framework-target");
+    let (ch, rh, fh, tg) = (
+        cargo_home.display().to_string(),
+        rustup_home.display().to_string(),
+        framework_home.display().to_string(),
+        target.display().to_string(),
+    );
+    let env: Vec<(&str, &str)> = vec![
+        ("CARGO_HOME", &ch),
+        ("RUSTUP_HOME", &rh),
+        ("PRE_COMMIT_HOME", &fh),
+        ("CARGO_TARGET_DIR", &tg),
+        ("CARGO_NET_OFFLINE", "true"),
+        ("CARGO_PROFILE_RELEASE_LTO", "false"),
+        ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+        ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
+        ("CARGO_PROFILE_RELEASE_DEBUG", "false"),
+    ];
+    for git in Git::BOTH {
+        git.select();
+        let repo = TestRepo::new();
+        let bare = repo.remote_bare();
+        repo.write(
+            ".pre-commit-config.yaml",
+            format!(
+                "default_install_hook_types: [pre-commit, commit-msg, pre-push]\nrepos:\n- repo: {}\n  rev: {rev}\n  \
+                 hooks:\n  - id: intercept\n  - id: intercept-commit-msg\n  - id: intercept-push\n  - id: \
+                 intercept-files\n    stages: [manual]\n",
+                manifest.display()
+            ),
+        );
+        repo.git(&["add", ".pre-commit-config.yaml"]).code(0);
+        run_in(&repo, &t.pre_commit, &["install"], &env).code(0);
+        // The first commit builds intercept (once per revision: the framework caches it).
+        let run = run_in(
+            &repo,
+            Path::new("git"),
+            &["commit", "-q", "-m", "framework"],
+            &env,
+        );
+        run.code(0);
+        let t1 = token();
+        // A token commit, and its twin.
+        let head = repo.head();
+        repo.write("a.env", format!("T={}\n", t1.b64()));
+        repo.git(&["add", "a.env"]).code(0);
+        let run = run_in(&repo, Path::new("git"), &["commit", "-q", "-m", "leak"], &env);
+        run.code(1);
+        assert!(
+            run.stdout.contains("blocked this commit") || run.stderr.contains("blocked this commit"),
+            "{run:?}"
+        );
+        assert!(
+            !run.stdout.contains(&t1.b64()) && !run.stderr.contains(&t1.b64()),
+            "the token was printed"
+        );
+        assert_eq!(repo.head(), head);
+        // The message hook.
+        repo.write("a.env", format!("T={PLACEHOLDER}\n"));
+        repo.git(&["add", "a.env"]).code(0);
+        let msg = format!("deploy with {}", t1.b64());
+        run_in(&repo, Path::new("git"), &["commit", "-q", "-m", &msg], &env).code(1);
+        assert_eq!(repo.head(), head);
+        run_in(&repo, Path::new("git"), &["commit", "-q", "-m", "clean"], &env).code(0);
+        assert_ne!(repo.head(), head);
+        // A first push (no range from the framework) of history holding a token, then its twin.
+        repo.write("b.env", format!("T={}\n", t1.b64()));
+        repo.git(&["add", "b.env"]).code(0);
+        repo.git(&["commit", "-q", "--no-verify", "-m", "leak"]).code(0);
+        let run = run_in(&repo, Path::new("git"), &["push", "-q", "origin", "main"], &env);
+        run.code(1);
+        assert!(
+            run.stdout.contains("b.env") || run.stderr.contains("b.env"),
+            "{run:?}"
+        );
+        assert_eq!(repo.refs_of(&bare), "", "the first push reached the remote");
+        repo.git(&["reset", "-q", "--hard", "HEAD~1"]).code(0);
+        run_in(&repo, Path::new("git"), &["push", "-q", "origin", "main"], &env).code(0);
+        // A later push: the framework passes the range.
+        repo.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", &msg])
+            .code(0);
+        repo.write("c.env", format!("T={}\n", t1.b64()));
+        repo.git(&["add", "c.env"]).code(0);
+        repo.git(&["commit", "-q", "--no-verify", "-m", "leak"]).code(0);
+        let before = repo.refs_of(&bare);
+        run_in(&repo, Path::new("git"), &["push", "-q", "origin", "main"], &env).code(1);
+        assert_eq!(repo.refs_of(&bare), before);
+        // intercept-files over every tracked file, and its twin.
+        let files = ["run", "--hook-stage", "manual", "intercept-files", "--all-files"];
+        let run = run_in(&repo, &t.pre_commit, &files, &env);
+        run.code(1);
+        assert!(run.stdout.contains("c.env"), "{run:?}");
+        repo.git(&["reset", "-q", "--hard", "HEAD~2"]).code(0);
+        run_in(&repo, &t.pre_commit, &files, &env).code(0);
+        run_in(&repo, Path::new("git"), &["push", "-q", "origin", "main"], &env).code(0);
+    }
+}
+
+/// Under git < 2.54, `git lfs install --force` overwrites intercept's global pre-push: status
+/// says so (exit 1) and names the fix, and the fix restores the check while git-lfs's
+/// objects still reach the remote.
+#[test]
+fn a_tool_that_overwrites_the_global_shims_is_reported_and_the_fix_works() {
+    let (repo, bare) = repo(Git::System);
+    tools();
+    repo.install();
+    run_in(&repo, Path::new("git"), &["lfs", "install", "--force"], &[]).code(0);
+    let status = repo.intercept_in(&repo.root, &["status"]);
+    status.code(1);
+    assert!(
+        status.stdout.contains("is not intercept's shim any more"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains("intercept install --global"),
+        "{}",
+        status.stdout
+    );
+    repo.install();
+    repo.intercept_in(&repo.root, &["status"]).code(0);
+    run_in(&repo, Path::new("git"), &["lfs", "track", "*.bin"], &[]).code(0);
+    let content = format!("clean {}\n", crate::support::uuid()).into_bytes();
+    repo.write("data.bin", &content);
+    repo.git(&["add", ".gitattributes", "data.bin"]).code(0);
+    repo.git(&["commit", "-q", "-m", "data"]).code(0);
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+    lfs_object_reached(&repo, &bare, "data.bin", &content);
+    let t = token();
+    repo.write("s.env", format!("T={}\n", t.b64()));
+    repo.git(&["add", "s.env"]).code(0);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "leak"]).code(0);
+    let before = repo.refs_of(&bare);
+    repo.git(&["push", "-q", "origin", "main"]).code(1);
+    assert_eq!(repo.refs_of(&bare), before);
+}
