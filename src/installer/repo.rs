@@ -185,6 +185,7 @@ pub(super) fn install_shims_in(
         let keep = chained.join(hook.name);
         let present = fs::symlink_metadata(&path).is_ok();
         if present && !shim::is_shim(&path) {
+            pause_for_tests();
             if fs::symlink_metadata(&keep).is_ok() {
                 return Err(InstallError::ChainOccupied {
                     hook: hook.name,
@@ -211,6 +212,18 @@ pub(super) fn install_shims_in(
         PathText::new(dir)
     ));
     Ok(done)
+}
+
+/// Debug builds only: `INTERCEPT_TEST_PAUSE_MS` widens the window between looking at a
+/// hook and moving it, so the concurrency test can show what the lock prevents.
+fn pause_for_tests() {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("INTERCEPT_TEST_PAUSE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 }
 
 fn uninstall_shims_in(dir: &Path, done: &mut Done) -> Result<(), InstallError> {

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::{token, TestRepo};
+use crate::support::{token, Git, TestRepo};
 
 fn global_hooks_path(repo: &TestRepo) -> Option<String> {
     let run = repo.git(&["config", "--global", "--get", "core.hooksPath"]);
@@ -211,4 +211,112 @@ fn a_missing_binary_fails_closed_and_names_the_bypass() {
         "{}",
         status.stdout
     );
+}
+
+/// Hooks of every shape survive a per-repository install (git < 2.54 writes shims into the
+/// hooks directory): a relative symlink (`../../scripts/…`) still resolves and runs after
+/// intercept, a non-shell hook runs, an odd mode is kept, and uninstall restores each one
+/// exactly (symlink text, bytes, mode).
+#[test]
+fn per_repository_install_keeps_symlinks_non_shell_hooks_and_modes() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    Git::System.select();
+    let repo = TestRepo::new();
+    let hooks = repo.root.join(".git/hooks");
+    let scripts = repo.root.join("scripts");
+    std::fs::create_dir_all(&scripts).unwrap();
+    std::fs::write(
+        scripts.join("pre-commit"),
+        "#!/bin/sh\necho linked > linked.ran\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(scripts.join("pre-commit"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    symlink("../../scripts/pre-commit", hooks.join("pre-commit")).unwrap();
+    std::fs::write(
+        hooks.join("commit-msg"),
+        "#!/usr/bin/env python3\nimport sys\nopen('python.ran', 'w').write(open(sys.argv[1]).read())\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(hooks.join("commit-msg"), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let before_msg = std::fs::read(hooks.join("commit-msg")).unwrap();
+    repo.intercept_in(&repo.root, &["install"]).code(0);
+    repo.initial_commit();
+    assert!(
+        repo.root.join("linked.ran").exists(),
+        "the relative symlink's hook did not run"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join("python.ran")).unwrap(),
+        "initial\n"
+    );
+    let t = token();
+    repo.commit_file("a.env", format!("T={}\n", t.b64()), "a").code(1);
+    repo.git(&["reset", "-q"]).code(0);
+    repo.intercept_in(&repo.root, &["uninstall"]).code(0);
+    assert_eq!(
+        std::fs::read_link(hooks.join("pre-commit")).unwrap(),
+        Path::new("../../scripts/pre-commit"),
+        "the symlink's text"
+    );
+    assert_eq!(std::fs::read(hooks.join("commit-msg")).unwrap(), before_msg);
+    let mode = std::fs::metadata(hooks.join("commit-msg"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700);
+    assert!(!hooks.join(".intercept-chained").exists());
+    // The twin: without intercept the token commit goes through (the hooks are really back).
+    repo.commit_file("b.env", format!("T={}\n", t.b64()), "b").code(0);
+}
+
+/// Sixteen installs at once, three times over (a lock serialises them; without it an
+/// install could move another's fresh shim over the kept hook): the original hook is kept
+/// exactly once and runs after intercept, and uninstall restores it.
+#[test]
+fn concurrent_installs_keep_the_original_hook() {
+    Git::System.select();
+    let repo = TestRepo::new();
+    let hooks = repo.root.join(".git/hooks");
+    write_hook(&hooks, "pre-commit", "echo own >> own.ran");
+    let before = std::fs::read(hooks.join("pre-commit")).unwrap();
+    repo.initial_commit();
+    for round in 0..3 {
+        let children: Vec<_> = (0..16)
+            .map(|_| {
+                crate::support::hermetic(crate::support::bin(), &repo.home())
+                    .current_dir(&repo.root)
+                    .arg("install")
+                    // Debug builds: a pause between looking at the hook and moving it.
+                    .env("INTERCEPT_TEST_PAUSE_MS", "20")
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let _ = std::fs::remove_file(repo.root.join("own.ran"));
+        repo.commit_file(&format!("ok{round}.txt"), "ok\n", "ok").code(0);
+        assert_eq!(
+            std::fs::read_to_string(repo.root.join("own.ran")).unwrap_or_default(),
+            "own\n",
+            "round {round}: the original hook did not run once"
+        );
+        repo.commit_file("a.env", format!("T={}\n", token().b64()), "a")
+            .code(1);
+        repo.git(&["reset", "-q"]).code(0);
+        repo.intercept_in(&repo.root, &["uninstall"]).code(0);
+        assert_eq!(
+            std::fs::read(hooks.join("pre-commit")).unwrap(),
+            before,
+            "round {round}"
+        );
+        assert!(!hooks.join(".intercept-chained").exists(), "round {round}");
+    }
 }
