@@ -23,6 +23,8 @@ pub const DEFAULT_MAX_DECOMPRESSED: u64 = 1 << 30;
 /// Default time budget of pre-receive, in seconds (GitHub Enterprise stops pre-receive
 /// hooks after about 5 s; running out is a clear rejection instead of a kill).
 pub const DEFAULT_TIME_BUDGET: f64 = 4.0;
+/// The largest time budget accepted, in seconds (an hour; `0` means no limit).
+pub const MAX_TIME_BUDGET: f64 = 3600.0;
 
 /// Values given on the command line (the last layer).
 #[derive(Clone, Debug, Default)]
@@ -147,7 +149,7 @@ pub fn resolve(repo: &[Layer], flags: &Overrides) -> Result<Settings, ConfigErro
         settings.max_decompressed = v;
     }
     if let Some(v) = flags.time_budget {
-        settings.time_budget = (v > 0.0).then_some(v);
+        settings.time_budget = (v > 0.0).then_some(v.min(MAX_TIME_BUDGET));
     }
     Ok(settings)
 }
@@ -168,9 +170,9 @@ fn apply(settings: &mut Settings, layer: &Layer) -> Result<(), ConfigError> {
         settings.max_decompressed = v;
     }
     if let Some(v) = file.time_budget {
-        if !v.is_finite() || v < 0.0 {
+        if !(0.0..=MAX_TIME_BUDGET).contains(&v) {
             return Err(parse_error(format!(
-                "time_budget = {v}: give a number of seconds (0 for no limit)"
+                "time_budget = {v}: give a number of seconds from 0 to {MAX_TIME_BUDGET} (0 for no limit)"
             )));
         }
         settings.time_budget = (v > 0.0).then_some(v);
@@ -239,11 +241,11 @@ fn apply_env(settings: &mut Settings) -> Result<(), ConfigError> {
             .trim()
             .parse()
             .ok()
-            .filter(|s: &f64| s.is_finite() && *s >= 0.0)
+            .filter(|s: &f64| (0.0..=MAX_TIME_BUDGET).contains(s))
             .ok_or(ConfigError::Env {
                 var: "INTERCEPT_TIME_BUDGET",
                 value: v.clone(),
-                message: "not a number of seconds (0 for no limit)",
+                message: "not a number of seconds from 0 to 3600 (0 for no limit)",
             })?;
         settings.time_budget = (seconds > 0.0).then_some(seconds);
     }
@@ -328,5 +330,18 @@ mod tests {
             let e = settings(text).unwrap_err().to_string();
             assert!(e.contains(needle), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn time_budgets_outside_the_range_are_errors_not_panics() {
+        for v in ["-1", "1e300", "nan", "inf", "3600.5"] {
+            let e = settings(&format!("time_budget = {v}\n")).unwrap_err().to_string();
+            assert!(e.contains("from 0 to 3600"), "{v}: {e}");
+        }
+        assert_eq!(settings("time_budget = 0\n").unwrap().time_budget, None);
+        assert_eq!(
+            settings("time_budget = 3600\n").unwrap().time_budget,
+            Some(3600.0)
+        );
     }
 }

@@ -259,7 +259,11 @@ pub fn pre_receive(detector: &Detector, input: &[u8], sink: &mut dyn Sink) -> Ou
     let settings = try_or_fail!(sink, tip_settings(&objects, &peels.tips, &Overrides::default()));
     let lfs = lfs_store(&repo);
     let mut session = Session::new(detector, &settings, Some(&lfs), sink);
-    session.budget = Budget::of(settings.time_budget.map(std::time::Duration::from_secs_f64));
+    session.budget = Budget::of(
+        settings
+            .time_budget
+            .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok()),
+    );
     if let Err(e) = session.push(&repo, &objects, &dirs, &pushed, &peels, &hidden) {
         session.problem(e);
     }

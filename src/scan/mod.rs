@@ -39,7 +39,7 @@ impl Budget {
     /// A limit of `limit` from now (`None`: no limit).
     pub fn of(limit: Option<Duration>) -> Self {
         Budget {
-            deadline: limit.map(|l| (Instant::now() + l, l)),
+            deadline: limit.and_then(|l| Instant::now().checked_add(l).map(|at| (at, l))),
         }
     }
 
