@@ -114,7 +114,7 @@ pub fn install_global(bin: &Path, options: GlobalOptions) -> Result<Done, Instal
     let config = version.has_config_hooks();
     let shims = !config || options.with_shims;
     if config {
-        write_config_hooks(bin, &mut done)?;
+        write_config_hooks(bin, "--global", None)?;
         record.config_hooks = true;
     } else if record.config_hooks {
         remove_config_hooks(&mut done)?;
@@ -186,7 +186,9 @@ fn checked_events() -> Vec<&'static str> {
     hooks::client_checks().map(|h| h.name).collect()
 }
 
-fn write_config_hooks(bin: &Path, done: &mut Done) -> Result<(), InstallError> {
+/// Writes the config-based hooks' shims and sets them in one config (`--global`, or
+/// `--local` in `cwd`'s repository).
+pub(super) fn write_config_hooks(bin: &Path, scope: &str, cwd: Option<&Path>) -> Result<(), InstallError> {
     let dir = config_hooks_dir()?;
     fs::create_dir_all(&dir).map_err(io_error("cannot create", &dir))?;
     for hook in hooks::client_checks() {
@@ -195,9 +197,8 @@ fn write_config_hooks(bin: &Path, done: &mut Done) -> Result<(), InstallError> {
             &path,
             &shim::render(bin, hook, &Chain::None, shim::Options::default()),
         )?;
-        set_config_hook("--global", None, hook.name, &path)?;
+        set_config_hook(scope, cwd, hook.name, &path)?;
     }
-    let _ = done;
     Ok(())
 }
 

@@ -17,12 +17,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::git;
-use super::global::{installed, remove_config_hook_sections, set_config_hook};
+use super::global::{installed, remove_config_hook_sections, write_config_hooks};
 use super::lock::Lock;
 use super::shim::{self, Chain};
 use super::{
-    config_hooks_dir, global_shims_dir, husky, inline, io_error, remove_shim, same_dir, Done, InstallError,
-    CHAINED_DIR,
+    global_shims_dir, husky, inline, io_error, remove_shim, same_dir, Done, InstallError, CHAINED_DIR,
 };
 use crate::hooks::{self, Hook};
 use crate::path::PathText;
@@ -101,16 +100,7 @@ pub fn install_repo(bin: &Path, hooks: &RepoHooks) -> Result<Done, InstallError>
             ));
             return Ok(done);
         }
-        let dir = config_hooks_dir()?;
-        fs::create_dir_all(&dir).map_err(io_error("cannot create", &dir))?;
-        for hook in hooks::client_checks() {
-            let path = dir.join(hook.name);
-            shim::write_executable(
-                &path,
-                &shim::render(bin, hook, &Chain::None, shim::Options::default()),
-            )?;
-            set_config_hook("--local", Some(&hooks.base), hook.name, &path)?;
-        }
+        write_config_hooks(bin, "--local", Some(&hooks.base))?;
         done.lines.push(format!(
             "installed config-based hooks in this repository's config (git {version}); its hooks directory is \
              untouched"
