@@ -67,6 +67,12 @@ pub enum ConfigError {
         value: String,
         message: &'static str,
     },
+    #[error("{key} = {value:?} in the repository's git config: {message}. Fix it with `git config {key} <value>`, or remove it with `git config --unset {key}`")]
+    Git {
+        key: &'static str,
+        value: String,
+        message: &'static str,
+    },
     #[error("cannot read {file}: {source}. Make it readable, or remove it")]
     Read {
         file: String,
@@ -75,7 +81,7 @@ pub enum ConfigError {
     },
 }
 
-/// The file format (both files use it).
+/// The file format (every file uses it; `pushed_allowlist` only counts in the server file).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
@@ -84,6 +90,7 @@ struct FileConfig {
     inline_markers: Option<bool>,
     max_decompressed: Option<u64>,
     time_budget: Option<f64>,
+    pushed_allowlist: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,6 +127,165 @@ impl Settings {
     }
 }
 
+/// The server-wide file pre-receive reads: `$INTERCEPT_SERVER_CONFIG`, else this.
+pub const SERVER_FILE: &str = "/etc/intercept/server.toml";
+
+/// What a pushed `.intercept.toml` may do on a server (`pushed_allowlist`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PushedAllowlist {
+    /// Pushed config files count for nothing (the default): a push cannot allow its own tokens.
+    Ignore,
+    /// Fingerprint entries count when the branch pushed to already had them before the push
+    /// (the repository's default branch for a new ref); nothing else in the file counts.
+    Target,
+}
+
+/// The server's settings as the bare repository's git config (`intercept.*`, with the
+/// system and global config under it) gives them, unparsed.
+#[derive(Clone, Debug, Default)]
+pub struct GitValues {
+    pub inline_markers: Option<String>,
+    pub time_budget: Option<String>,
+    pub max_decompressed: Option<String>,
+    pub pushed_allowlist: Option<String>,
+}
+
+/// What pre-receive runs with: only what the server's admin configured.
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub settings: Settings,
+    pub pushed_allowlist: PushedAllowlist,
+}
+
+/// The server file's path.
+pub fn server_file() -> PathBuf {
+    std::env::var_os("INTERCEPT_SERVER_CONFIG")
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| PathBuf::from(SERVER_FILE), PathBuf::from)
+}
+
+fn pushed_allowlist_mode(value: &str) -> Option<PushedAllowlist> {
+    match value.trim() {
+        "ignore" => Some(PushedAllowlist::Ignore),
+        "target" => Some(PushedAllowlist::Target),
+        _ => None,
+    }
+}
+
+/// git's boolean spellings (`git config --type=bool`); a key without a value is true.
+fn git_bool(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "" | "true" | "yes" | "on" | "1" => Some(true),
+        "false" | "no" | "off" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// A git integer: digits with an optional `k`, `m` or `g` suffix.
+fn git_u64(value: &str) -> Option<u64> {
+    let v = value.trim().to_ascii_lowercase();
+    let (digits, scale) = match v.as_bytes().last() {
+        Some(b'k') => (&v[..v.len() - 1], 1u64 << 10),
+        Some(b'm') => (&v[..v.len() - 1], 1 << 20),
+        Some(b'g') => (&v[..v.len() - 1], 1 << 30),
+        _ => (&v[..], 1),
+    };
+    digits.parse::<u64>().ok()?.checked_mul(scale)
+}
+
+/// A time budget in seconds, within 0..=[`MAX_TIME_BUDGET`] (`None` when outside or not a number).
+fn budget_seconds(value: &str) -> Option<f64> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| (0.0..=MAX_TIME_BUDGET).contains(s))
+}
+
+/// pre-receive's settings: built-in server defaults (inline markers off), then the server
+/// file, then the repository's git config, then `INTERCEPT_*` variables of the server
+/// process. Nothing a push contains is read here (see [`fingerprint_rules`] for the one
+/// opt-in exception).
+pub fn resolve_server(git: &GitValues) -> Result<Server, ConfigError> {
+    let mut settings = Settings {
+        inline_markers: false,
+        ..Settings::defaults()
+    };
+    let mut mode = PushedAllowlist::Ignore;
+    let path = server_file();
+    match std::fs::read(&path) {
+        Ok(text) => {
+            let layer = Layer {
+                label: path.display().to_string(),
+                text,
+            };
+            let mut file = parse(&layer)?;
+            if let Some(m) = file.pushed_allowlist.take() {
+                mode = pushed_allowlist_mode(&m).ok_or_else(|| ConfigError::Parse {
+                    file: layer.label.clone(),
+                    message: format!("pushed_allowlist = {m:?}: use \"ignore\" or \"target\""),
+                })?;
+            }
+            apply_parsed(&mut settings, &layer, file)?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => {
+            return Err(ConfigError::Read {
+                file: path.display().to_string(),
+                source,
+            })
+        }
+    }
+    let bad = |key: &'static str, value: &str, message: &'static str| ConfigError::Git {
+        key,
+        value: value.to_string(),
+        message,
+    };
+    if let Some(v) = &git.inline_markers {
+        settings.inline_markers =
+            git_bool(v).ok_or_else(|| bad("intercept.inlineMarkers", v, "use true or false"))?;
+    }
+    if let Some(v) = &git.time_budget {
+        let s = budget_seconds(v).ok_or_else(|| {
+            bad(
+                "intercept.timeBudget",
+                v,
+                "give a number of seconds from 0 to 3600 (0 for no limit)",
+            )
+        })?;
+        settings.time_budget = (s > 0.0).then_some(s);
+    }
+    if let Some(v) = &git.max_decompressed {
+        settings.max_decompressed = git_u64(v).ok_or_else(|| {
+            bad(
+                "intercept.maxDecompressed",
+                v,
+                "give a number of bytes (a k, m or g suffix is allowed)",
+            )
+        })?;
+    }
+    if let Some(v) = &git.pushed_allowlist {
+        mode = pushed_allowlist_mode(v)
+            .ok_or_else(|| bad("intercept.pushedAllowlist", v, "use ignore or target"))?;
+    }
+    apply_env(&mut settings)?;
+    Ok(Server {
+        settings,
+        pushed_allowlist: mode,
+    })
+}
+
+/// The fingerprint entries of a `.intercept.toml` already on the server (for
+/// `pushed_allowlist = "target"`); path entries and every other key are not a pushed
+/// file's to set on a server.
+pub fn fingerprint_rules(layer: &Layer) -> Result<Vec<Rule>, ConfigError> {
+    let file = parse(layer)?;
+    Ok(rules(layer, file.allow)?
+        .into_iter()
+        .filter(|r| matches!(r.kind, RuleKind::Fingerprint(_)))
+        .collect())
+}
+
 /// Resolves the settings from the user's file, `repo` layers (one `.intercept.toml`, or
 /// one per pushed tip), the environment and `flags`.
 pub fn resolve(repo: &[Layer], flags: &Overrides) -> Result<Settings, ConfigError> {
@@ -154,15 +320,35 @@ pub fn resolve(repo: &[Layer], flags: &Overrides) -> Result<Settings, ConfigErro
     Ok(settings)
 }
 
-fn apply(settings: &mut Settings, layer: &Layer) -> Result<(), ConfigError> {
+fn parse(layer: &Layer) -> Result<FileConfig, ConfigError> {
     let parse_error = |message: String| ConfigError::Parse {
         file: layer.label.clone(),
         message,
     };
     let text =
         std::str::from_utf8(&layer.text).map_err(|_| parse_error("it is not UTF-8 text".to_string()))?;
-    let file: FileConfig =
-        toml::from_str(text).map_err(|e| parse_error(e.to_string().trim_end().to_string()))?;
+    toml::from_str(text).map_err(|e| parse_error(e.to_string().trim_end().to_string()))
+}
+
+/// Applies a user or repository file (the server-only key is an error there).
+fn apply(settings: &mut Settings, layer: &Layer) -> Result<(), ConfigError> {
+    let file = parse(layer)?;
+    if file.pushed_allowlist.is_some() {
+        return Err(ConfigError::Parse {
+            file: layer.label.clone(),
+            message: "`pushed_allowlist` is a server setting: set it in the server's file or the bare \
+                      repository's git config (docs/server.md)"
+                .to_string(),
+        });
+    }
+    apply_parsed(settings, layer, file)
+}
+
+fn apply_parsed(settings: &mut Settings, layer: &Layer, file: FileConfig) -> Result<(), ConfigError> {
+    let parse_error = |message: String| ConfigError::Parse {
+        file: layer.label.clone(),
+        message,
+    };
     if let Some(v) = file.inline_markers {
         settings.inline_markers = v;
     }
@@ -177,7 +363,14 @@ fn apply(settings: &mut Settings, layer: &Layer) -> Result<(), ConfigError> {
         }
         settings.time_budget = (v > 0.0).then_some(v);
     }
-    for (i, entry) in file.allow.into_iter().enumerate() {
+    settings.allow.rules.extend(rules(layer, file.allow)?);
+    Ok(())
+}
+
+/// The `[[allow]]` entries of a file, validated.
+fn rules(layer: &Layer, entries: Vec<AllowEntry>) -> Result<Vec<Rule>, ConfigError> {
+    let mut rules = Vec::new();
+    for (i, entry) in entries.into_iter().enumerate() {
         let allow_error = |message: String| ConfigError::Allow {
             file: layer.label.clone(),
             index: i + 1,
@@ -219,13 +412,13 @@ fn apply(settings: &mut Settings, layer: &Layer) -> Result<(), ConfigError> {
                 ))
             }
         };
-        settings.allow.rules.push(Rule {
+        rules.push(Rule {
             kind,
             reason,
             source: layer.label.clone(),
         });
     }
-    Ok(())
+    Ok(rules)
 }
 
 fn apply_env(settings: &mut Settings) -> Result<(), ConfigError> {

@@ -241,6 +241,7 @@ fn ref_tips(repo: &gix::Repository, prefix: Option<&str>) -> Result<Vec<ObjectId
 }
 
 /// pre-receive: the commits new to this server. The pushed objects are in git's quarantine.
+/// The settings are the server's ([`config::resolve_server`]): nothing pushed widens them.
 pub fn pre_receive(detector: &Detector, input: &[u8], sink: &mut dyn Sink) -> Outcome {
     let updates = try_or_fail!(sink, pushed::receive_updates(input));
     let pushed: Vec<Pushed> = updates
@@ -253,10 +254,14 @@ pub fn pre_receive(detector: &Detector, input: &[u8], sink: &mut dyn Sink) -> Ou
         })
         .collect();
     let repo = try_or_fail!(sink, repo::open());
+    let server = try_or_fail!(sink, config::resolve_server(&server_git_values(&repo)));
     let (objects, dirs) = try_or_fail!(sink, repo::incoming(&repo));
     let hidden = try_or_fail!(sink, ref_tips(&repo, None));
     let peels = try_or_fail!(sink, peel_all(&objects, &pushed));
-    let settings = try_or_fail!(sink, tip_settings(&objects, &peels.tips, &Overrides::default()));
+    let mut settings = server.settings;
+    if server.pushed_allowlist == config::PushedAllowlist::Target {
+        settings.allow.rules.extend(target_fingerprints(&repo, &updates));
+    }
     let lfs = lfs_store(&repo);
     let mut session = Session::new(detector, &settings, Some(&lfs), sink);
     session.budget = Budget::of(
@@ -268,6 +273,67 @@ pub fn pre_receive(detector: &Detector, input: &[u8], sink: &mut dyn Sink) -> Ou
         session.problem(e);
     }
     session.finish()
+}
+
+/// The server's `intercept.*` keys, as git would read them for this repository.
+fn server_git_values(repo: &gix::Repository) -> config::GitValues {
+    let snapshot = repo.config_snapshot();
+    let get = |key: &str| snapshot.string(key).map(|v| v.to_string());
+    config::GitValues {
+        inline_markers: get("intercept.inlineMarkers"),
+        time_budget: get("intercept.timeBudget"),
+        max_decompressed: get("intercept.maxDecompressed"),
+        pushed_allowlist: get("intercept.pushedAllowlist"),
+    }
+}
+
+/// `pushed_allowlist = "target"`: the fingerprint entries that every branch this push
+/// updates already had in its `.intercept.toml` before the push (a new ref: the default
+/// branch's). A file that cannot be read or parsed there allows nothing (it is logged):
+/// the push is then checked in full rather than refused for the server's own state.
+fn target_fingerprints(
+    repo: &gix::Repository,
+    updates: &[pushed::ReceiveUpdate],
+) -> Vec<crate::allowlist::Rule> {
+    let head = repo::head_commit_id(repo);
+    let mut common: Option<Vec<crate::allowlist::Rule>> = None;
+    for update in updates.iter().filter(|u| u.new.is_some()) {
+        let Some(before) = update.old.or(head) else {
+            return Vec::new();
+        };
+        let text = match repo::committed_file(&repo.objects, &before, REPO_FILE) {
+            Ok(Some(text)) => text,
+            Ok(None) => return Vec::new(),
+            Err(e) => {
+                tracing::warn!("{REPO_FILE} before this push cannot be read, so it allows nothing: {e}");
+                return Vec::new();
+            }
+        };
+        let layer = Layer {
+            label: format!("{REPO_FILE} on {} before this push", update.name),
+            text,
+        };
+        let rules = match config::fingerprint_rules(&layer) {
+            Ok(rules) => rules,
+            Err(e) => {
+                tracing::warn!("{e} (it allows nothing in this push)");
+                return Vec::new();
+            }
+        };
+        common = Some(match common {
+            None => rules,
+            Some(kept) => kept
+                .into_iter()
+                .filter(|k| rules.iter().any(|r| same_fingerprint(r, k)))
+                .collect(),
+        });
+    }
+    common.unwrap_or_default()
+}
+
+fn same_fingerprint(a: &crate::allowlist::Rule, b: &crate::allowlist::Rule) -> bool {
+    use crate::allowlist::RuleKind::Fingerprint;
+    matches!((&a.kind, &b.kind), (Fingerprint(x), Fingerprint(y)) if x == y)
 }
 
 /// `intercept scan --range A..B` (or `B`: all of its history): the same walk and scan.

@@ -113,3 +113,266 @@ fn running_out_of_time_rejects_with_a_clear_message() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("ran out of its time budget"), "{stderr}");
 }
+
+/// `git config KEY VALUE` in the server's repository (what its admin sets).
+fn admin_sets(repo: &TestRepo, bare: &std::path::Path, key: &str, value: &str) {
+    repo.git_in(bare, &["config", key, value]).code(0);
+}
+
+/// The allow-list entry for `t`, as a pusher would write it.
+fn allow_file(t: &crate::support::Token) -> String {
+    format!(
+        "[[allow]]\nfingerprint = \"{}\"\nreason = \"the pusher says so\"\n",
+        t.fingerprint()
+    )
+}
+
+#[test]
+fn a_side_branch_allow_list_does_not_let_a_token_into_main_in_the_same_push() {
+    for mode in [None, Some("target")] {
+        let (repo, bare) = server();
+        if let Some(mode) = mode {
+            admin_sets(&repo, &bare, "intercept.pushedAllowlist", mode);
+        }
+        let t = token();
+        repo.git(&["checkout", "-q", "-b", "side"]).code(0);
+        repo.commit_file(".intercept.toml", allow_file(&t), "allow it")
+            .code(0);
+        repo.git(&["checkout", "-q", "main"]).code(0);
+        repo.commit_file("leak.env", format!("T={}\n", t.b64()), "leak")
+            .code(0);
+        let before = repo.refs_of(&bare);
+        let run = repo.git(&["push", "origin", "side", "main"]);
+        run.code(1);
+        assert!(run.stderr.contains("leak.env:1:3"), "{mode:?}: {}", run.stderr);
+        assert_eq!(repo.refs_of(&bare), before, "{mode:?}: no ref may move");
+        // Twin: without the token the same two branches are accepted.
+        repo.git(&["reset", "-q", "--hard", "HEAD~1"]).code(0);
+        repo.git(&["push", "-q", "origin", "side", "main"]).code(0);
+    }
+}
+
+#[test]
+fn with_pushed_allowlist_target_only_entries_already_on_the_branch_count() {
+    let (repo, bare) = server();
+    admin_sets(&repo, &bare, "intercept.pushedAllowlist", "target");
+    let t = token();
+    // The entry reaches main first, in a push of its own (reviewed like any change).
+    repo.commit_file(".intercept.toml", allow_file(&t), "allow the fixture")
+        .code(0);
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+    repo.commit_file("fixture.env", format!("T={}\n", t.b64()), "fixture")
+        .code(0);
+    let run = repo.git(&["push", "origin", "main"]);
+    run.code(0);
+    assert_eq!(repo.head_in(&bare), repo.head());
+    // A new branch is judged by the default branch's file, which has the entry.
+    repo.git(&["push", "-q", "origin", "main:refs/heads/copy"])
+        .code(0);
+
+    // Twin: the default policy ignores every pushed file, even one already on main.
+    let (repo, bare) = server();
+    repo.commit_file(".intercept.toml", allow_file(&t), "allow the fixture")
+        .code(0);
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+    let before = repo.refs_of(&bare);
+    repo.commit_file("fixture.env", format!("T={}\n", t.b64()), "fixture")
+        .code(0);
+    let run = repo.git(&["push", "origin", "main"]);
+    run.code(1);
+    assert!(run.stderr.contains("fixture.env:1:3"), "{}", run.stderr);
+    assert_eq!(repo.refs_of(&bare), before);
+}
+
+#[test]
+fn a_pushed_config_cannot_turn_inline_markers_back_on() {
+    let t = token();
+    let marked = format!("T={}  # intercept:allow\n", t.b64());
+    let (repo, bare) = server();
+    admin_sets(&repo, &bare, "intercept.inlineMarkers", "false");
+    repo.write(".intercept.toml", "inline_markers = true\n");
+    repo.git(&["add", ".intercept.toml"]).code(0);
+    repo.commit_file("marked.env", &marked, "marked").code(0);
+    let before = repo.refs_of(&bare);
+    let run = repo.git(&["push", "origin", "main"]);
+    run.code(1);
+    assert!(run.stderr.contains("marked.env:1:3"), "{}", run.stderr);
+    assert_eq!(repo.refs_of(&bare), before);
+
+    // Twin: the admin allows markers, and the same push (config file and all) is accepted.
+    admin_sets(&repo, &bare, "intercept.inlineMarkers", "true");
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+    assert_eq!(repo.head_in(&bare), repo.head());
+}
+
+#[test]
+fn markers_are_off_on_a_server_unless_its_admin_turns_them_on() {
+    let t = token();
+    let (repo, bare) = server();
+    repo.commit_file(
+        "marked.env",
+        format!("T={}  # intercept:allow\n", t.b64()),
+        "marked",
+    )
+    .code(0);
+    repo.git(&["push", "origin", "main"]).code(1);
+    admin_sets(&repo, &bare, "intercept.inlineMarkers", "yes");
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+}
+
+#[test]
+fn a_pushed_time_budget_has_no_effect_and_never_panics() {
+    for value in ["0", "-1", "1e300", "nan", "inf"] {
+        let (repo, bare) = server();
+        // The server's budget: far too short for any push.
+        admin_sets(&repo, &bare, "intercept.timeBudget", "0.000001");
+        repo.commit_file(".intercept.toml", format!("time_budget = {value}\n"), "budget")
+            .code(0);
+        let before = repo.refs_of(&bare);
+        let run = repo.git(&["push", "origin", "main"]);
+        run.code(1);
+        assert!(
+            run.stderr.contains("ran out of its time budget"),
+            "{value}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{value}: {}", run.stderr);
+        assert_eq!(repo.refs_of(&bare), before);
+        // Twin: with the server's default budget the same push is accepted.
+        repo.git_in(&bare, &["config", "--unset", "intercept.timeBudget"])
+            .code(0);
+        repo.git(&["push", "-q", "origin", "main"]).code(0);
+    }
+}
+
+#[test]
+fn a_bad_value_in_the_servers_config_rejects_the_push_and_names_the_key() {
+    for (key, value) in [
+        ("intercept.timeBudget", "1e300"),
+        ("intercept.timeBudget", "nan"),
+        ("intercept.timeBudget", "-1"),
+        ("intercept.inlineMarkers", "maybe"),
+        ("intercept.maxDecompressed", "lots"),
+        ("intercept.pushedAllowlist", "everything"),
+    ] {
+        let (repo, bare) = server();
+        admin_sets(&repo, &bare, key, value);
+        repo.commit_file("a.txt", "a\n", "a").code(0);
+        let before = repo.refs_of(&bare);
+        let run = repo.git(&["push", "origin", "main"]);
+        run.code(1);
+        assert!(run.stderr.contains(key), "{key}={value}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert_eq!(repo.refs_of(&bare), before);
+    }
+    // Twin: good values of each are accepted.
+    let (repo, bare) = server();
+    for (key, value) in [
+        ("intercept.timeBudget", "30"),
+        ("intercept.inlineMarkers", "off"),
+        ("intercept.maxDecompressed", "64m"),
+        ("intercept.pushedAllowlist", "ignore"),
+    ] {
+        admin_sets(&repo, &bare, key, value);
+    }
+    repo.commit_file("a.txt", "a\n", "a").code(0);
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+}
+
+#[test]
+fn the_server_file_sets_policy_and_a_pushed_file_cannot_widen_it() {
+    let t = token();
+    let (repo, bare) = server();
+    let file = repo.scratch.write(
+        "etc/server.toml",
+        format!(
+            "pushed_allowlist = \"ignore\"\n[[allow]]\nfingerprint = \"{}\"\nreason = \"the admin's fixture\"\n",
+            t.fingerprint()
+        ),
+    );
+    repo.commit_file("fixture.env", format!("T={}\n", t.b64()), "fixture")
+        .code(0);
+    let push = |server_file: Option<&std::path::Path>| {
+        let mut cmd = crate::support::hermetic("git", &repo.home());
+        cmd.current_dir(&repo.root).args(["push", "origin", "main"]);
+        if let Some(f) = server_file {
+            cmd.env("INTERCEPT_SERVER_CONFIG", f);
+        }
+        cmd.output().unwrap()
+    };
+    // Without the admin's entry the token is rejected.
+    let out = push(Some(&repo.scratch.path().join("etc/missing.toml")));
+    assert_eq!(out.status.code(), Some(1));
+    assert_ne!(repo.head_in(&bare), repo.head());
+    // With it, accepted.
+    let out = push(Some(&file));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(repo.head_in(&bare), repo.head());
+}
+
+#[test]
+fn a_bare_repository_under_the_global_install_is_protected_after_intercept_install() {
+    for git in crate::support::Git::BOTH {
+        git.select();
+        let repo = TestRepo::new();
+        repo.install();
+        let bare = repo.remote_bare();
+        let run = repo.intercept_in(&bare, &["install"]);
+        run.code(0);
+        assert!(run.stderr.contains("pre-receive"), "{git:?}: {}", run.stderr);
+        let status = repo.intercept_in(&bare, &["status"]);
+        status.code(0);
+        assert!(
+            status.stdout.contains("pre-receive"),
+            "{git:?}: {}",
+            status.stdout
+        );
+        repo.initial_commit();
+        repo.git(&["push", "-q", "origin", "main"]).code(0);
+        let t = token();
+        // The client's own hooks are skipped: only the server can stop it now.
+        repo.write("leak.env", format!("T={}\n", t.b64()));
+        repo.git(&["add", "leak.env"]).code(0);
+        repo.git(&["commit", "-q", "--no-verify", "-m", "leak"]).code(0);
+        let before = repo.refs_of(&bare);
+        let run = repo.git(&["push", "--no-verify", "origin", "main"]);
+        run.code(1);
+        assert!(
+            run.stderr.contains("remote: intercept: blocked this push"),
+            "{git:?}: {}",
+            run.stderr
+        );
+        assert_eq!(repo.refs_of(&bare), before, "{git:?}");
+        // Twin: a clean push is accepted.
+        repo.git(&["reset", "-q", "--hard", "HEAD~1"]).code(0);
+        repo.commit_file("ok.txt", "ok\n", "ok").code(0);
+        repo.git(&["push", "-q", "origin", "main"]).code(0);
+        assert_eq!(repo.head_in(&bare), repo.head(), "{git:?}");
+    }
+}
+
+#[test]
+fn status_in_a_bare_repository_says_whether_a_checking_pre_receive_runs() {
+    for git in crate::support::Git::BOTH {
+        git.select();
+        let repo = TestRepo::new();
+        repo.install();
+        let bare = repo.remote_bare();
+        let status = repo.intercept_in(&bare, &["status"]);
+        assert_eq!(status.code, 1, "{git:?}: {status:?}");
+        assert!(
+            status
+                .stdout
+                .contains("Run `intercept install` in this repository"),
+            "{git:?}: {}",
+            status.stdout
+        );
+        repo.intercept_in(&bare, &["install"]).code(0);
+        repo.intercept_in(&bare, &["status"]).code(0);
+    }
+}
