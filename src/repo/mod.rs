@@ -62,10 +62,20 @@ pub fn cause(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// Opens the repository the way git does for a hook, honouring `GIT_DIR`,
-/// `GIT_WORK_TREE` and `GIT_INDEX_FILE`.
+/// `GIT_WORK_TREE` and `GIT_INDEX_FILE`. Replace refs (`refs/replace/*`) are never
+/// applied (`GIT_NO_REPLACE_OBJECTS` semantics): git sends, receives and commits the
+/// objects themselves, so that is what is read — a replacement must not hide a token.
 pub fn open() -> Result<gix::Repository, RepoError> {
+    use gix::sec::trust::DefaultForLevel;
+    let options =
+        |level| gix::open::Options::default_for_level(level).config_overrides(["core.useReplaceRefs=false"]);
+    let trust = gix::sec::trust::Mapping {
+        full: options(gix::sec::Trust::Full),
+        reduced: options(gix::sec::Trust::Reduced),
+    };
     let repo =
-        gix::ThreadSafeRepository::discover_with_environment_overrides(".").map_err(|e| RepoError::Open {
+        gix::ThreadSafeRepository::discover_with_environment_overrides_opts(".", Default::default(), trust)
+            .map_err(|e| RepoError::Open {
             dir: std::env::current_dir()
                 .map(|d| PathText::new(&d))
                 .unwrap_or_else(|_| PathText(b".".to_vec())),
