@@ -145,12 +145,21 @@ fn tip_settings(
 }
 
 /// pre-push: the commits the push sends. `input` is git's standard input; under the
-/// pre-commit framework (which keeps it) the range comes from its environment.
-pub fn pre_push(detector: &Detector, remote: Option<&str>, input: &[u8], sink: &mut dyn Sink) -> Outcome {
+/// pre-commit framework (which keeps it) the range comes from its environment. `remote`
+/// and `url` are git's `$1` and `$2`.
+pub fn pre_push(
+    detector: &Detector,
+    remote: Option<&str>,
+    url: Option<&str>,
+    input: &[u8],
+    sink: &mut dyn Sink,
+) -> Outcome {
     let mut updates: Vec<PushUpdate> = try_or_fail!(sink, pushed::push_updates(input));
     let repo = try_or_fail!(sink, repo::open());
     let framework_remote = std::env::var("PRE_COMMIT_REMOTE_NAME").ok();
+    let framework_url = std::env::var("PRE_COMMIT_REMOTE_URL").ok();
     let remote = remote.or(framework_remote.as_deref());
+    let url = url.or(framework_url.as_deref());
     if updates.is_empty() {
         if let Some(u) = try_or_fail!(sink, framework_update(&repo)) {
             updates.push(u);
@@ -172,18 +181,27 @@ pub fn pre_push(detector: &Detector, remote: Option<&str>, input: &[u8], sink: &
         .filter_map(|u| u.remote)
         .filter(|id| gix::objs::Exists::exists(objects, id))
         .collect();
-    // A remote given by name has remote-tracking refs: what it is known to have.
+    // A remote given by name has remote-tracking refs: what it is known to have, while
+    // they describe the server this push goes to (`repo::tracking`).
+    let mut doubt = None;
     if let Some(name) = remote.filter(|r| !r.contains(['/', ':', '\\']) && !r.is_empty()) {
-        hidden.extend(try_or_fail!(
-            sink,
-            ref_tips(&repo, Some(&format!("refs/remotes/{name}/")))
-        ));
+        let known = try_or_fail!(sink, repo::tracking::known_tips(&repo, name, url));
+        hidden.extend(
+            known
+                .tips
+                .into_iter()
+                .filter_map(|id| repo::peel_to_commit(&repo.objects, id)),
+        );
+        doubt = known.doubt;
     }
     let peels = try_or_fail!(sink, peel_all(objects, &pushed));
     let settings = try_or_fail!(sink, tip_settings(objects, &peels.tips, &Overrides::default()));
     let dirs = repo::ObjectDirs::of(&repo);
     let lfs = lfs_store(&repo);
     let mut session = Session::new(detector, &settings, Some(&lfs), sink);
+    if let Some(doubt) = doubt {
+        session.notice(doubt);
+    }
     if let Err(e) = session.push(&repo, objects, &dirs, &pushed, &peels, &hidden) {
         session.problem(e);
     }

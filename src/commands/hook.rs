@@ -149,7 +149,13 @@ fn run_check(check: Check, args: &[String], detector: &Detector, sink: &mut Bloc
                 );
             }
             if check == Check::Push {
-                checks::pre_push(detector, args.first().map(String::as_str), &input, sink)
+                checks::pre_push(
+                    detector,
+                    args.first().map(String::as_str),
+                    args.get(1).map(String::as_str),
+                    &input,
+                    sink,
+                )
             } else {
                 checks::pre_receive(detector, &input, sink)
             }
