@@ -18,5 +18,6 @@ mod receive_hook;
 mod remote_trust;
 mod replace;
 mod scan_files;
+mod server_load;
 mod support;
 mod tools;
