@@ -3,7 +3,10 @@
 //!   (a) pre-push for a new 3-commit branch, the whole hook process, against
 //!       `git rev-list <tip> --not --remotes=origin`;
 //!   (b) a ~600-commit range, `intercept scan --range A..B`, against
-//!       `git log -p -U0 A..B` (what gitleaks runs).
+//!       `git log -p -U0 A..B` (what gitleaks runs);
+//!   (c) pre-receive on a bare copy of it: 20 pushes of a new 3-commit branch, 4 at once,
+//!       the whole `git push` with intercept's pre-receive against the same pushes without
+//!       a hook (p50 and p95).
 //!
 //! ```sh
 //! INTERCEPT_BENCH_GIT=/path/to/a/clone/of/git.git cargo bench --bench push
@@ -47,8 +50,9 @@ fn git(repo: &Path, env: &[(&str, &Path)], args: &[&str], input: Option<&[u8]>) 
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// Three commits on top of origin's default branch, each changing one file.
-fn three_commits(repo: &Path, base: &str, scratch: &Path) -> String {
+/// Three commits on top of origin's default branch, each changing one file (`salt` makes
+/// them new objects).
+fn three_commits(repo: &Path, base: &str, scratch: &Path, salt: usize) -> String {
     let index = scratch.join("index");
     let env = [("GIT_INDEX_FILE", index.as_path())];
     git(repo, &env, &["read-tree", base], None);
@@ -58,7 +62,7 @@ fn three_commits(repo: &Path, base: &str, scratch: &Path) -> String {
             repo,
             &[],
             &["hash-object", "-w", "--stdin"],
-            Some(format!("bench change {i}\n").as_bytes()),
+            Some(format!("bench change {salt} {i}\n").as_bytes()),
         );
         git(
             repo,
@@ -131,7 +135,9 @@ fn main() {
     let bin = Path::new(env!("CARGO_BIN_EXE_intercept"));
     let scratch = tempfile::tempdir().unwrap();
     let base = git(repo, &[], &["rev-parse", "refs/remotes/origin/HEAD"], None);
-    let tip = three_commits(repo, &base, scratch.path());
+    let tip = three_commits(repo, &base, scratch.path(), 0);
+    // pre-push's $2: the URL the tracking refs were fetched from (src/repo/tracking.rs).
+    let url = git(repo, &[], &["config", "remote.origin.url"], None);
     let zero = "0".repeat(tip.len());
     let line = format!("refs/heads/bench {tip} refs/heads/bench {zero}\n");
     let remotes = git(
@@ -146,7 +152,7 @@ fn main() {
 
     let pre_push = || {
         let mut c = Command::new(bin);
-        c.current_dir(repo).args(["hook", "pre-push", "origin", "url"]);
+        c.current_dir(repo).args(["hook", "pre-push", "origin", &url]);
         c
     };
     let status = {
@@ -226,5 +232,105 @@ fn main() {
             c.current_dir(repo).args(["scan", "--range", &range]);
             peak_rss(&c, b"")
         }
+    );
+
+    pre_receive(repo, bin, &base, scratch.path());
+}
+
+/// The p-th percentile of `v` (nearest rank).
+fn percentile(mut v: Vec<Duration>, p: f64) -> Duration {
+    v.sort();
+    let rank = ((p / 100.0) * v.len() as f64).ceil() as usize;
+    v[rank.clamp(1, v.len()) - 1]
+}
+
+/// (c): whole pushes into a bare copy, 4 at once, with and without the hook.
+fn pre_receive(repo: &Path, bin: &Path, base: &str, scratch: &Path) {
+    const PUSHES: usize = 20;
+    const AT_ONCE: usize = 4;
+    let bare = scratch.join("server.git");
+    git(
+        scratch,
+        &[],
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            repo.to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
+        None,
+    );
+    let hook = bare.join("hooks/pre-receive");
+    let script = format!("#!/bin/sh\nexec '{}' hook pre-receive\n", bin.display());
+    let refs = git(&bare, &[], &["for-each-ref", "--count=100000"], None)
+        .lines()
+        .count();
+    println!(
+        "(c) bare copy: {refs} refs; {PUSHES} pushes of a new 3-commit branch per round, {AT_ONCE} at once"
+    );
+    let mut salt = 1;
+    let mut round = |with_hook: bool| -> Vec<Duration> {
+        if with_hook {
+            std::fs::write(&hook, &script).unwrap();
+            let mut perms = std::fs::metadata(&hook).unwrap().permissions();
+            std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+            std::fs::set_permissions(&hook, perms).unwrap();
+        } else {
+            let _ = std::fs::remove_file(&hook);
+        }
+        let tips: Vec<String> = (0..PUSHES)
+            .map(|_| {
+                salt += 1;
+                three_commits(repo, base, scratch, salt)
+            })
+            .collect();
+        let times = std::sync::Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for lane in 0..AT_ONCE {
+                let (tips, times, bare) = (&tips, &times, &bare);
+                s.spawn(move || {
+                    for (k, tip) in tips.iter().enumerate().filter(|(k, _)| k % AT_ONCE == lane) {
+                        let t = Instant::now();
+                        let status = Command::new("git")
+                            .current_dir(repo)
+                            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                            .env("GIT_CONFIG_NOSYSTEM", "1")
+                            .args(["-c", "core.hooksPath=/nonexistent", "push", "-q"])
+                            .arg(bare)
+                            .arg(format!("{tip}:refs/heads/bench-{k}-{}", &tip[..8]))
+                            .stdout(Stdio::null())
+                            .stderr(Stdio::null())
+                            .status()
+                            .unwrap();
+                        let elapsed = t.elapsed();
+                        assert!(status.success(), "a clean push was refused");
+                        times.lock().unwrap().push(elapsed);
+                    }
+                });
+            }
+        });
+        times.into_inner().unwrap()
+    };
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    round(false); // warm-up
+    for _ in 0..2 {
+        without.extend(round(false));
+        with.extend(round(true));
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let (w50, w95) = (percentile(with.clone(), 50.0), percentile(with, 95.0));
+    let (n50, n95) = (percentile(without.clone(), 50.0), percentile(without, 95.0));
+    println!(
+        "(c) git push, with pre-receive      p50 {:>8.2} ms   p95 {:>8.2} ms",
+        ms(w50),
+        ms(w95)
+    );
+    println!(
+        "    git push, no hook              p50 {:>8.2} ms   p95 {:>8.2} ms   ratio p50 {:.2}x, p95 {:.2}x",
+        ms(n50),
+        ms(n95),
+        w50.as_secs_f64() / n50.as_secs_f64(),
+        w95.as_secs_f64() / n95.as_secs_f64()
     );
 }
