@@ -15,7 +15,7 @@ use crate::outcome::Outcome;
 use crate::report::human::{Footer, Listing};
 use crate::report::json::Json;
 use crate::report::progress::Progress;
-use crate::report::sarif::Sarif;
+use crate::report::sarif::{RunInfo, Sarif, Vcs};
 use crate::scan::audit::Counters;
 use crate::scan::{Session, Sink};
 use crate::source::files::{self, Entry};
@@ -33,7 +33,7 @@ pub fn run(args: &ScanArgs) -> Outcome {
     let mut sink: Box<dyn Sink + '_> = match args.format {
         FormatArg::Human => Box::new(Listing::new(&mut out, &mut err, args.show_allowed)),
         FormatArg::Json => Box::new(Footer::new(Json::new(&mut out), &mut err)),
-        FormatArg::Sarif => Box::new(Footer::new(Sarif::new(&mut out), &mut err)),
+        FormatArg::Sarif => Box::new(Footer::new(Sarif::new(&mut out, run_info(args)), &mut err)),
     };
     let sink = &mut *sink;
     if let Some(range) = &args.range {
@@ -52,6 +52,71 @@ pub fn run(args: &ScanArgs) -> Outcome {
         checks::staged(&detector, &overrides, sink)
     } else {
         scan_files(&detector, &args.paths, &overrides, sink)
+    }
+}
+
+/// What a SARIF log says about this run: the repository root its URIs are relative to,
+/// the remote, commit and branch, and the analysis category.
+fn run_info(args: &ScanArgs) -> RunInfo {
+    let cwd = std::env::current_dir().ok();
+    let files = args.range.is_none() && !args.all && !args.staged;
+    let mode = match () {
+        _ if args.range.is_some() => "range",
+        _ if args.all => "all",
+        _ if args.staged => "staged",
+        _ => "files",
+    };
+    let repo = crate::repo::open().ok().or_else(|| {
+        // A files scan of a path inside a repository, run from outside it.
+        let first = args.paths.first().filter(|_| files)?;
+        let dir = if first.is_dir() {
+            first.as_path()
+        } else {
+            first.parent()?
+        };
+        crate::repo::vcs::discover(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        })
+    });
+    let provenance = repo.as_ref().map(crate::repo::vcs::of);
+    // The commit the results belong to: a range's tip, else HEAD.
+    let tip = args.range.as_deref().map(|range| {
+        let tip = range.split_once("..").map_or(range, |(_, b)| b);
+        if tip.is_empty() {
+            "HEAD"
+        } else {
+            tip
+        }
+    });
+    let (revision, branch) = match (&provenance, tip, &repo) {
+        (Some(p), Some(tip), Some(repo)) => {
+            let id = crate::repo::refs::resolve(repo, tip).ok();
+            let branch = if id.is_some() && id == p.head {
+                p.branch.clone()
+            } else {
+                None
+            };
+            (id, branch)
+        }
+        (Some(p), None, _) => (p.head, p.branch.clone()),
+        _ => (None, None),
+    };
+    let root = match &provenance {
+        Some(p) => p.root.clone(),
+        None => cwd.clone(),
+    };
+    let revision = revision.map(|id| id.to_string());
+    RunInfo {
+        root,
+        cwd: if files { cwd } else { None },
+        automation_id: format!("intercept/{mode}/{}", revision.as_deref().unwrap_or_default()),
+        vcs: provenance.map(|p| Vcs {
+            repository_uri: p.repository_uri,
+            revision_id: revision,
+            branch,
+        }),
     }
 }
 

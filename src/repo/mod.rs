@@ -17,6 +17,7 @@ use crate::path::PathText;
 pub mod light;
 pub mod refs;
 pub mod reftable;
+pub mod vcs;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {

@@ -15,6 +15,7 @@ mod parity;
 mod property;
 mod push_hooks;
 mod receive_hook;
+mod sarif;
 mod scan_files;
 mod support;
 mod tools;
