@@ -73,6 +73,16 @@ impl Session<'_> {
                     let body =
                         memchr::memmem::find(object.data, b"\n\n").map_or(&[][..], |i| &object.data[i + 2..]);
                     decoders.scan(&origin, Input::Bytes(body), &mut bufs, &mut out);
+                    if object.kind == Kind::Commit && !out.findings.is_empty() {
+                        // Who wrote the message, and when (read only for a message with a token).
+                        if let Ok(commit) = gix::objs::CommitRef::from_bytes(object.data, hash) {
+                            let (author, date) = crate::source::history::author_and_date(&commit);
+                            for f in &mut out.findings {
+                                f.origin.author.clone_from(&author);
+                                f.origin.date.clone_from(&date);
+                            }
+                        }
+                    }
                     if !out.findings.is_empty() || !out.issues.is_empty() {
                         if let Ok(mut all) = messages.lock() {
                             all.push((object.id, out));

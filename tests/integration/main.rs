@@ -9,6 +9,7 @@ mod architecture;
 mod audit;
 mod commit_hooks;
 mod install;
+mod json_report;
 mod leak;
 mod mechanisms;
 mod parity;

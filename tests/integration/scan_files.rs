@@ -163,7 +163,9 @@ fn sarif_output_is_valid_sarif_2_1_0() {
     assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
     assert_eq!(result["properties"]["fingerprint"], t.fingerprint().as_str());
     assert_eq!(
-        result["partialFingerprints"]["intercept/v1"].as_str().map(str::len),
+        result["partialFingerprints"]["intercept/v1"]
+            .as_str()
+            .map(str::len),
         Some(64)
     );
     assert_eq!(run0["invocations"][0]["executionSuccessful"], true);
