@@ -2,6 +2,7 @@
 //! report. Porcelain: findings on stdout in the chosen format; problems, advice and a
 //! summary for people on stderr.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -25,6 +26,14 @@ pub fn run(args: &ScanArgs) -> Outcome {
         max_decompressed: args.max_decompressed,
         time_budget: None,
     };
+    // A new branch's push event names the all-zero id as what came before: the range is
+    // then the branch's whole history.
+    let range = args.range.as_deref().map(without_null_base);
+    if let Err(message) = can_start(args, range) {
+        // One line, and no report: nothing was scanned (exit 2).
+        let _ = writeln!(super::stderr(), "intercept: {message}");
+        return Outcome::Unchecked;
+    }
     let detector = Detector::new();
     let mut out = super::stdout();
     let mut err = super::stderr();
@@ -33,10 +42,10 @@ pub fn run(args: &ScanArgs) -> Outcome {
     let mut sink: Box<dyn Sink + '_> = match args.format {
         FormatArg::Human => Box::new(Listing::new(&mut out, &mut err, args.show_allowed)),
         FormatArg::Json => Box::new(Footer::new(Json::new(&mut out), &mut err)),
-        FormatArg::Sarif => Box::new(Footer::new(Sarif::new(&mut out, run_info(args)), &mut err)),
+        FormatArg::Sarif => Box::new(Footer::new(Sarif::new(&mut out, run_info(args, range)), &mut err)),
     };
     let sink = &mut *sink;
-    if let Some(range) = &args.range {
+    if let Some(range) = range {
         checks::range(&detector, range, &overrides, sink)
     } else if args.all {
         let interrupt = Arc::new(AtomicBool::new(false));
@@ -55,9 +64,81 @@ pub fn run(args: &ScanArgs) -> Outcome {
     }
 }
 
+/// `0000…0000..B` → `B`: git's null id as a range's base means "nothing before".
+fn without_null_base(range: &str) -> &str {
+    match range.split_once("..") {
+        Some((base, tip)) if base.len() >= 40 && base.bytes().all(|b| b == b'0') => {
+            if tip.is_empty() {
+                "HEAD"
+            } else {
+                tip
+            }
+        }
+        _ => range,
+    }
+}
+
+/// Why a git scan cannot start, in one line (what, why, what to do); files scans always can.
+fn can_start(args: &ScanArgs, range: Option<&str>) -> Result<(), String> {
+    let what = match () {
+        _ if args.staged => "--staged",
+        _ if args.all => "--all",
+        _ if range.is_some() => "--range",
+        _ => return Ok(()),
+    };
+    let repo = match crate::repo::open() {
+        Ok(repo) => repo,
+        Err(crate::repo::RepoError::NotFound { dir }) => {
+            return Err(format!(
+                "`intercept scan {what}` checks a git repository, and there is none in {dir} or above it. Run it \
+                 inside a repository, or scan files and directories with `intercept scan PATH`"
+            ))
+        }
+        // Any other failure is reported by the check itself, with its cause.
+        Err(_) => return Ok(()),
+    };
+    if args.staged && repo.workdir().is_none() {
+        return Err(
+            "this is a bare repository: it has no index, so nothing is staged here. Scan its history with \
+                    `intercept scan --all`, or a range of it with `intercept scan --range <from>..<to>`"
+                .to_string(),
+        );
+    }
+    if let Some(range) = range {
+        let (base, tip) = match range.split_once("..") {
+            Some((a, b)) => (
+                Some(if a.is_empty() { "HEAD" } else { a }),
+                if b.is_empty() { "HEAD" } else { b },
+            ),
+            None => (None, range),
+        };
+        for spec in base.into_iter().chain([tip]) {
+            if crate::repo::refs::resolve(&repo, spec).is_ok() {
+                continue;
+            }
+            return Err(
+                if spec == "HEAD" && crate::repo::head_commit_id(&repo).is_none() {
+                    format!(
+                    "cannot scan --range {range}: HEAD names no commit yet (nothing is committed on this branch). \
+                     Commit first, or name a commit, branch or tag"
+                )
+                } else {
+                    format!(
+                    "cannot scan --range {range}: `{}` names no commit, branch or tag in this repository. Check \
+                     it with `git rev-parse {}`; in CI, fetch enough history for it (docs/ci.md)",
+                    crate::path::Escaped(spec.as_bytes()),
+                    crate::path::Escaped(spec.as_bytes())
+                )
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
 /// What a SARIF log says about this run: the repository root its URIs are relative to,
 /// the remote, commit and branch, and the analysis category.
-fn run_info(args: &ScanArgs) -> RunInfo {
+fn run_info(args: &ScanArgs, range: Option<&str>) -> RunInfo {
     let cwd = std::env::current_dir().ok();
     let files = args.range.is_none() && !args.all && !args.staged;
     let mode = match () {
@@ -82,7 +163,7 @@ fn run_info(args: &ScanArgs) -> RunInfo {
     });
     let provenance = repo.as_ref().map(crate::repo::vcs::of);
     // The commit the results belong to: a range's tip, else HEAD.
-    let tip = args.range.as_deref().map(|range| {
+    let tip = range.map(|range| {
         let tip = range.split_once("..").map_or(range, |(_, b)| b);
         if tip.is_empty() {
             "HEAD"

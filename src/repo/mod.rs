@@ -25,6 +25,8 @@ pub enum RepoError {
         "cannot open the git repository at {dir}: {cause}. Run it inside a git repository, or check GIT_DIR"
     )]
     Open { dir: PathText, cause: String },
+    #[error("there is no git repository in {dir} or any directory above it. Run it inside a git repository")]
+    NotFound { dir: PathText },
     #[error("cannot read the index {path}: {cause}. Run `git status` to see whether git can read it")]
     Index { path: PathText, cause: String },
     #[error("cannot resolve HEAD: {cause}. Run `git status` and `git fsck` to find out why")]
@@ -65,13 +67,19 @@ pub fn cause(e: &(dyn std::error::Error + 'static)) -> String {
 /// Opens the repository the way git does for a hook, honouring `GIT_DIR`,
 /// `GIT_WORK_TREE` and `GIT_INDEX_FILE`.
 pub fn open() -> Result<gix::Repository, RepoError> {
-    let repo =
-        gix::ThreadSafeRepository::discover_with_environment_overrides(".").map_err(|e| RepoError::Open {
-            dir: std::env::current_dir()
-                .map(|d| PathText::new(&d))
-                .unwrap_or_else(|_| PathText(b".".to_vec())),
-            cause: cause(&e),
-        })?;
+    let repo = gix::ThreadSafeRepository::discover_with_environment_overrides(".").map_err(|e| {
+        let dir = std::env::current_dir()
+            .map(|d| PathText::new(&d))
+            .unwrap_or_else(|_| PathText(b".".to_vec()));
+        if vcs::is_not_found(&e) {
+            RepoError::NotFound { dir }
+        } else {
+            RepoError::Open {
+                dir,
+                cause: cause(&e),
+            }
+        }
+    })?;
     Ok(repo.to_thread_local())
 }
 

@@ -66,6 +66,19 @@ pub fn discover(dir: &Path) -> Option<gix::Repository> {
     gix::discover(dir).ok()
 }
 
+/// True when discovery failed because no repository is there (not because one is broken).
+pub fn is_not_found(e: &gix::Error) -> bool {
+    use gix::discover::upwards::Error as Upwards;
+    matches!(
+        e.downcast_any_ref::<Upwards>(),
+        Some(
+            Upwards::NoGitRepository { .. }
+                | Upwards::NoGitRepositoryWithinCeiling { .. }
+                | Upwards::NoGitRepositoryWithinFs { .. }
+        )
+    )
+}
+
 /// `file:///abs/path` with every byte outside `[A-Za-z0-9-._~/]` percent-encoded.
 fn file_uri(path: &Path) -> String {
     let mut s = String::from("file://");

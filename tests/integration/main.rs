@@ -7,6 +7,7 @@
 mod allow;
 mod architecture;
 mod audit;
+mod cli;
 mod commit_hooks;
 mod install;
 mod json_report;
