@@ -88,10 +88,12 @@ pub fn run(fingerprint: &str, reason: &str) -> Outcome {
 fn config_path() -> Result<PathBuf, String> {
     let repo = match crate::repo::open() {
         Ok(repo) => repo,
-        Err(crate::repo::RepoError::NotFound { dir }) => return Err(format!(
+        Err(crate::repo::RepoError::NotFound { dir }) => {
+            return Err(format!(
             "there is no git repository in {dir} or above it, and an allow entry belongs in a repository's \
                  {REPO_FILE}. Run `intercept allow` inside the repository whose commit was blocked"
-        )),
+        ))
+        }
         Err(e) => return Err(e.to_string()),
     };
     match repo.workdir() {

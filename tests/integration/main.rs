@@ -19,5 +19,6 @@ mod push_hooks;
 mod receive_hook;
 mod sarif;
 mod scan_files;
+mod snapshots;
 mod support;
 mod tools;
