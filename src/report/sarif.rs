@@ -334,9 +334,8 @@ impl<'w> Sarif<'w> {
             if let Some(branch) = &vcs.branch {
                 details["branch"] = json!(branch);
             }
-            if self.info.root.is_some() {
-                details["mappedTo"] = json!({ "uriBaseId": SRCROOT });
-            }
+            // Artifact URIs are repository-relative even without a local root (a bare clone).
+            details["mappedTo"] = json!({ "uriBaseId": SRCROOT });
             run.insert("versionControlProvenance".to_string(), json!([details]));
         }
         run.insert("columnKind".to_string(), json!("unicodeCodePoints"));

@@ -7,6 +7,7 @@
 mod allow;
 mod architecture;
 mod audit;
+mod ci_docs;
 mod cli;
 mod commit_hooks;
 mod install;

@@ -95,7 +95,7 @@ fn multitool_findings(tool: &Path, dir: &Path, logs: &[(&str, &str)]) -> Vec<Str
 }
 
 /// Asserts the Multitool finds nothing wrong with any of `logs` (when it is installed).
-fn assert_valid(dir: &Path, logs: &[(&str, &str)]) {
+pub fn assert_valid(dir: &Path, logs: &[(&str, &str)]) {
     if let Some(tool) = multitool() {
         let problems = multitool_findings(&tool, dir, logs);
         assert!(problems.is_empty(), "SARIF Multitool:\n{}", problems.join("\n"));
