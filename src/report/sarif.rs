@@ -209,29 +209,45 @@ impl<'w> Sarif<'w> {
                 let name = String::from_utf8_lossy(&o.path).into_owned();
                 (logical(&name, &name), format!("ref-name:{name}"))
             }
-            Subject::Content | Subject::PathName if o.path == STDIN && o.blob.is_none() => {
+            Subject::Content if o.path == STDIN && o.blob.is_none() => {
                 (logical("standard input", "standard input"), "stdin".to_string())
             }
-            Subject::Content | Subject::PathName => {
+            Subject::PathName => {
+                // The path itself holds the token: it cannot be a URI (the report would
+                // carry the secret, and the redacted form is no file). A logical location
+                // names it (redacted on output); the key is its directory.
+                let name = String::from_utf8_lossy(&o.full_path()).into_owned();
+                let dir = o
+                    .path
+                    .iter()
+                    .rposition(|&b| b == b'/')
+                    .map_or(&[][..], |i| &o.path[..i]);
+                let (_, dir) = self.artifact(dir);
+                (logical("file name", &name), format!("path-name:{dir}"))
+            }
+            Subject::Content => {
                 let (artifact, uri) = self.artifact(&o.path);
-                let mut physical = json!({ "artifactLocation": artifact });
-                if o.subject == Subject::Content && region_in_file(o) {
-                    physical["region"] = json!({
+                // Inside a gzip stream or an archive member the line is not a place in the
+                // file: the region is the file's start, `properties` say where inside.
+                let region = if region_in_file(o) {
+                    json!({
                         "startLine": f.line,
                         "startColumn": f.column,
                         "endLine": f.end_line,
                         "endColumn": f.end_column,
-                    });
-                }
+                    })
+                } else {
+                    json!({ "startLine": 1 })
+                };
                 let mut key = uri;
                 for m in &o.members {
                     key.push('!');
                     key.push_str(&encode(m));
                 }
-                if o.subject == Subject::PathName {
-                    key.insert_str(0, "path-name:");
-                }
-                (json!({ "physicalLocation": physical }), key)
+                (
+                    json!({ "physicalLocation": { "artifactLocation": artifact, "region": region } }),
+                    key,
+                )
             }
         }
     }
@@ -269,7 +285,7 @@ impl<'w> Sarif<'w> {
         if !o.via.is_empty() {
             put("via", json!(o.via.iter().map(|v| v.id()).collect::<Vec<_>>()));
         }
-        if location["physicalLocation"].get("region").is_none() {
+        if !(o.subject == Subject::Content && region_in_file(o)) {
             // Where in the message, name or decoded view the token is.
             put("line", json!(f.line));
             put("column", json!(f.column));

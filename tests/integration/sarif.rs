@@ -416,3 +416,66 @@ fn the_validator_catches_what_github_would_misplace() {
     let problems = multitool_findings(&tool, dir.path(), &[("schema", schema_bad)]);
     assert!(!problems.is_empty(), "a log the schema rejects passed");
 }
+
+#[test]
+fn suppressed_archived_and_named_results_validate() {
+    let repo = TestRepo::new();
+    repo.initial_commit();
+    let t = token();
+    // An inline-allowed token (a suppression), a token in a gzip file (no region: its line
+    // is not a place in the file), and a token used as a file name.
+    repo.write("tests/fixture.env", format!("T={} # intercept:allow\n", t.b64()));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, format!("\n\nT={}\n", t.b64()).as_bytes()).unwrap();
+    repo.write("logs/app.log.gz", gz.finish().unwrap());
+    repo.write(format!("names/{}.txt", t.b64()), "x\n");
+    let run = repo.intercept_in(&repo.root, &["scan", "--format", "sarif", "--show-allowed", "."]);
+    run.code(1);
+    let doc = sarif(&run);
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let by_uri = |prefix: &str| {
+        results
+            .iter()
+            .find(|r| {
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with(prefix))
+            })
+            .unwrap_or_else(|| panic!("no result for {prefix}: {}", run.stdout))
+    };
+    let allowed = by_uri("tests/fixture.env");
+    assert_eq!(allowed["suppressions"][0]["kind"], "inSource");
+    let gz = by_uri("logs/app.log.gz");
+    assert_eq!(
+        gz["locations"][0]["physicalLocation"]["region"],
+        serde_json::json!({ "startLine": 1 }),
+        "{gz}"
+    );
+    assert_eq!(gz["properties"]["via"], serde_json::json!(["gzip"]));
+    assert_eq!(gz["properties"]["line"], 3);
+    // A token used as a file name is a logical location (a URI would carry the secret).
+    let named = results
+        .iter()
+        .find(|r| r["properties"]["subject"] == "path-name")
+        .unwrap_or_else(|| panic!("no path-name result: {}", run.stdout));
+    let logical = &named["locations"][0]["logicalLocations"][0];
+    assert_eq!(logical["name"], "file name");
+    assert!(
+        logical["fullyQualifiedName"].as_str().unwrap().contains("names/"),
+        "{named}"
+    );
+    assert_valid(repo.scratch.path(), &[("mixed", run.stdout.as_str())]);
+
+    // Negative twin: placeholders, no results.
+    std::fs::remove_dir_all(repo.root.join("names")).unwrap();
+    repo.write(
+        "tests/fixture.env",
+        format!("T={PLACEHOLDER} # intercept:allow\n"),
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, format!("T={PLACEHOLDER}\n").as_bytes()).unwrap();
+    repo.write("logs/app.log.gz", gz.finish().unwrap());
+    let run = repo.intercept_in(&repo.root, &["scan", "--format", "sarif", "--show-allowed", "."]);
+    run.code(0);
+    assert_eq!(sarif(&run)["runs"][0]["results"], serde_json::json!([]));
+}
