@@ -94,9 +94,30 @@ fn multitool_findings(tool: &Path, dir: &Path, logs: &[(&str, &str)]) -> Vec<Str
     problems
 }
 
-/// Asserts the Multitool finds nothing wrong with any of `logs` (when it is installed).
+/// Every way `log` breaks the SARIF 2.1.0 JSON schema (the copy the Multitool ships).
+fn schema_violations(tool: &Path, log: &str) -> Vec<String> {
+    let schema: Value =
+        serde_json::from_slice(&std::fs::read(tool.with_file_name("sarif-2.1.0.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let doc: Value = serde_json::from_str(log).unwrap();
+    validator
+        .iter_errors(&doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+/// Asserts that each of `logs` matches the SARIF 2.1.0 schema and that the Multitool finds
+/// nothing wrong with it (when the Multitool, which ships the schema, is installed).
 pub fn assert_valid(dir: &Path, logs: &[(&str, &str)]) {
     if let Some(tool) = multitool() {
+        for (name, log) in logs {
+            let v = schema_violations(&tool, log);
+            assert!(
+                v.is_empty(),
+                "{name} breaks the SARIF 2.1.0 schema:\n{}",
+                v.join("\n")
+            );
+        }
         let problems = multitool_findings(&tool, dir, logs);
         assert!(problems.is_empty(), "SARIF Multitool:\n{}", problems.join("\n"));
     }
@@ -415,6 +436,10 @@ fn the_validator_catches_what_github_would_misplace() {
     let schema_bad = r#"{"version":"2.1.0","runs":[{"tool":{"driver":{}},"results":[]}]}"#;
     let problems = multitool_findings(&tool, dir.path(), &[("schema", schema_bad)]);
     assert!(!problems.is_empty(), "a log the schema rejects passed");
+    assert!(
+        !schema_violations(&tool, schema_bad).is_empty(),
+        "the schema check passed a driver without a name"
+    );
 }
 
 #[test]
