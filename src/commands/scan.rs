@@ -124,8 +124,9 @@ fn can_start(args: &ScanArgs, range: Option<&str>) -> Result<(), String> {
                 )
                 } else {
                     format!(
-                    "cannot scan --range {range}: `{}` names no commit, branch or tag in this repository. Check \
-                     it with `git rev-parse {}`; in CI, fetch enough history for it (docs/ci.md)",
+                    "cannot scan --range {range}: cannot resolve \"{}\": it names no commit, branch or tag in \
+                     this repository. Check it with `git rev-parse {}`; in CI, fetch enough history for it \
+                     (docs/ci.md)",
                     crate::path::Escaped(spec.as_bytes()),
                     crate::path::Escaped(spec.as_bytes())
                 )

@@ -330,9 +330,9 @@ fn a_range_that_names_nothing_says_which_part_and_how_to_check_it() {
     let repo = TestRepo::new();
     repo.initial_commit();
     for (range, part) in [
-        ("nosuch", "`nosuch`"),
-        ("nosuch..HEAD", "`nosuch`"),
-        ("HEAD..nope", "`nope`"),
+        ("nosuch", "cannot resolve \"nosuch\""),
+        ("nosuch..HEAD", "cannot resolve \"nosuch\""),
+        ("HEAD..nope", "cannot resolve \"nope\""),
     ] {
         let run = repo.intercept_in(&repo.root, &["scan", "--range", range]);
         one_line_error(&run, part);
