@@ -504,3 +504,46 @@ fn suppressed_archived_and_named_results_validate() {
     run.code(0);
     assert_eq!(sarif(&run)["runs"][0]["results"], serde_json::json!([]));
 }
+
+#[test]
+fn tag_messages_and_standard_input_are_logical_locations_that_validate() {
+    for with_token in [true, false] {
+        let repo = TestRepo::new();
+        repo.initial_commit();
+        let value = if with_token {
+            token().b64()
+        } else {
+            PLACEHOLDER.to_string()
+        };
+        repo.git(&["tag", "-a", "v1", "-m", &format!("release {value}")])
+            .code(0);
+        let tag = repo.git(&["rev-parse", "v1"]).stdout.trim().to_string();
+        let all = repo.intercept_in(&repo.root, &["scan", "--all", "--format", "sarif"]);
+        // Standard input.
+        let mut cmd = crate::support::hermetic(crate::support::bin(), &repo.home());
+        cmd.current_dir(&repo.root)
+            .args(["scan", "--format", "sarif", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), format!("T={value}\n").as_bytes()).unwrap();
+        drop(child.stdin.take());
+        let out = child.wait_with_output().unwrap();
+        let stdin_log = String::from_utf8(out.stdout).unwrap();
+        let code = if with_token { 1 } else { 0 };
+        all.code(code);
+        assert_eq!(out.status.code(), Some(code));
+        if with_token {
+            assert!(!stdin_log.contains(&value) && !all.stdout.contains(&value));
+            let doc = sarif(&all);
+            assert_eq!(places(&doc), vec![(format!("tag {tag}"), None)]);
+            let doc: Value = serde_json::from_str(&stdin_log).unwrap();
+            assert_eq!(places(&doc), vec![("standard input".to_string(), None)]);
+        }
+        assert_valid(
+            repo.scratch.path(),
+            &[("tag", all.stdout.as_str()), ("stdin", stdin_log.as_str())],
+        );
+    }
+}

@@ -6,7 +6,7 @@
 
 use snapbox::{assert_data_eq, str};
 
-use crate::support::{token, Run, TestRepo, PLACEHOLDER};
+use crate::support::{token, Git, Run, TestRepo, PLACEHOLDER};
 
 /// Replaces what varies between runs with stable markers: `root` (the scratch directory)
 /// with `[ROOT]`, redacted tokens with `[REDACTED]`, and runs of hex digits by length:
@@ -85,6 +85,15 @@ fn normalize_replaces_only_what_varies() {
 
 #[test]
 fn the_commit_block_message() {
+    // The same words whichever mechanism runs the hook: shims (git 2.47) or config-based
+    // hooks (git 2.55).
+    for git in Git::BOTH {
+        git.select();
+        commit_block_message();
+    }
+}
+
+fn commit_block_message() {
     let repo = TestRepo::new();
     repo.install();
     repo.initial_commit();
@@ -311,4 +320,25 @@ intercept: scanned 2 files (50 bytes): no tokens found
 
 "#]]
     );
+}
+
+#[test]
+fn the_scan_listing_when_something_cannot_be_checked() {
+    let repo = TestRepo::new();
+    repo.write("config/app.env", format!("INTERCOM_ACCESS_TOKEN={PLACEHOLDER}\n"));
+    let run = repo.intercept_in(&repo.root, &["scan", "config", "missing.env"]);
+    run.code(2);
+    assert_data_eq!(
+        format!("--- stdout\n{}--- stderr\n{}", run.stdout, stderr(&run, &repo)),
+        str![[r#"
+--- stdout
+--- stderr
+intercept: cannot scan missing.env: it does not exist. Check the path, or leave it out of the scan
+intercept: scanned 1 file (41 bytes): no tokens found, 1 problem (not everything was checked)
+
+"#]]
+    );
+    // Twin: only what exists, nothing to report.
+    let run = repo.intercept_in(&repo.root, &["scan", "config"]);
+    run.code(0);
 }
