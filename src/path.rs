@@ -71,6 +71,20 @@ pub fn os_bytes(p: &std::ffi::OsStr) -> &[u8] {
     p.as_encoded_bytes()
 }
 
+/// Path bytes as a URI path: unreserved bytes and `/` as they are, every other byte
+/// percent-encoded (so non-UTF-8 and odd paths survive).
+pub fn percent_encode(path: &[u8]) -> String {
+    let mut s = String::with_capacity(path.len());
+    for &b in path {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            s.push(char::from(b));
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
 /// An `OsStr` of path bytes (lossless on Unix).
 #[cfg(unix)]
 pub fn os_str(bytes: &[u8]) -> &std::ffi::OsStr {

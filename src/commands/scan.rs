@@ -67,14 +67,25 @@ pub fn run(args: &ScanArgs) -> Outcome {
 /// `0000…0000..B` → `B`: git's null id as a range's base means "nothing before".
 fn without_null_base(range: &str) -> &str {
     match range.split_once("..") {
-        Some((base, tip)) if base.len() >= 40 && base.bytes().all(|b| b == b'0') => {
-            if tip.is_empty() {
-                "HEAD"
-            } else {
-                tip
-            }
-        }
+        Some((base, tip)) if base.len() >= 40 && base.bytes().all(|b| b == b'0') => head_if_empty(tip),
         _ => range,
+    }
+}
+
+/// `A..B` → (`A`, `B`), `B` → (none, `B`), an empty side meaning `HEAD`: the range as
+/// `checks::range` reads it.
+fn range_parts(range: &str) -> (Option<&str>, &str) {
+    match range.split_once("..") {
+        Some((a, b)) => (Some(head_if_empty(a)), head_if_empty(b)),
+        None => (None, range),
+    }
+}
+
+fn head_if_empty(spec: &str) -> &str {
+    if spec.is_empty() {
+        "HEAD"
+    } else {
+        spec
     }
 }
 
@@ -105,13 +116,7 @@ fn can_start(args: &ScanArgs, range: Option<&str>) -> Result<(), String> {
         );
     }
     if let Some(range) = range {
-        let (base, tip) = match range.split_once("..") {
-            Some((a, b)) => (
-                Some(if a.is_empty() { "HEAD" } else { a }),
-                if b.is_empty() { "HEAD" } else { b },
-            ),
-            None => (None, range),
-        };
+        let (base, tip) = range_parts(range);
         for spec in base.into_iter().chain([tip]) {
             if crate::repo::refs::resolve(&repo, spec).is_ok() {
                 continue;
@@ -164,14 +169,7 @@ fn run_info(args: &ScanArgs, range: Option<&str>) -> RunInfo {
     });
     let provenance = repo.as_ref().map(crate::repo::vcs::of);
     // The commit the results belong to: a range's tip, else HEAD.
-    let tip = range.map(|range| {
-        let tip = range.split_once("..").map_or(range, |(_, b)| b);
-        if tip.is_empty() {
-            "HEAD"
-        } else {
-            tip
-        }
-    });
+    let tip = range.map(|range| range_parts(range).1);
     let (revision, branch) = match (&provenance, tip, &repo) {
         (Some(p), Some(tip), Some(repo)) => {
             let id = crate::repo::refs::resolve(repo, tip).ok();

@@ -79,17 +79,12 @@ pub fn is_not_found(e: &gix::Error) -> bool {
     )
 }
 
-/// `file:///abs/path` with every byte outside `[A-Za-z0-9-._~/]` percent-encoded.
+/// `file:///abs/path`, percent-encoded.
 fn file_uri(path: &Path) -> String {
-    let mut s = String::from("file://");
-    for &b in crate::path::os_bytes(path.as_os_str()) {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            s.push(char::from(b));
-        } else {
-            s.push_str(&format!("%{b:02X}"));
-        }
-    }
-    s
+    format!(
+        "file://{}",
+        crate::path::percent_encode(crate::path::os_bytes(path.as_os_str()))
+    )
 }
 
 /// A remote URL as an absolute URI without credentials: `scheme://host/path` keeps its

@@ -28,7 +28,7 @@ use super::describe;
 use crate::allowlist::Allowed;
 use crate::finding::{Finding, Kind};
 use crate::origin::{Origin, Subject, Via};
-use crate::path::{lexical, os_bytes};
+use crate::path::{lexical, os_bytes, percent_encode as encode};
 use crate::scan::{Notice, Problem, Sink, Summary};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -88,20 +88,6 @@ fn rule() -> Value {
         "defaultConfiguration": { "level": "error" },
         "properties": { "tags": ["security", "secret"], "precision": "very-high", "security-severity": "9.0" }
     })
-}
-
-/// A URI reference for path bytes: unreserved bytes and `/` as they are, every other byte
-/// percent-encoded (so non-UTF-8 and odd paths survive).
-fn encode(path: &[u8]) -> String {
-    let mut s = String::with_capacity(path.len());
-    for &b in path {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            s.push(char::from(b));
-        } else {
-            s.push_str(&format!("%{b:02X}"));
-        }
-    }
-    s
 }
 
 /// `file:///abs/dir/` (with the trailing slash a base URI needs).
