@@ -109,11 +109,10 @@ fn can_start(args: &ScanArgs, range: Option<&str>) -> Result<(), String> {
         Err(_) => return Ok(()),
     };
     if args.staged && repo.workdir().is_none() {
-        return Err(
-            "this is a bare repository: it has no index, so nothing is staged here. Scan its history with \
-                    `intercept scan --all`, or a range of it with `intercept scan --range <from>..<to>`"
-                .to_string(),
-        );
+        let message = "this is a bare repository: it has no index, so nothing is staged here. Scan its \
+                       history with `intercept scan --all`, or a range of it with `intercept scan --range \
+                       <from>..<to>`";
+        return Err(message.to_string());
     }
     if let Some(range) = range {
         let (base, tip) = range_parts(range);
@@ -121,22 +120,19 @@ fn can_start(args: &ScanArgs, range: Option<&str>) -> Result<(), String> {
             if crate::repo::refs::resolve(&repo, spec).is_ok() {
                 continue;
             }
-            return Err(
-                if spec == "HEAD" && crate::repo::head_commit_id(&repo).is_none() {
-                    format!(
-                    "cannot scan --range {range}: HEAD names no commit yet (nothing is committed on this branch). \
-                     Commit first, or name a commit, branch or tag"
-                )
-                } else {
-                    format!(
-                    "cannot scan --range {range}: cannot resolve \"{}\": it names no commit, branch or tag in \
-                     this repository. Check it with `git rev-parse {}`; in CI, fetch enough history for it \
-                     (docs/ci.md)",
-                    crate::path::Escaped(spec.as_bytes()),
-                    crate::path::Escaped(spec.as_bytes())
-                )
-                },
-            );
+            let spec_text = crate::path::Escaped(spec.as_bytes()).to_string();
+            let range = crate::path::Escaped(range.as_bytes());
+            if spec == "HEAD" && crate::repo::head_commit_id(&repo).is_none() {
+                return Err(format!(
+                    "cannot scan --range {range}: HEAD names no commit yet (nothing is committed on this \
+                     branch). Commit first, or name a commit, branch or tag"
+                ));
+            }
+            return Err(format!(
+                "cannot scan --range {range}: cannot resolve \"{spec_text}\": it names no commit, branch or \
+                 tag in this repository. Check it with `git rev-parse {spec_text}`; in CI, fetch enough \
+                 history for it (docs/ci.md)"
+            ));
         }
     }
     Ok(())
