@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Exit codes: 0 nothing found, 1 tokens found (blocked), 2 something could not be checked.
 #[derive(Debug, Parser)]
-#[command(name = "intercept", version, about, long_about = None)]
+#[command(name = "intercept", version = version(), about, long_about = None, after_long_help = EXIT_CODES)]
 pub struct Cli {
     /// More diagnostics on stderr (-v info, -vv debug, -vvv trace); or set INTERCEPT_LOG.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -33,6 +33,52 @@ pub enum Command {
     Status,
     /// Allow one token (a deliberate fake) by its fingerprint: writes it to .intercept.toml.
     Allow(AllowArgs),
+    /// Print the version and the commit intercept was built from (as --version does).
+    Version,
+    /// Print the completion script for SHELL on stdout (./install.sh installs bash, zsh and fish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, or with --dir write one page per command there.
+    Man(ManArgs),
+}
+
+/// The exit codes, for `--help` and the man page.
+const EXIT_CODES: &str =
+    "Exit codes: 0 nothing found, 1 tokens found (blocked), 2 something could not be checked \
+                          (also blocks). Hooks are silent when nothing is found.";
+
+/// `0.1.0 (commit 3f2a…)`: the package version and the commit it was built from, which
+/// the build gets from `INTERCEPT_BUILD_COMMIT` (./install.sh and CI set it from
+/// `git rev-parse HEAD`; a plain `cargo build` says "commit unknown"). See docs/design.md.
+pub fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        let version = env!("CARGO_PKG_VERSION");
+        match build_commit() {
+            Some(commit) => format!("{version} (commit {commit})"),
+            None => format!("{version} (commit unknown: built without INTERCEPT_BUILD_COMMIT)"),
+        }
+    })
+}
+
+/// The commit the build names (`<hex>` or `<hex>-dirty`), if it names a well-formed one.
+pub fn build_commit() -> Option<&'static str> {
+    let commit = option_env!("INTERCEPT_BUILD_COMMIT")?.trim();
+    let hex = commit.strip_suffix("-dirty").unwrap_or(commit);
+    ((7..=64).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(commit)
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write intercept.1 and a page per subcommand (intercept-scan.1, …) into DIR instead.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -71,9 +71,65 @@ pub fn os_bytes(p: &std::ffi::OsStr) -> &[u8] {
     p.as_encoded_bytes()
 }
 
+/// Path bytes as a URI path: unreserved bytes and `/` as they are, every other byte
+/// percent-encoded (so non-UTF-8 and odd paths survive).
+pub fn percent_encode(path: &[u8]) -> String {
+    let mut s = String::with_capacity(path.len());
+    for &b in path {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            s.push(char::from(b));
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+/// An `OsStr` of path bytes (lossless on Unix).
+#[cfg(unix)]
+pub fn os_str(bytes: &[u8]) -> &std::ffi::OsStr {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::OsStr::from_bytes(bytes)
+}
+
+/// An `OsStr` of path bytes (lossy where the platform's paths are not bytes).
+#[cfg(not(unix))]
+pub fn os_str(bytes: &[u8]) -> &std::ffi::OsStr {
+    std::ffi::OsStr::new(std::str::from_utf8(bytes).unwrap_or("?"))
+}
+
+/// `path` without `.` components and with each `..` taking the component before it away,
+/// without touching the filesystem (`/r/sub/../a` → `/r/a`). A `..` above the root stays
+/// at the root.
+pub fn lexical(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if out.file_name().is_some() {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push(c);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::Escaped;
+
+    #[test]
+    fn lexical_paths() {
+        use std::path::Path;
+        assert_eq!(super::lexical(Path::new("/r/./sub/../a")), Path::new("/r/a"));
+        assert_eq!(super::lexical(Path::new("/../a")), Path::new("/a"));
+    }
 
     #[test]
     fn plain_paths_are_shown_as_they_are() {

@@ -26,7 +26,13 @@ pub fn run(fingerprint: &str, reason: &str) -> Outcome {
         );
         return Outcome::Unchecked;
     }
-    let path = config_path();
+    let path = match config_path() {
+        Ok(path) => path,
+        Err(message) => {
+            let _ = writeln!(err, "intercept: {message}");
+            return Outcome::Unchecked;
+        }
+    };
     let existing = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
@@ -77,10 +83,24 @@ pub fn run(fingerprint: &str, reason: &str) -> Outcome {
     }
 }
 
-/// `.intercept.toml` at the top of the work tree, or in the current directory outside git.
-fn config_path() -> PathBuf {
-    let top = crate::repo::open()
-        .ok()
-        .and_then(|r| r.workdir().map(PathBuf::from));
-    top.unwrap_or_else(|| PathBuf::from(".")).join(REPO_FILE)
+/// `.intercept.toml` at the top of the work tree. Outside a work tree there is no place
+/// an allow entry would be read from when a commit is checked, so that is an error.
+fn config_path() -> Result<PathBuf, String> {
+    let repo = match crate::repo::open() {
+        Ok(repo) => repo,
+        Err(crate::repo::RepoError::NotFound { dir }) => {
+            return Err(format!(
+            "there is no git repository in {dir} or above it, and an allow entry belongs in a repository's \
+                 {REPO_FILE}. Run `intercept allow` inside the repository whose commit was blocked"
+        ))
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    match repo.workdir() {
+        Some(top) => Ok(top.join(REPO_FILE)),
+        None => Err(format!(
+            "this is a bare repository: it has no work tree for {REPO_FILE}. Run `intercept allow` in a clone, \
+             commit {REPO_FILE} and push it; on a server, allow-lists come from the pushed commits"
+        )),
+    }
 }

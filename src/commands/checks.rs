@@ -185,7 +185,7 @@ pub fn pre_push(
     // they describe the server this push goes to (`repo::tracking`).
     let mut doubt = None;
     if let Some(name) = remote.filter(|r| !r.contains(['/', ':', '\\']) && !r.is_empty()) {
-        let known = try_or_fail!(sink, repo::tracking::known_tips(&repo, name, url));
+        let known = try_or_fail!(sink, repo::tracking::known_tips(&repo, name, url, &hidden));
         hidden.extend(
             known
                 .tips

@@ -6,6 +6,7 @@ pub mod allow;
 pub mod checks;
 pub mod hook;
 pub mod install;
+pub mod meta;
 pub mod scan;
 pub mod status;
 
@@ -24,6 +25,9 @@ pub fn run(cli: &Cli) -> Outcome {
         Command::Uninstall(args) => install::uninstall(args.global),
         Command::Status => status::run(),
         Command::Allow(args) => allow::run(&args.fingerprint, &args.reason),
+        Command::Version => meta::version(),
+        Command::Completions(args) => meta::completions(args.shell),
+        Command::Man(args) => meta::man(args.dir.as_deref()),
     }
 }
 

@@ -2,6 +2,7 @@
 //! report. Porcelain: findings on stdout in the chosen format; problems, advice and a
 //! summary for people on stderr.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use crate::outcome::Outcome;
 use crate::report::human::{Footer, Listing};
 use crate::report::json::Json;
 use crate::report::progress::Progress;
-use crate::report::sarif::Sarif;
+use crate::report::sarif::{RunInfo, Sarif, Vcs};
 use crate::scan::audit::Counters;
 use crate::scan::{Session, Sink};
 use crate::source::files::{self, Entry};
@@ -25,6 +26,14 @@ pub fn run(args: &ScanArgs) -> Outcome {
         max_decompressed: args.max_decompressed,
         time_budget: None,
     };
+    // A new branch's push event names the all-zero id as what came before: the range is
+    // then the branch's whole history.
+    let range = args.range.as_deref().map(without_null_base);
+    if let Err(message) = can_start(args, range) {
+        // One line, and no report: nothing was scanned (exit 2).
+        let _ = writeln!(super::stderr(), "intercept: {message}");
+        return Outcome::Unchecked;
+    }
     let detector = Detector::new();
     let mut out = super::stdout();
     let mut err = super::stderr();
@@ -33,10 +42,10 @@ pub fn run(args: &ScanArgs) -> Outcome {
     let mut sink: Box<dyn Sink + '_> = match args.format {
         FormatArg::Human => Box::new(Listing::new(&mut out, &mut err, args.show_allowed)),
         FormatArg::Json => Box::new(Footer::new(Json::new(&mut out), &mut err)),
-        FormatArg::Sarif => Box::new(Footer::new(Sarif::new(&mut out), &mut err)),
+        FormatArg::Sarif => Box::new(Footer::new(Sarif::new(&mut out, run_info(args, range)), &mut err)),
     };
     let sink = &mut *sink;
-    if let Some(range) = &args.range {
+    if let Some(range) = range {
         checks::range(&detector, range, &overrides, sink)
     } else if args.all {
         let interrupt = Arc::new(AtomicBool::new(false));
@@ -52,6 +61,138 @@ pub fn run(args: &ScanArgs) -> Outcome {
         checks::staged(&detector, &overrides, sink)
     } else {
         scan_files(&detector, &args.paths, &overrides, sink)
+    }
+}
+
+/// `0000…0000..B` → `B`: git's null id as a range's base means "nothing before".
+fn without_null_base(range: &str) -> &str {
+    match range.split_once("..") {
+        Some((base, tip)) if base.len() >= 40 && base.bytes().all(|b| b == b'0') => head_if_empty(tip),
+        _ => range,
+    }
+}
+
+/// `A..B` → (`A`, `B`), `B` → (none, `B`), an empty side meaning `HEAD`: the range as
+/// `checks::range` reads it.
+fn range_parts(range: &str) -> (Option<&str>, &str) {
+    match range.split_once("..") {
+        Some((a, b)) => (Some(head_if_empty(a)), head_if_empty(b)),
+        None => (None, range),
+    }
+}
+
+fn head_if_empty(spec: &str) -> &str {
+    if spec.is_empty() {
+        "HEAD"
+    } else {
+        spec
+    }
+}
+
+/// Why a git scan cannot start, in one line (what, why, what to do); files scans always can.
+fn can_start(args: &ScanArgs, range: Option<&str>) -> Result<(), String> {
+    let what = match () {
+        _ if args.staged => "--staged",
+        _ if args.all => "--all",
+        _ if range.is_some() => "--range",
+        _ => return Ok(()),
+    };
+    let repo = match crate::repo::open() {
+        Ok(repo) => repo,
+        Err(crate::repo::RepoError::NotFound { dir }) => {
+            return Err(format!(
+                "`intercept scan {what}` checks a git repository, and there is none in {dir} or above it. Run it \
+                 inside a repository, or scan files and directories with `intercept scan PATH`"
+            ))
+        }
+        // Any other failure is reported by the check itself, with its cause.
+        Err(_) => return Ok(()),
+    };
+    if args.staged && repo.workdir().is_none() {
+        let message = "this is a bare repository: it has no index, so nothing is staged here. Scan its \
+                       history with `intercept scan --all`, or a range of it with `intercept scan --range \
+                       <from>..<to>`";
+        return Err(message.to_string());
+    }
+    if let Some(range) = range {
+        let (base, tip) = range_parts(range);
+        for spec in base.into_iter().chain([tip]) {
+            if crate::repo::refs::resolve(&repo, spec).is_ok() {
+                continue;
+            }
+            let spec_text = crate::path::Escaped(spec.as_bytes()).to_string();
+            let range = crate::path::Escaped(range.as_bytes());
+            if spec == "HEAD" && crate::repo::head_commit_id(&repo).is_none() {
+                return Err(format!(
+                    "cannot scan --range {range}: HEAD names no commit yet (nothing is committed on this \
+                     branch). Commit first, or name a commit, branch or tag"
+                ));
+            }
+            return Err(format!(
+                "cannot scan --range {range}: cannot resolve \"{spec_text}\": it names no commit, branch or \
+                 tag in this repository. Check it with `git rev-parse {spec_text}`; in CI, fetch enough \
+                 history for it (docs/ci.md)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What a SARIF log says about this run: the repository root its URIs are relative to,
+/// the remote, commit and branch, and the analysis category.
+fn run_info(args: &ScanArgs, range: Option<&str>) -> RunInfo {
+    let cwd = std::env::current_dir().ok();
+    let files = args.range.is_none() && !args.all && !args.staged;
+    let mode = match () {
+        _ if args.range.is_some() => "range",
+        _ if args.all => "all",
+        _ if args.staged => "staged",
+        _ => "files",
+    };
+    let repo = crate::repo::open().ok().or_else(|| {
+        // A files scan of a path inside a repository, run from outside it.
+        let first = args.paths.first().filter(|_| files)?;
+        let dir = if first.is_dir() {
+            first.as_path()
+        } else {
+            first.parent()?
+        };
+        crate::repo::vcs::discover(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        })
+    });
+    let provenance = repo.as_ref().map(crate::repo::vcs::of);
+    // The commit the results belong to: a range's tip, else HEAD.
+    let tip = range.map(|range| range_parts(range).1);
+    let (revision, branch) = match (&provenance, tip, &repo) {
+        (Some(p), Some(tip), Some(repo)) => {
+            let id = crate::repo::refs::resolve(repo, tip).ok();
+            let branch = if id.is_some() && id == p.head {
+                p.branch.clone()
+            } else {
+                None
+            };
+            (id, branch)
+        }
+        (Some(p), None, _) => (p.head, p.branch.clone()),
+        _ => (None, None),
+    };
+    let root = match &provenance {
+        Some(p) => p.root.clone(),
+        None => cwd.clone(),
+    };
+    let revision = revision.map(|id| id.to_string());
+    RunInfo {
+        root,
+        cwd: if files { cwd } else { None },
+        automation_id: format!("intercept/{mode}/{}", revision.as_deref().unwrap_or_default()),
+        vcs: provenance.map(|p| Vcs {
+            repository_uri: p.repository_uri,
+            revision_id: revision,
+            branch,
+        }),
     }
 }
 

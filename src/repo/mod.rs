@@ -18,6 +18,7 @@ pub mod light;
 pub mod refs;
 pub mod reftable;
 pub mod tracking;
+pub mod vcs;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
@@ -25,6 +26,8 @@ pub enum RepoError {
         "cannot open the git repository at {dir}: {cause}. Run it inside a git repository, or check GIT_DIR"
     )]
     Open { dir: PathText, cause: String },
+    #[error("there is no git repository in {dir} or any directory above it. Run it inside a git repository")]
+    NotFound { dir: PathText },
     #[error("cannot read the index {path}: {cause}. Run `git status` to see whether git can read it")]
     Index { path: PathText, cause: String },
     #[error("cannot resolve HEAD: {cause}. Run `git status` and `git fsck` to find out why")]
@@ -76,11 +79,18 @@ pub fn open() -> Result<gix::Repository, RepoError> {
     };
     let repo =
         gix::ThreadSafeRepository::discover_with_environment_overrides_opts(".", Default::default(), trust)
-            .map_err(|e| RepoError::Open {
-            dir: std::env::current_dir()
+            .map_err(|e| {
+            let dir = std::env::current_dir()
                 .map(|d| PathText::new(&d))
-                .unwrap_or_else(|_| PathText(b".".to_vec())),
-            cause: cause(&e),
+                .unwrap_or_else(|_| PathText(b".".to_vec()));
+            if vcs::is_not_found(&e) {
+                RepoError::NotFound { dir }
+            } else {
+                RepoError::Open {
+                    dir,
+                    cause: cause(&e),
+                }
+            }
         })?;
     Ok(repo.to_thread_local())
 }

@@ -163,12 +163,19 @@ fn fetch_urls(repo: &gix::Repository, remote: &str) -> Vec<String> {
     urls
 }
 
-/// The tips of `refs/remotes/<remote>/*` that describe the server at `push_url`.
-pub fn known_tips(repo: &gix::Repository, remote: &str, push_url: Option<&str>) -> Result<Known, RepoError> {
+/// The tips of `refs/remotes/<remote>/*` that describe the server at `push_url`. `reported`
+/// are the remote's oids git passed on pre-push's input: a ref at one of them needs no
+/// other evidence (and is left out of the result: the caller has it already).
+pub fn known_tips(
+    repo: &gix::Repository,
+    remote: &str,
+    push_url: Option<&str>,
+    reported: &[ObjectId],
+) -> Result<Known, RepoError> {
     let prefix = format!("refs/remotes/{remote}/");
     let tracking: Vec<(String, ObjectId)> = refs::all(repo, Some(&prefix))?
         .into_iter()
-        .filter(|(name, _)| name != &format!("{prefix}HEAD"))
+        .filter(|(name, id)| name != &format!("{prefix}HEAD") && !reported.contains(id))
         .collect();
     if tracking.is_empty() {
         return Ok(Known::default());

@@ -1,5 +1,6 @@
 //! A progress line for a long history audit, on stderr, only when stderr is a terminal and
-//! only once the scan has run for a second: objects, percentage of what the packs planned,
+//! only once the scan has run for a second: objects, percentage of the plan (every pack's
+//! entries and the loose objects, counted up front and narrowed as packs are classified),
 //! bytes, rate and time left. Stopped and cleared when dropped; machine formats on stdout
 //! are never affected.
 

@@ -6,7 +6,7 @@
 //! once per (blob, path) with the commit, author, date and a ref, or as an unreachable blob.
 //! Ctrl-C stops the scan promptly and reports what was scanned (exit 2).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -28,7 +28,8 @@ use crate::source::provenance;
 pub struct Counters {
     pub objects: AtomicU64,
     pub bytes: AtomicU64,
-    /// Objects the packs classified so far will hand over (for a percentage and an ETA).
+    /// Objects the audit expects to visit (for a percentage and an ETA): planned from the
+    /// pack indexes and loose objects up front, narrowed as each pack is classified.
     pub planned: AtomicU64,
 }
 
@@ -73,6 +74,16 @@ impl Session<'_> {
                     let body =
                         memchr::memmem::find(object.data, b"\n\n").map_or(&[][..], |i| &object.data[i + 2..]);
                     decoders.scan(&origin, Input::Bytes(body), &mut bufs, &mut out);
+                    if object.kind == Kind::Commit && !out.findings.is_empty() {
+                        // Who wrote the message, and when (read only for a message with a token).
+                        if let Ok(commit) = gix::objs::CommitRef::from_bytes(object.data, hash) {
+                            let (author, date) = crate::source::history::author_and_date(&commit);
+                            for f in &mut out.findings {
+                                f.origin.author.clone_from(&author);
+                                f.origin.date.clone_from(&date);
+                            }
+                        }
+                    }
                     if !out.findings.is_empty() || !out.issues.is_empty() {
                         if let Ok(mut all) = messages.lock() {
                             all.push((object.id, out));
@@ -84,14 +95,31 @@ impl Session<'_> {
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut errors = Vec::new();
-        for dir in repo::repo_object_dirs(repo) {
+        // The plan, before anything is read: every pack's entries (each pack narrows its
+        // share to what it will visit once classified) and the loose objects, so the
+        // progress line has a percentage from the start.
+        let dirs = repo::repo_object_dirs(repo);
+        let mut counted = HashMap::new();
+        for dir in &dirs {
+            for idx in objects::pack_indexes(dir).unwrap_or_default() {
+                let n = objects::pack_entries(&idx, hash);
+                counters.planned.fetch_add(n, Ordering::Relaxed);
+                counted.insert(idx, n);
+            }
+            counters
+                .planned
+                .fetch_add(objects::count_loose(dir), Ordering::Relaxed);
+        }
+        for dir in dirs {
             match objects::pack_indexes(&dir) {
                 Ok(indexes) => {
                     for idx in indexes {
                         if interrupt.load(Ordering::SeqCst) {
                             break;
                         }
-                        match objects::scan_pack(&idx, hash, threads, interrupt, &counters.planned, &visit) {
+                        let n = counted.get(&idx).copied().unwrap_or(0);
+                        match objects::scan_pack(&idx, hash, threads, interrupt, &counters.planned, n, &visit)
+                        {
                             Ok(stats) => tracing::debug!(?stats, "pack scanned"),
                             // Stopped by Ctrl-C: said once below, not as a damaged pack.
                             Err(_) if interrupt.load(Ordering::SeqCst) => break,

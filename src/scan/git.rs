@@ -248,6 +248,18 @@ impl Session<'_> {
                     }
                     let origin = Origin::commit_message(Some(id));
                     message(decoders, &mut blobs.bufs, &origin, &changes.message, &mut out);
+                    if !out.findings.is_empty() {
+                        // Who committed the token, and when (JSON's `author` and `date`).
+                        let (author, date) = graph.author_and_date(&id);
+                        for f in out.findings.iter_mut().filter(|f| f.origin.commit == Some(id)) {
+                            if f.origin.author.is_none() {
+                                f.origin.author.clone_from(&author);
+                            }
+                            if f.origin.date.is_none() {
+                                f.origin.date.clone_from(&date);
+                            }
+                        }
+                    }
                 }
                 Err(e) => out.problem(&e),
             }

@@ -258,6 +258,29 @@ pub struct CommitChanges {
     pub message: Vec<u8>,
 }
 
+impl<F: gix::objs::Find> Graph<'_, F> {
+    /// A commit's author (`Name <email>`) and author date (ISO 8601), for the findings of
+    /// a commit that has some (most commits have none, so this is read only then).
+    pub fn author_and_date(&mut self, id: &ObjectId) -> (Option<String>, Option<String>) {
+        match self.objects.find_commit(id, &mut self.buf) {
+            Ok(commit) => author_and_date(&commit),
+            Err(_) => (None, None),
+        }
+    }
+}
+
+/// A parsed commit's author (`Name <email>`) and author date (ISO 8601).
+pub fn author_and_date(commit: &gix::objs::CommitRef<'_>) -> (Option<String>, Option<String>) {
+    let Ok(author) = commit.author() else {
+        return (None, None);
+    };
+    let date = author
+        .time()
+        .ok()
+        .and_then(|t| t.format(gix::date::time::format::ISO8601_STRICT).ok());
+    (Some(format!("{} <{}>", author.name, author.email)), date)
+}
+
 /// The blobs `id` adds relative to its first parent (combined-diff rule for merges).
 pub fn commit_changes<F: gix::objs::Find>(
     graph: &mut Graph<'_, F>,

@@ -76,13 +76,40 @@ struct Item {
     wanted: bool,
 }
 
-/// Visits every blob, commit and tag in one pack, inflating each once.
+/// How many objects a pack holds (its index's count; 0 when the index cannot be read), for
+/// planning a progress percentage before any pack is read.
+pub fn pack_entries(idx: &Path, hash: gix::hash::Kind) -> u64 {
+    pack::index::File::at(idx, hash).map_or(0, |i| u64::from(i.num_objects()))
+}
+
+/// How many loose objects `dir` holds (files in its `xx/` fan-out directories).
+pub fn count_loose(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.as_encoded_bytes();
+            name.len() == 2 && name.iter().all(u8::is_ascii_hexdigit)
+        })
+        .filter_map(|e| std::fs::read_dir(e.path()).ok())
+        .map(|files| files.count() as u64)
+        .sum()
+}
+
+/// Visits every blob, commit and tag in one pack, inflating each once. `planned` counts the
+/// objects the audit expects to visit: the caller added `counted` for this pack (all its
+/// entries); once the pack is classified, that becomes the number it will visit.
+#[allow(clippy::too_many_arguments)]
 pub fn scan_pack(
     idx: &Path,
     hash: gix::hash::Kind,
     threads: usize,
     interrupt: &AtomicBool,
     planned: &std::sync::atomic::AtomicU64,
+    counted: u64,
     visit: &(dyn Fn(Object<'_>) + Sync),
 ) -> Result<Stats, ObjectsError> {
     let error = |cause: String| ObjectsError::Pack {
@@ -156,7 +183,12 @@ pub fn scan_pack(
         .filter(|i| i.wanted || Some(i.offset) == first_offset)
         .collect();
     tracing::debug!(pack = %PathText::new(idx), entries = total, selected = selected.len(), "pack");
-    planned.fetch_add(selected.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    let selected_n = selected.len() as u64;
+    let _ = planned.fetch_update(
+        std::sync::atomic::Ordering::Relaxed,
+        std::sync::atomic::Ordering::Relaxed,
+        |p| Some(p.saturating_sub(counted).saturating_add(selected_n)),
+    );
     let tree = pack::cache::delta::Tree::from_offsets_in_pack(
         data.path(),
         selected.into_iter(),

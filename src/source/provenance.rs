@@ -247,17 +247,11 @@ impl LabelWalk {
 fn author_and_date(repo: &gix::Repository, id: &ObjectId) -> (Option<String>, Option<String>) {
     use gix::prelude::FindExt as _;
     let mut buf = Vec::new();
-    let Ok(commit) = repo.objects.find_commit(id, &mut buf) else {
-        return (None, None);
+    let about = match repo.objects.find_commit(id, &mut buf) {
+        Ok(commit) => history::author_and_date(&commit),
+        Err(_) => (None, None),
     };
-    let Ok(author) = commit.author() else {
-        return (None, None);
-    };
-    let date = author
-        .time()
-        .ok()
-        .and_then(|t| t.format(gix::date::time::format::ISO8601_STRICT).ok());
-    (Some(format!("{} <{}>", author.name, author.email)), date)
+    about
 }
 
 #[cfg(test)]

@@ -1,0 +1,146 @@
+//! What a report says about the repository a scan ran in: the work tree's root, the
+//! remote's URL (credentials removed), the commit and the branch.
+//!
+//! Receives an open repository; hands on plain strings and paths, so the reports that use
+//! them (SARIF's `versionControlProvenance`) know nothing about git. Nothing here fails: a
+//! detail that cannot be read is left out.
+
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+
+/// Where a scan ran.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// The top of the work tree, canonical; `None` in a bare repository.
+    pub root: Option<PathBuf>,
+    /// The remote's URL without user name or password (`https://host/org/repo.git`,
+    /// `ssh://host/org/repo.git` for `git@host:org/repo.git`), else the repository's own
+    /// `file://` URL.
+    pub repository_uri: String,
+    /// The commit `HEAD` points at.
+    pub head: Option<ObjectId>,
+    /// The branch `HEAD` names (`main`), unless it is detached.
+    pub branch: Option<String>,
+}
+
+/// The provenance of `repo`.
+pub fn of(repo: &gix::Repository) -> Provenance {
+    let root = repo
+        .workdir()
+        .map(|w| w.canonicalize().unwrap_or_else(|_| w.to_path_buf()));
+    let branch = super::refs::head_name(repo).and_then(|n| n.strip_prefix("refs/heads/").map(str::to_string));
+    let config = repo.config_snapshot();
+    let remote = branch
+        .as_ref()
+        .and_then(|b| config.string(&format!("branch.{b}.remote")))
+        .map(|n| n.to_string())
+        .filter(|n| n != ".")
+        .or_else(|| {
+            repo.remote_default_name(gix::remote::Direction::Fetch)
+                .map(|n| n.to_string())
+        })
+        .or_else(|| repo.remote_names().into_iter().next().map(|n| n.to_string()));
+    let url = remote.and_then(|name| config.string(&format!("remote.{name}.url")));
+    let local = || {
+        let dir = root.clone().unwrap_or_else(|| {
+            let git = repo.git_dir();
+            git.canonicalize().unwrap_or_else(|_| git.to_path_buf())
+        });
+        file_uri(&dir)
+    };
+    let repository_uri = url
+        .and_then(|u| repository_uri(&u.to_string(), root.as_deref()))
+        .unwrap_or_else(local);
+    Provenance {
+        root,
+        repository_uri,
+        head: super::head_commit_id(repo),
+        branch,
+    }
+}
+
+/// The repository that holds `dir`, if any (for a files scan of a path outside the current
+/// directory's repository).
+pub fn discover(dir: &Path) -> Option<gix::Repository> {
+    gix::discover(dir).ok()
+}
+
+/// True when discovery failed because no repository is there (not because one is broken).
+pub fn is_not_found(e: &gix::Error) -> bool {
+    use gix::discover::upwards::Error as Upwards;
+    matches!(
+        e.downcast_any_ref::<Upwards>(),
+        Some(
+            Upwards::NoGitRepository { .. }
+                | Upwards::NoGitRepositoryWithinCeiling { .. }
+                | Upwards::NoGitRepositoryWithinFs { .. }
+        )
+    )
+}
+
+/// `file:///abs/path`, percent-encoded.
+fn file_uri(path: &Path) -> String {
+    format!(
+        "file://{}",
+        crate::path::percent_encode(crate::path::os_bytes(path.as_os_str()))
+    )
+}
+
+/// A remote URL as an absolute URI without credentials: `scheme://host/path` keeps its
+/// scheme, host and path; `[user@]host:path` (scp-like) becomes `ssh://host/path`; a local
+/// path becomes a `file://` URI (relative to `base`). `None` for what cannot be read.
+pub fn repository_uri(url: &str, base: Option<&Path>) -> Option<String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return None;
+    }
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+        // A token in `https://user:token@host/…` must not reach a report.
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        if scheme.is_empty() || host.is_empty() && scheme != "file" {
+            return None;
+        }
+        return Some(format!("{scheme}://{host}/{path}"));
+    }
+    let colon = url.find(':');
+    let slash = url.find('/');
+    if let Some(c) = colon.filter(|&c| slash.is_none_or(|s| c < s) && c > 1) {
+        let (authority, path) = (&url[..c], &url[c + 1..]);
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        return Some(format!("ssh://{host}/{}", path.trim_start_matches('/')));
+    }
+    let path = Path::new(url);
+    let abs = match base {
+        Some(base) if path.is_relative() => base.join(path),
+        _ => path.to_path_buf(),
+    };
+    let abs = abs.canonicalize().unwrap_or_else(|_| crate::path::lexical(&abs));
+    Some(file_uri(&abs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repository_uri;
+
+    #[test]
+    fn remote_urls_lose_their_credentials() {
+        let u = |s| repository_uri(s, None);
+        assert_eq!(
+            u("https://github.com/acme/app.git").as_deref(),
+            Some("https://github.com/acme/app.git")
+        );
+        assert_eq!(
+            u("https://x-access-token:ghs_secret@github.com/acme/app").as_deref(),
+            Some("https://github.com/acme/app")
+        );
+        assert_eq!(
+            u("git@github.com:acme/app.git").as_deref(),
+            Some("ssh://github.com/acme/app.git")
+        );
+        assert_eq!(u("ssh://git@host:22/a/b").as_deref(), Some("ssh://host:22/a/b"));
+        assert_eq!(u("/srv/git/app.git").as_deref(), Some("file:///srv/git/app.git"));
+        assert_eq!(u(""), None);
+    }
+}
