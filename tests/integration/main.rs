@@ -8,6 +8,7 @@ mod allow;
 mod architecture;
 mod audit;
 mod commit_hooks;
+mod fuzz_corpus;
 mod install;
 mod leak;
 mod mechanisms;
