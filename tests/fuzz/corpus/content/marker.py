@@ -1,0 +1,1 @@
+TOKEN = 'dG9rOm-placeholder'  # intercept:allow
