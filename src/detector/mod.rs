@@ -274,10 +274,23 @@ impl Detector {
         self.hits(text, 0..text.len(), &mut |hit| {
             spans.push((hit.offset..hit.end.min(text.len()), hit.redacted));
         });
-        if spans.is_empty() {
+        let partial = partial_tokens(text);
+        if spans.is_empty() && partial.is_empty() {
             return None;
         }
-        spans.sort_by_key(|(r, _)| r.start);
+        let mut spans: Vec<(Range<usize>, Vec<u8>)> = spans
+            .into_iter()
+            .map(|(r, redacted)| (r, redacted.as_str().as_bytes().to_vec()))
+            .collect();
+        // Redaction is wider than detection: most of a token (a truncated copy, a token
+        // cut by a damaged container) is as good as the token, so a long run that starts
+        // like one is masked too, after its first 8 characters.
+        for range in partial {
+            let mut masked = text[range.start..range.start + 8].to_vec();
+            masked.extend_from_slice("…".as_bytes());
+            spans.push((range, masked));
+        }
+        spans.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
         let mut out = Vec::with_capacity(text.len());
         let mut at = 0;
         for (range, redacted) in spans {
@@ -285,12 +298,41 @@ impl Detector {
                 continue;
             }
             out.extend_from_slice(&text[at..range.start]);
-            out.extend_from_slice(redacted.as_str().as_bytes());
+            out.extend_from_slice(&redacted);
             at = range.end;
         }
         out.extend_from_slice(&text[at..]);
         Some(out)
     }
+}
+
+/// Shortest run that [`partial_tokens`] masks: well under a token's 60 characters (or
+/// the 44 of its decoded text), well over what names a token (`dG9rOm<YOUR_TOKEN>`).
+const PARTIAL_RUN: usize = 24;
+
+/// Runs that start like a token — base64 from `dG9rO`, or decoded text from `tok:` and a
+/// hex digit — and go on for at least [`PARTIAL_RUN`] characters of their alphabet,
+/// whether or not they validate.
+fn partial_tokens(text: &[u8]) -> Vec<Range<usize>> {
+    let base64 = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    let plain = |b: u8| b.is_ascii_hexdigit() || matches!(b, b'_' | b'-' | b':');
+    let mut out = Vec::new();
+    for (anchor, alphabet) in [
+        (&b"dG9rO"[..], &base64 as &dyn Fn(u8) -> bool),
+        (&b"tok:"[..], &plain as &dyn Fn(u8) -> bool),
+    ] {
+        for start in memchr::memmem::find_iter(text, anchor) {
+            let run = text[start + anchor.len()..]
+                .iter()
+                .take_while(|&&b| alphabet(b))
+                .count();
+            let end = start + anchor.len() + run;
+            if end - start >= PARTIAL_RUN {
+                out.push(start..end);
+            }
+        }
+    }
+    out
 }
 
 /// Markers that allow a token on their line: intercept's own and the ones teams already

@@ -366,3 +366,25 @@ fn markers_count_on_the_whole_physical_line_however_long() {
     let line = format!("// gitleaks:allow{}{t}\nnext\n", "x".repeat(100_000));
     assert_eq!(scan(line.as_bytes())[0].marker, Some("gitleaks:allow"));
 }
+
+#[test]
+fn redaction_masks_most_of_a_token_too_but_not_placeholders() {
+    let d = Detector::new();
+    let t = token();
+    let text = token_text();
+    for cut in [&t[..58], &t[..30], &text[..40]] {
+        let line = format!("member name {cut} was not checked");
+        let out = String::from_utf8(d.redact(line.as_bytes()).expect("masked")).unwrap();
+        assert!(!out.contains(&cut[8..]), "{out}");
+        assert!(out.contains(&format!("{}…", &cut[..8])), "{out}");
+    }
+    for fine in [
+        "dG9rOm<YOUR_TOKEN>",
+        "dG9rOjxoZWxsbz4=",
+        "^dG9rOj[a-zA-Z0-9]{60}$",
+        "tok:abc",
+        "a plain line",
+    ] {
+        assert_eq!(d.redact(fine.as_bytes()), None, "{fine}");
+    }
+}

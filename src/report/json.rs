@@ -118,10 +118,16 @@ fn json_message(path: Option<&[u8]>, message: &str) -> JsonMessage {
 pub(super) fn path_fields(path: &[u8]) -> (String, Option<String>) {
     match std::str::from_utf8(path) {
         Ok(s) => (s.to_string(), None),
-        Err(_) => (
-            String::from_utf8_lossy(path).into_owned(),
-            Some(STANDARD.encode(path)),
-        ),
+        // The bytes are redacted before they are encoded: base64 would hide a token (or
+        // most of one) in the path from the output's line-by-line redaction.
+        Err(_) => {
+            let redacted = crate::redact::detector().redact(path);
+            let bytes = redacted.as_deref().unwrap_or(path);
+            (
+                String::from_utf8_lossy(path).into_owned(),
+                Some(STANDARD.encode(bytes)),
+            )
+        }
     }
 }
 

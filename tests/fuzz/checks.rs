@@ -382,7 +382,7 @@ impl Gap {
 }
 
 /// The gaps tolerated for now; see [`Gap`].
-pub const OPEN_GAPS: &[Gap] = &[Gap::TruncatedTokenInPath];
+pub const OPEN_GAPS: &[Gap] = &[];
 
 /// True when `path` holds a piece of `t`'s base64 or text more often than `t` whole.
 fn holds_a_piece(path: &[u8], t: &PlainToken) -> bool {
@@ -620,7 +620,7 @@ pub fn config(data: &[u8], hermetic: bool) {
                     ConfigError::Parse { file, .. } | ConfigError::Allow { file, .. } => {
                         assert_eq!(file, LABEL, "an error about another layer: {message}");
                     }
-                    ConfigError::Env { .. } | ConfigError::Read { .. } => {
+                    ConfigError::Env { .. } | ConfigError::Read { .. } | ConfigError::Git { .. } => {
                         panic!("an error from outside the layer: {message}")
                     }
                 }
