@@ -148,19 +148,51 @@ fn fetched_from(paths: &[PathBuf], url: &str) -> Option<Fetched> {
     })
 }
 
-/// The URLs fetches from `remote` use: as configured, and after `url.<base>.insteadOf`.
-fn fetch_urls(repo: &gix::Repository, remote: &str) -> Vec<String> {
-    let mut urls = Vec::new();
+/// The URL fetches from `remote` use: its first `url`, after `url.<base>.insteadOf`.
+fn fetch_url(repo: &gix::Repository, remote: &str) -> Option<String> {
+    let found = repo.find_remote(remote).ok()?;
+    found
+        .url(gix::remote::Direction::Fetch)
+        .map(|url| url.to_bstring().to_string())
+}
+
+/// Whether two URLs name the same repository: the same text but for trailing slashes.
+/// Nothing else is stripped: `srv/app` and `srv/app.git`, or `alice@host:r` and
+/// `bob@host:r`, are different repositories.
+fn same_repository(a: &str, b: &str) -> bool {
+    a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/')
+}
+
+/// The newest change to any config file git reads here (the repository's, the user's,
+/// the system's, included files), in seconds; `i64::MAX` when remotes or URL rewrites
+/// also come from the environment or the command line, which leave no time stamp.
+fn config_time(repo: &gix::Repository) -> i64 {
+    use gix::config::Source;
     let snapshot = repo.config_snapshot();
-    if let Some(raw) = snapshot.string(format!("remote.{remote}.url").as_str()) {
-        urls.push(normalize(&raw.to_string()));
-    }
-    if let Ok(found) = repo.find_remote(remote) {
-        if let Some(url) = found.url(gix::remote::Direction::Fetch) {
-            urls.push(normalize(&url.to_bstring().to_string()));
+    let mut newest = 0;
+    let mut paths = std::collections::BTreeSet::new();
+    for section in snapshot.plumbing().sections() {
+        let meta = section.meta();
+        let name = section.header().name().to_string();
+        match &meta.path {
+            Some(path) => {
+                paths.insert(path.clone());
+            }
+            None if matches!(meta.source, Source::Env | Source::Cli | Source::EnvOverride)
+                && (name.eq_ignore_ascii_case("url") || name.eq_ignore_ascii_case("remote")) =>
+            {
+                return i64::MAX;
+            }
+            None => {}
         }
     }
-    urls
+    paths.insert(repo.common_dir().join("config"));
+    for path in paths {
+        if let Some(t) = seconds(&path) {
+            newest = newest.max(t);
+        }
+    }
+    newest
 }
 
 /// The tips of `refs/remotes/<remote>/*` that describe the server at `push_url`. `reported`
@@ -180,20 +212,28 @@ pub fn known_tips(
     if tracking.is_empty() {
         return Ok(Known::default());
     }
-    let urls = fetch_urls(repo, remote);
-    let Some(url) = push_url.map(normalize).filter(|u| urls.contains(u)) else {
-        return Ok(Known {
-            tips: Vec::new(),
-            doubt: Some(format!(
-                "this push goes to {}, but refs/remotes/{remote}/* come from {}: checked every commit the server \
-                 did not report having",
-                push_url.unwrap_or("a URL git did not pass"),
-                urls.first().map_or("nowhere (no url)", String::as_str)
-            )),
-        });
+    let fetch = fetch_url(repo, remote);
+    let url = match (&fetch, push_url) {
+        (Some(fetch), Some(push)) if same_repository(fetch, push) => normalize(fetch),
+        _ => {
+            return Ok(Known {
+                tips: Vec::new(),
+                doubt: Some(format!(
+                    "this push goes to {}, but refs/remotes/{remote}/* come from {}: checked every commit the \
+                     server did not report having",
+                    push_url.unwrap_or("a URL git did not pass"),
+                    fetch.as_deref().unwrap_or("nowhere (no url)")
+                )),
+            });
+        }
     };
     let common = repo.common_dir();
-    let config_time = seconds(&common.join("config")).unwrap_or(i64::MAX);
+    let config_time = config_time(repo);
+    // A reflog entry from the future (a clock set ahead, a leftover GIT_COMMITTER_DATE)
+    // proves nothing about order.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let fetched = fetched_from(
         &[repo.git_dir().join("FETCH_HEAD"), common.join("FETCH_HEAD")],
         &url,
@@ -210,23 +250,26 @@ pub fn known_tips(
             .then(|| newest_entry(&common.join("logs").join(&name)))
             .flatten()
             .filter(|e| e.new == Some(id));
+        let from_the_future = entry.as_ref().is_some_and(|e| e.time > now + 5);
         let pushed_since = |time: i64| {
             entry
                 .as_ref()
                 .is_some_and(|e| e.message.starts_with("update by push") && e.time >= time)
         };
-        let trusted = match &fetched {
-            Some(f) if f.branches.iter().any(|(b, at)| b == branch && *at == id) => true,
-            Some(f) => {
-                pushed_since(f.time) && config_time <= f.time.max(entry.as_ref().map_or(0, |e| e.time)) + 1
-            }
-            None => match &entry {
-                Some(e) if e.message.starts_with("update by push") => config_time <= e.time + 1,
-                Some(e) if e.message.starts_with("clone: from ") => cloned_from_here,
-                Some(e) => config_time < e.time,
-                None => cloned_from_here,
-            },
-        };
+        let trusted = !from_the_future
+            && match &fetched {
+                Some(f) if f.branches.iter().any(|(b, at)| b == branch && *at == id) => true,
+                Some(f) => {
+                    pushed_since(f.time)
+                        && config_time <= f.time.max(entry.as_ref().map_or(0, |e| e.time)) + 1
+                }
+                None => match &entry {
+                    Some(e) if e.message.starts_with("update by push") => config_time <= e.time + 1,
+                    Some(e) if e.message.starts_with("clone: from ") => cloned_from_here,
+                    Some(e) => config_time < e.time,
+                    None => cloned_from_here,
+                },
+            };
         if trusted {
             known.tips.push(id);
         } else {

@@ -159,3 +159,46 @@ fn after_a_fetch_and_after_push_u_the_tracking_refs_are_still_trusted() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(!stderr.contains(NOTE), "{stderr}");
 }
+
+#[test]
+fn a_second_url_or_a_global_rewrite_or_a_look_alike_path_is_not_the_fetched_server() {
+    for case in ["second url", "global insteadOf", "look-alike"] {
+        let (maker, a, b) = servers();
+        let dir = clone_of(&maker, &a);
+        maker.git_in(&dir, &["fetch", "-q", "origin"]).code(0);
+        // Twin first: pushing to A itself is accepted without a note.
+        let run = maker.git_in(&dir, &["push", "origin", "feature"]);
+        run.code(0);
+        assert!(!run.stderr.contains(NOTE), "{case}: {}", run.stderr);
+        let target = match case {
+            "second url" => {
+                maker
+                    .git_in(&dir, &["remote", "set-url", "--add", "origin", b.to_str().unwrap()])
+                    .code(0);
+                b.clone()
+            }
+            "global insteadOf" => {
+                let key = format!("url.{}.insteadOf", b.to_str().unwrap());
+                maker
+                    .git_in(&dir, &["config", "--global", &key, a.to_str().unwrap()])
+                    .code(0);
+                b.clone()
+            }
+            _ => {
+                // A.git's neighbour without `.git`: another repository.
+                let other = a.with_extension("");
+                maker
+                    .git_in(maker.scratch.path(), &["init", "-q", "--bare", other.to_str().unwrap()])
+                    .code(0);
+                maker
+                    .git_in(&dir, &["remote", "set-url", "--push", "origin", other.to_str().unwrap()])
+                    .code(0);
+                other
+            }
+        };
+        let run = maker.git_in(&dir, &["push", "origin", "feature"]);
+        assert_ne!(run.code, 0, "{case}: {}", run.stderr);
+        assert!(run.stderr.contains("old.env:1:3"), "{case}: {}", run.stderr);
+        assert_eq!(maker.refs_of(&target), "", "{case}: the other server must stay empty");
+    }
+}
