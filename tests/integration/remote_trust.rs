@@ -173,7 +173,10 @@ fn a_second_url_or_a_global_rewrite_or_a_look_alike_path_is_not_the_fetched_serv
         let target = match case {
             "second url" => {
                 maker
-                    .git_in(&dir, &["remote", "set-url", "--add", "origin", b.to_str().unwrap()])
+                    .git_in(
+                        &dir,
+                        &["remote", "set-url", "--add", "origin", b.to_str().unwrap()],
+                    )
                     .code(0);
                 b.clone()
             }
@@ -188,10 +191,16 @@ fn a_second_url_or_a_global_rewrite_or_a_look_alike_path_is_not_the_fetched_serv
                 // A.git's neighbour without `.git`: another repository.
                 let other = a.with_extension("");
                 maker
-                    .git_in(maker.scratch.path(), &["init", "-q", "--bare", other.to_str().unwrap()])
+                    .git_in(
+                        maker.scratch.path(),
+                        &["init", "-q", "--bare", other.to_str().unwrap()],
+                    )
                     .code(0);
                 maker
-                    .git_in(&dir, &["remote", "set-url", "--push", "origin", other.to_str().unwrap()])
+                    .git_in(
+                        &dir,
+                        &["remote", "set-url", "--push", "origin", other.to_str().unwrap()],
+                    )
                     .code(0);
                 other
             }
@@ -199,6 +208,10 @@ fn a_second_url_or_a_global_rewrite_or_a_look_alike_path_is_not_the_fetched_serv
         let run = maker.git_in(&dir, &["push", "origin", "feature"]);
         assert_ne!(run.code, 0, "{case}: {}", run.stderr);
         assert!(run.stderr.contains("old.env:1:3"), "{case}: {}", run.stderr);
-        assert_eq!(maker.refs_of(&target), "", "{case}: the other server must stay empty");
+        assert_eq!(
+            maker.refs_of(&target),
+            "",
+            "{case}: the other server must stay empty"
+        );
     }
 }
