@@ -55,6 +55,24 @@ def main(out):
         with open(path, "wb") as f:
             f.write(data.encode() if isinstance(data, str) else data)
 
+    # Near misses (one digit short, upper-case hex, hyphens kept), in every form people
+    # write tokens: they must not be reported, and they are made here so that nothing
+    # token-shaped is checked in.
+    lines = []
+    for text in (
+        'tok:00000000_0000_0000_0000_00000000000:1:0',
+        'tok:ABCDEF00_0000_4000_a000_000000000000:1:0',
+        'tok:abcdef00-0000-4000-a000-000000000000:1:0',
+        'tok:abcdef00_0000_4000_a000_00000000000g:1:0',
+        'tok:abcdef00_0000_4000_a000_000000000000:1',
+        'tok:abcdef00_0000_4000_a000_000000000000::0',
+        'tok:abcdef00_0000_4000_a000_000000000000:12345678901:0',
+    ):
+        t = b64(text)
+        lines += [t, t.rstrip("="), t.rstrip("=") + "%3D", t.rstrip("=") + "\\u003d", text]
+        lines += [b64(p + t) for p in ("", "x", "xy")]
+    write("content", "near-misses.txt", "\n".join(lines) + "\n")
+
     def lfs_object(content):
         oid = hashlib.sha256(content).hexdigest()
         path = os.path.join(out, "lfs", "objects", oid[:2], oid[2:4], oid)
