@@ -2,28 +2,7 @@
 //! remote: each positive case has a negative twin, and a blocked push leaves the remote's
 //! refs as they were.
 
-use std::path::PathBuf;
-
-use crate::support::{token, Run, TestRepo, PLACEHOLDER};
-
-/// A repository with intercept installed globally, an `origin` bare remote and `main`
-/// pushed to it.
-fn pushed() -> (TestRepo, PathBuf) {
-    let repo = TestRepo::new();
-    repo.install();
-    let bare = repo.remote_bare();
-    repo.initial_commit();
-    repo.git(&["push", "-q", "origin", "main"]).code(0);
-    (repo, bare)
-}
-
-/// Commits a file without running the hooks (as on another machine, or before install).
-fn commit_unchecked(repo: &TestRepo, rel: &str, content: &str, msg: &str) -> String {
-    repo.write(rel, content);
-    repo.git(&["add", "--", rel]).code(0);
-    repo.git(&["commit", "-q", "--no-verify", "-m", msg]).code(0);
-    repo.head()
-}
+use crate::support::{commit_unchecked, pushed, token, Run, PLACEHOLDER};
 
 #[track_caller]
 fn assert_push_blocked(run: &Run, commit: &str, location: &str) {

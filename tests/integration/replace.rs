@@ -3,27 +3,7 @@
 //! commit by a clean one (the check must still see the token) and, as its twin, a clean
 //! commit by a token-bearing one (nothing that is sent carries a token).
 
-use std::path::PathBuf;
-
-use crate::support::{token, Git, TestRepo};
-
-/// A repository with intercept installed globally, `origin` and `main` pushed.
-fn pushed() -> (TestRepo, PathBuf) {
-    let repo = TestRepo::new();
-    repo.install();
-    let bare = repo.remote_bare();
-    repo.initial_commit();
-    repo.git(&["push", "-q", "origin", "main"]).code(0);
-    (repo, bare)
-}
-
-/// Commits `rel` with `content` without hooks, and returns the commit.
-fn commit(repo: &TestRepo, rel: &str, content: &str, msg: &str) -> String {
-    repo.write(rel, content);
-    repo.git(&["add", "--", rel]).code(0);
-    repo.git(&["commit", "-q", "--no-verify", "-m", msg]).code(0);
-    repo.head()
-}
+use crate::support::{commit_unchecked as commit, pushed, token, Git, TestRepo};
 
 /// A commit on the same parent as HEAD with `rel` holding `content` instead, which then
 /// replaces HEAD (`git replace HEAD <it>`); HEAD is left where it was.

@@ -592,3 +592,22 @@ pub fn tools() -> &'static Tools {
         }
     })
 }
+
+/// A repository with intercept installed globally, an `origin` bare remote and `main`
+/// pushed to it.
+pub fn pushed() -> (TestRepo, PathBuf) {
+    let repo = TestRepo::new();
+    repo.install();
+    let bare = repo.remote_bare();
+    repo.initial_commit();
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+    (repo, bare)
+}
+
+/// Commits a file without running the hooks (as on another machine, or before install).
+pub fn commit_unchecked(repo: &TestRepo, rel: &str, content: &str, msg: &str) -> String {
+    repo.write(rel, content);
+    repo.git(&["add", "--", rel]).code(0);
+    repo.git(&["commit", "-q", "--no-verify", "-m", msg]).code(0);
+    repo.head()
+}
