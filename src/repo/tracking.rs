@@ -9,8 +9,9 @@
 //! wrong one as known would let the commits behind it leave unchecked, so a ref is trusted
 //! only on evidence, and otherwise the push checks more (see docs/hooks.md):
 //!
-//! 1. The push must go to the URL fetches come from (both anonymised, without a trailing
-//!    `/` or `.git`, as git writes them into `FETCH_HEAD`). Else no ref is trusted.
+//! 1. The push must go to the repository fetches come from: the same URL, or the same
+//!    host and path in another form (fetch over https, push over ssh as `git@`; see
+//!    `same_repository`). Else no ref is trusted.
 //! 2. `FETCH_HEAD`, when its lines come from that URL, is the latest word: a ref it lists
 //!    at the same id is trusted; one it does not list is not (deleted on the server, or a
 //!    fetch of only some branches) unless a push updated the ref since.
@@ -47,10 +48,18 @@ struct Entry {
     message: String,
 }
 
-/// `git`'s form of a URL for comparisons: no credentials, no trailing `/` or `.git`.
+/// `git`'s form of a URL for comparisons (as it writes them into `FETCH_HEAD`): no
+/// credentials, no trailing `/` or `.git`.
 pub fn normalize(url: &str) -> String {
+    let anonymous = anonymous(url);
+    let trimmed = anonymous.trim_end_matches('/');
+    trimmed.strip_suffix(".git").unwrap_or(trimmed).to_string()
+}
+
+/// `url` without the user and password, fit to print (`https://user:ghp_…@host/r`).
+fn anonymous(url: &str) -> String {
     let url = url.trim();
-    let anonymous = match url.find("://") {
+    match url.find("://") {
         Some(i) => {
             let rest = &url[i + 3..];
             let host_end = rest.find('/').unwrap_or(rest.len());
@@ -64,9 +73,7 @@ pub fn normalize(url: &str) -> String {
             (Some(at), Some(colon)) if at < colon && !url[..at].contains('/') => url[at + 1..].to_string(),
             _ => url.to_string(),
         },
-    };
-    let trimmed = anonymous.trim_end_matches('/');
-    trimmed.strip_suffix(".git").unwrap_or(trimmed).to_string()
+    }
 }
 
 fn seconds(path: &Path) -> Option<i64> {
@@ -156,11 +163,105 @@ fn fetch_url(repo: &gix::Repository, remote: &str) -> Option<String> {
         .map(|url| url.to_bstring().to_string())
 }
 
-/// Whether two URLs name the same repository: the same text but for trailing slashes.
-/// Nothing else is stripped: `srv/app` and `srv/app.git`, or `alice@host:r` and
-/// `bob@host:r`, are different repositories.
+/// Where a network URL points: its kind (web or ssh), user, host, port and path.
+#[derive(Debug, PartialEq, Eq)]
+struct Place {
+    ssh: bool,
+    /// The path starts at the server's root (`ssh://host/p`, `host:/p`), not in the
+    /// user's home (`host:p`).
+    absolute: bool,
+    user: Option<String>,
+    host: String,
+    port: Option<u16>,
+    path: String,
+}
+
+/// Parses `scheme://[user@]host[:port]/path` (http, https, ssh, git) and scp-like
+/// `[user@]host:path`; `None` for local paths, `file://` and anything else.
+fn place(url: &str) -> Option<Place> {
+    let url = url.trim();
+    let (ssh, authority, path) = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let ssh = match scheme.to_ascii_lowercase().as_str() {
+                "http" | "https" | "git" => false,
+                "ssh" | "git+ssh" | "ssh+git" => true,
+                _ => return None,
+            };
+            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+            (ssh, authority, path)
+        }
+        None => {
+            // git's rule: scp-like when a `:` comes before any `/`.
+            let colon = url.find(':')?;
+            if url[..colon].contains('/') || colon < 2 {
+                return None; // a path, or a Windows drive (`C:`)
+            }
+            let (authority, path) = (&url[..colon], &url[colon + 1..]);
+            if authority.contains('[') {
+                return None;
+            }
+            (true, authority, path)
+        }
+    };
+    let (user, host_port) = match authority.rsplit_once('@') {
+        Some((user, rest)) => (Some(user.split(':').next().unwrap_or(user).to_string()), rest),
+        None => (None, authority),
+    };
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => match port.parse::<u16>() {
+            Ok(port) => (host, Some(port)),
+            Err(_) if port.is_empty() => (host, None),
+            Err(_) => return None,
+        },
+        _ => (host_port, None),
+    };
+    if host.is_empty() {
+        return None;
+    }
+    let absolute = url.contains("://") || path.starts_with('/');
+    let path = path.trim_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path).trim_end_matches('/');
+    Some(Place {
+        ssh,
+        absolute,
+        user: user.filter(|u| !u.is_empty()),
+        host: host.to_ascii_lowercase(),
+        port,
+        path: path.to_string(),
+    })
+}
+
+/// Whether a fetch URL and a push URL name the same repository.
+///
+/// The same text (but for trailing slashes) always does. Across forms, the common
+/// "fetch over https, push over ssh" set-up (`pushurl`, `pushInsteadOf`) does too: the same
+/// host (case aside) and the same path (but for a leading `/` and a trailing `.git`), as
+/// every forge maps them, when the ssh side logs in as `git` (a forge's one ssh user).
+/// Two ssh URLs must also agree on the user and the port (`alice@host:r` is in alice's
+/// home, `bob@host:r` in bob's), and `host:p` (in the home) names `ssh://host/p` (at the
+/// root) only for the forge user; two web URLs must agree on the port. Local paths and
+/// `file://` only match themselves: `srv/app` and `srv/app.git` are different directories.
 fn same_repository(a: &str, b: &str) -> bool {
-    a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/')
+    if a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/') {
+        return true;
+    }
+    let (Some(a), Some(b)) = (place(a), place(b)) else {
+        return false;
+    };
+    if a.host != b.host || a.path != b.path || a.path.is_empty() {
+        return false;
+    }
+    let forge_user = |p: &Place| p.user.as_deref() == Some("git");
+    match (a.ssh, b.ssh) {
+        (true, true) => {
+            a.user == b.user
+                && a.port.unwrap_or(22) == b.port.unwrap_or(22)
+                && (a.absolute == b.absolute || forge_user(&a))
+        }
+        (false, false) => a.port == b.port,
+        (true, false) => forge_user(&a),
+        (false, true) => forge_user(&b),
+    }
 }
 
 /// The newest change to any config file git reads here (the repository's, the user's,
@@ -221,8 +322,8 @@ pub fn known_tips(
                 doubt: Some(format!(
                     "this push goes to {}, but refs/remotes/{remote}/* come from {}: checked every commit the \
                      server did not report having",
-                    push_url.unwrap_or("a URL git did not pass"),
-                    fetch.as_deref().unwrap_or("nowhere (no url)")
+                    push_url.map_or_else(|| "a URL git did not pass".to_string(), anonymous),
+                    fetch.as_deref().map_or_else(|| "nowhere (no url)".to_string(), anonymous)
                 )),
             });
         }
@@ -309,5 +410,54 @@ mod tests {
             assert_eq!(normalize(a), b, "{a}");
         }
         assert_ne!(normalize("/srv/a.git"), normalize("/srv/b.git"));
+    }
+
+    #[test]
+    fn fetching_over_https_and_pushing_over_ssh_is_one_repository() {
+        for (fetch, push) in [
+            ("https://github.com/org/repo.git", "git@github.com:org/repo.git"),
+            ("https://github.com/org/repo", "git@github.com:org/repo.git"),
+            (
+                "https://user:secret@GitHub.com/org/repo.git/",
+                "ssh://git@github.com/org/repo.git",
+            ),
+            (
+                "https://gitlab.example.com/group/sub/repo.git",
+                "ssh://git@gitlab.example.com:2222/group/sub/repo.git",
+            ),
+            (
+                "ssh://git@example.invalid/org/repo.git",
+                "git@example.invalid:org/repo.git",
+            ),
+            ("example.invalid:/srv/repo", "ssh://example.invalid/srv/repo.git"),
+            ("/srv/git/repo.git/", "/srv/git/repo.git"),
+        ] {
+            assert!(super::same_repository(fetch, push), "{fetch} / {push}");
+        }
+    }
+
+    #[test]
+    fn another_host_path_user_or_port_is_another_repository() {
+        for (fetch, push) in [
+            ("https://github.com/org/repo.git", "git@github.com:org/other.git"),
+            (
+                "https://github.com/org/repo.git",
+                "git@github.example.com:org/repo.git",
+            ),
+            ("https://github.com/org/repo.git", "git@evil.invalid:org/repo.git"),
+            ("https://github.com/org/repo.git", "alice@github.com:org/repo.git"),
+            ("alice@host:r", "bob@host:r"),
+            ("ssh://host/srv/r", "host:srv/r"),
+            ("https://host/org/r", "host:org/r"),
+            ("ssh://git@host/r", "ssh://git@host:2222/r"),
+            ("https://host/r", "https://host:8443/r"),
+            ("https://host/r", "/srv/host/r"),
+            ("/srv/app", "/srv/app.git"),
+            ("file:///srv/app.git", "/srv/app.git"),
+            ("https://host/", "git@host:"),
+            ("C:/repo", "git@C:/repo"),
+        ] {
+            assert!(!super::same_repository(fetch, push), "{fetch} / {push}");
+        }
     }
 }

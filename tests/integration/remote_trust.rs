@@ -215,3 +215,92 @@ fn a_second_url_or_a_global_rewrite_or_a_look_alike_path_is_not_the_fetched_serv
         );
     }
 }
+
+/// A stand-in for ssh that serves `<root>/<host>/<path>` from this machine. git runs
+/// `<ssh> [options] [user@]host "git-upload-pack '<path>'"`; an `ssh://` URL's path
+/// comes absolute, an scp-like one's relative: both land in the same directory.
+fn fake_ssh(maker: &TestRepo, hosts: &[(&str, &std::path::Path)]) -> PathBuf {
+    let root = maker.scratch.path().join("ssh-hosts");
+    for (host, repo) in hosts {
+        let dir = root.join(host).join("org");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::os::unix::fs::symlink(repo, dir.join("repo.git")).unwrap();
+    }
+    let script = maker.scratch.path().join("fake-ssh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nwhile [ $# -gt 2 ]; do shift; done\nhost=${{1#*@}}\n\
+             cmd=$(printf '%s' \"$2\" | sed \"s|'/|'|\")\ncd '{}'/\"$host\" || exit 128\nexec sh -c \"$cmd\"\n",
+            root.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+#[test]
+fn fetching_over_ssh_url_and_pushing_over_scp_form_is_one_server() {
+    for git in Git::BOTH {
+        git.select();
+        let (maker, a, b) = servers();
+        maker.intercept_in(&maker.root, &["install", "--global"]).code(0);
+        let ssh = fake_ssh(&maker, &[("example.invalid", &a), ("other.invalid", &b)]);
+        let ssh_config = format!("core.sshCommand={}", ssh.display());
+        maker
+            .git_in(
+                maker.scratch.path(),
+                &[
+                    "clone",
+                    "-q",
+                    "-c",
+                    &ssh_config,
+                    "ssh://git@example.invalid/org/repo.git",
+                    "clone",
+                ],
+            )
+            .code(0);
+        let dir = maker.scratch.path().join("clone");
+        maker.git_in(&dir, &["checkout", "-q", "-b", "feature"]).code(0);
+        std::fs::write(dir.join("new.txt"), "new\n").unwrap();
+        maker.git_in(&dir, &["add", "new.txt"]).code(0);
+        maker.git_in(&dir, &["commit", "-q", "-m", "new work"]).code(0);
+
+        // Fetch over `ssh://`, push in the scp form (what `pushInsteadOf` and `pushurl`
+        // set-ups write): the same host and path, so the same server. The old history
+        // behind origin/main is on it already: no note, nothing of it checked again.
+        maker
+            .git_in(
+                &dir,
+                &[
+                    "config",
+                    "remote.origin.pushurl",
+                    "git@example.invalid:org/repo.git",
+                ],
+            )
+            .code(0);
+        let run = maker.git_in(&dir, &["push", "origin", "feature"]);
+        run.code(0);
+        assert!(!run.stderr.contains(NOTE), "{git:?}: {}", run.stderr);
+        assert!(maker.refs_of(&a).contains("refs/heads/feature"), "{git:?}");
+
+        // Twin: the same path on another host is another server, which has nothing.
+        maker
+            .git_in(
+                &dir,
+                &[
+                    "config",
+                    "remote.origin.pushurl",
+                    "git@other.invalid:org/repo.git",
+                ],
+            )
+            .code(0);
+        let run = maker.git_in(&dir, &["push", "origin", "feature"]);
+        run.code(1);
+        assert!(run.stderr.contains("old.env:1:3"), "{git:?}: {}", run.stderr);
+        assert!(run.stderr.contains(NOTE), "{git:?}: {}", run.stderr);
+        assert_eq!(maker.refs_of(&b), "", "{git:?}: the other server must stay empty");
+    }
+}
