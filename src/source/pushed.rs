@@ -68,7 +68,9 @@ pub fn push_updates(input: &[u8]) -> Result<Vec<PushUpdate>, LineError> {
     };
     let mut out = Vec::new();
     for (number, line) in lines(input) {
-        let text = std::str::from_utf8(line).map_err(|_| bad(number))?;
+        // git allows any byte above 0x7f in a ref name (`refs/heads/caf\xe9` from a Latin-1
+        // shell): names are labels here, so an odd byte becomes U+FFFD, not a refusal.
+        let text = String::from_utf8_lossy(line);
         let fields: Vec<&str> = text.split_ascii_whitespace().collect();
         let [local_ref, local, remote_ref, remote] = fields[..] else {
             return Err(bad(number));
@@ -93,7 +95,7 @@ pub fn receive_updates(input: &[u8]) -> Result<Vec<ReceiveUpdate>, LineError> {
     };
     let mut out = Vec::new();
     for (number, line) in lines(input) {
-        let text = std::str::from_utf8(line).map_err(|_| bad(number))?;
+        let text = String::from_utf8_lossy(line);
         let fields: Vec<&str> = text.split_ascii_whitespace().collect();
         let [old, new, name] = fields[..] else {
             return Err(bad(number));
@@ -191,5 +193,21 @@ mod tests {
         assert!(receive_updates(b"not hex at all\n").is_err());
         assert!(receive_updates(b"\xff\xfe\n").is_err());
         assert!(push_updates(b"").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_ref_name_that_is_not_utf8_is_still_a_ref() {
+        let name = [&b"refs/heads/caf"[..], b"\xe9"].concat();
+        let bytes = [
+            &name[..],
+            format!(" {A} ").as_bytes(),
+            &name,
+            format!(" {Z}\n").as_bytes(),
+        ]
+        .concat();
+        let u = push_updates(&bytes).unwrap();
+        assert_eq!(u[0].local_ref, "refs/heads/caf\u{fffd}");
+        let line = [format!("{Z} {A} refs/heads/caf").as_bytes(), b"\xe9\n"].concat();
+        assert_eq!(receive_updates(&line).unwrap()[0].name, "refs/heads/caf\u{fffd}");
     }
 }
