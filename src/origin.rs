@@ -149,6 +149,22 @@ impl Origin {
         p
     }
 
+    /// The (member) path fit to print; for a blob no path names yet (`scan --all` reads
+    /// blobs before history says where they are), `blob <id>` and its members.
+    pub fn shown_path(&self) -> String {
+        match self.blob {
+            Some(blob) if self.path.is_empty() => {
+                let mut shown = format!("blob {blob}");
+                for m in &self.members {
+                    shown.push('!');
+                    shown.push_str(&Escaped(m).to_string());
+                }
+                shown
+            }
+            _ => Escaped(&self.full_path()).to_string(),
+        }
+    }
+
     /// What to print where a path goes: the (member) path, or what the bytes are.
     pub fn label(&self) -> String {
         match self.subject {

@@ -34,7 +34,6 @@ use crate::chunk::Chunk;
 use crate::detector::Detector;
 use crate::finding::{Finding, Fingerprint};
 use crate::origin::{Origin, Subject, Via};
-use crate::path::Escaped;
 
 /// How deep containers are opened: an archive's members, and a member's members.
 const MAX_DEPTH: usize = 2;
@@ -183,12 +182,24 @@ struct Tap<'t, R> {
     error: &'t Cell<Option<String>>,
 }
 
+fn remember(cell: &Cell<Option<String>>, e: &io::Error) {
+    let first = cell.take().unwrap_or_else(|| e.to_string());
+    cell.set(Some(first));
+}
+
 impl<R: Read> Read for Tap<'_, R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        self.inner.read(out).inspect_err(|e| {
-            let first = self.error.take().unwrap_or_else(|| e.to_string());
-            self.error.set(Some(first));
-        })
+        self.inner.read(out).inspect_err(|e| remember(self.error, e))
+    }
+}
+
+impl<R: BufRead> BufRead for Tap<'_, R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let error = self.error;
+        self.inner.fill_buf().inspect_err(|e| remember(error, e))
+    }
+    fn consume(&mut self, n: usize) {
+        self.inner.consume(n);
     }
 }
 
@@ -284,10 +295,17 @@ impl<'s> Peeked<'s> {
 impl Run<'_, '_> {
     /// Part of the item could not be checked; `message` names it with `{path}`.
     fn unchecked(&mut self, origin: &Origin, message: String) {
-        let path = origin.full_path();
         self.out.issue(Issue::Unchecked {
-            message: message.replace("{path}", &Escaped(&path).to_string()),
-            path,
+            message: message.replace("{path}", &origin.shown_path()),
+            path: origin.full_path(),
+        });
+    }
+
+    /// Worth saying about the item, not a reason to block; `message` names it with `{path}`.
+    fn notice(&mut self, origin: &Origin, message: String) {
+        self.out.issue(Issue::Notice {
+            message: message.replace("{path}", &origin.shown_path()),
+            path: origin.full_path(),
         });
     }
 
@@ -440,8 +458,21 @@ impl Run<'_, '_> {
     }
 
     /// A decoded stream: scanned as an item of its own, one level deeper, within the budget.
-    /// `what` names the decoder in the message when the stream turns out to be corrupt.
-    fn decoded(&mut self, origin: &Origin, decoder: &mut dyn Read, depth: usize, what: &str) {
+    /// `what` names the decoder in the message when the stream turns out to be corrupt;
+    /// `input` holds the first error reading the compressed bytes themselves, if any.
+    ///
+    /// Damage (the decoder rejects its data) is worth saying but is no reason to block:
+    /// everything decoded before it and every raw byte were checked, and no decoder can get
+    /// more out of the bytes after it. A failure to *read* the compressed bytes is: then
+    /// part of them was never seen.
+    fn decoded(
+        &mut self,
+        origin: &Origin,
+        decoder: &mut dyn Read,
+        depth: usize,
+        what: &str,
+        input: &Cell<Option<String>>,
+    ) {
         let error = Cell::new(None);
         let mut tapped = Limited {
             inner: Tap {
@@ -451,12 +482,21 @@ impl Run<'_, '_> {
             budget: self.budget,
         };
         let result = self.item(origin, Input::Stream(&mut tapped), depth + 1);
-        if let Some(e) = error.take().or_else(|| result.err().map(|e| e.to_string())) {
+        let failed = error.take().or_else(|| result.err().map(|e| e.to_string()));
+        if let Some(e) = input.take() {
             self.unchecked(
                 origin,
                 format!(
-                    "cannot decompress {{path}} ({what}): {e}. Everything decoded before the damage was \
-                     checked, and its raw bytes were; repair or re-create the file"
+                    "cannot read {{path}} to decompress it ({what}): {e}. What was read before the error \
+                     was checked; the rest was not"
+                ),
+            );
+        } else if let Some(e) = failed {
+            self.notice(
+                origin,
+                format!(
+                    "{{path}} is damaged ({what}: {e}). Everything decoded before the damage and all its raw \
+                     bytes were checked, and nothing after it can be decoded; repair or re-create the file"
                 ),
             );
         }
@@ -468,8 +508,12 @@ impl Run<'_, '_> {
         open: &mut dyn FnMut() -> io::Result<Box<dyn BufRead + 's>>,
         depth: usize,
     ) -> io::Result<()> {
-        let mut members = gzip::Members::new(open()?);
-        self.decoded(&origin.through(Via::Gzip), &mut members, depth, "gzip");
+        let input = Cell::new(None);
+        let mut members = gzip::Members::new(Tap {
+            inner: open()?,
+            error: &input,
+        });
+        self.decoded(&origin.through(Via::Gzip), &mut members, depth, "gzip", &input);
         if members.trailing == gzip::Trailing::Junk {
             tracing::debug!(?origin, "bytes after the last gzip member: scanned raw");
         }
@@ -482,8 +526,12 @@ impl Run<'_, '_> {
         open: &mut dyn FnMut() -> io::Result<Box<dyn BufRead + 's>>,
         depth: usize,
     ) -> io::Result<()> {
-        let mut decoder = flate2::bufread::ZlibDecoder::new(open()?);
-        self.decoded(&origin.through(Via::Zlib), &mut decoder, depth, "zlib");
+        let input = Cell::new(None);
+        let mut decoder = flate2::bufread::ZlibDecoder::new(Tap {
+            inner: open()?,
+            error: &input,
+        });
+        self.decoded(&origin.through(Via::Zlib), &mut decoder, depth, "zlib", &input);
         Ok(())
     }
 
@@ -493,9 +541,13 @@ impl Run<'_, '_> {
         open: &mut dyn FnMut() -> io::Result<Box<dyn BufRead + 's>>,
         depth: usize,
     ) -> io::Result<()> {
-        let mut input = open()?;
+        let read_error = Cell::new(None);
+        let mut input = Tap {
+            inner: open()?,
+            error: &read_error,
+        };
         let mut member_errors = Vec::new();
-        let walked = zip::walk(&mut *input, &mut |event| {
+        let walked = zip::walk(&mut input, &mut |event| {
             match event {
                 zip::Event::Member { name, content, .. } => {
                     let member = origin.member(name);
@@ -533,15 +585,22 @@ impl Run<'_, '_> {
             }
             Ok(())
         });
+        if let Some(e) = read_error.take() {
+            self.unchecked(
+                origin,
+                format!("cannot read {{path}} to walk it as a zip archive: {e}. What was read before the error was checked; the rest was not"),
+            );
+            return Ok(());
+        }
         match walked {
             Ok(stats) => {
                 tracing::debug!(?origin, ?stats, "zip walked");
                 for (member, e) in member_errors {
-                    self.unchecked(
+                    self.notice(
                         &member,
                         format!(
-                            "cannot decompress {{path}} (zip member): {e}. What was decoded before the damage \
-                             was checked"
+                            "{{path}} is damaged (zip member: {e}). What was decoded before the damage was \
+                             checked, and nothing after it can be decoded"
                         ),
                     );
                 }
@@ -560,17 +619,16 @@ impl Run<'_, '_> {
     fn lfs(&mut self, origin: &Origin, pointer: &lfs::Pointer) {
         let path = self.dec.lfs.and_then(|store| store.find(pointer));
         let Some(path) = path else {
-            self.out.issue(Issue::Notice {
-                path: origin.full_path(),
-                message: format!(
-                    "{} is a git-lfs pointer; the content it points at (LFS object {}, {} bytes) is not in \
+            self.notice(
+                origin,
+                format!(
+                    "{{path}} is a git-lfs pointer; the content it points at (LFS object {}, {} bytes) is not in \
                      this repository's LFS store, so it was not checked here. It is checked where it is \
                      committed or pushed from",
-                    Escaped(&origin.full_path()),
                     &pointer.oid[..12],
                     pointer.size
                 ),
-            });
+            );
             return;
         };
         let object = origin.through(Via::Lfs);
@@ -963,13 +1021,82 @@ mod tests {
         bad.extend(format!("garbage {t} more").as_bytes());
         let out = scan(&bad);
         assert_eq!(out.findings.len(), 1, "the raw bytes are scanned");
+        // Damage is said, not blocked on: nothing after it can be decoded by anyone.
         assert!(
-            matches!(&out.issues[..], [Issue::Unchecked { message, .. }] if message.contains("cannot decompress f"))
+            matches!(&out.issues[..], [Issue::Notice { message, .. }] if message.contains("f is damaged (gzip")),
+            "{:?}",
+            out.issues
         );
         let mut cut = zip(&[("a.txt", format!("{}{t}", "x".repeat(3000)).as_bytes(), true)]);
         cut.truncate(60);
         let out = scan(&cut);
         assert!(!out.issues.is_empty(), "a truncated archive is not a silent pass");
+    }
+
+    #[test]
+    fn a_stream_that_cannot_be_read_blocks_but_a_damaged_one_does_not() {
+        // A gzip file whose reading fails half way (a disk error, a missing pack): what
+        // was not read was not checked.
+        struct Failing(io::Cursor<Vec<u8>>);
+        impl Read for Failing {
+            fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+                match self.0.read(out)? {
+                    0 => Err(io::Error::other("the disk went away")),
+                    n => Ok(n),
+                }
+            }
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&[b'a'; 100_000]).unwrap();
+        let mut head = gz.finish().unwrap();
+        head.truncate(40);
+        let open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(Failing(io::Cursor::new(head.clone())))) };
+        let detector = Detector::new();
+        let dec = Decoders {
+            detector: &detector,
+            max_decompressed: 1 << 30,
+            lfs: None,
+        };
+        let mut out = Out::default();
+        dec.scan(
+            &Origin::file("f.gz"),
+            Input::Open(&open),
+            &mut Buffers::default(),
+            &mut out,
+        );
+        assert!(
+            out.issues.iter().any(|i| matches!(i, Issue::Unchecked { .. })),
+            "{:?}",
+            out.issues
+        );
+        // Its twin: the same bytes, cut short but read without error, is damage only.
+        let out = scan_with(&head, 1 << 30, None);
+        assert!(
+            !out.issues.is_empty() && out.issues.iter().all(|i| matches!(i, Issue::Notice { .. })),
+            "{:?}",
+            out.issues
+        );
+    }
+
+    #[test]
+    fn a_blob_no_path_names_yet_is_named_by_its_id() {
+        let mut origin = Origin::file("");
+        origin.blob = Some(gix::ObjectId::empty_blob(gix::hash::Kind::Sha1));
+        let detector = Detector::new();
+        let dec = Decoders {
+            detector: &detector,
+            max_decompressed: 1 << 30,
+            lfs: None,
+        };
+        let mut out = Out::default();
+        let bad = [0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef];
+        dec.scan(&origin, Input::Bytes(&bad), &mut Buffers::default(), &mut out);
+        assert!(
+            matches!(&out.issues[..], [Issue::Notice { message, .. }]
+                if message.starts_with("blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 is damaged")),
+            "{:?}",
+            out.issues
+        );
     }
 
     #[test]
