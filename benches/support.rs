@@ -2,9 +2,13 @@
 
 #![allow(dead_code)] // each bench uses part of it
 
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use base64::Engine as _;
 
 /// The median of `v` (upper median for even lengths).
 pub fn median(mut v: Vec<Duration>) -> Duration {
@@ -49,4 +53,26 @@ pub fn peak_rss(cmd: &Command, input: &[u8]) -> String {
         .and_then(|l| l.trim().parse().ok())
         .unwrap_or(0.0);
     format!("{:.1} MiB", kb / 1024.0)
+}
+
+/// A fresh token, `base64("tok:" + uuid4 + ":1:0")` with `_` in the UUID, made at run time
+/// (never stored), and a token-free twin of the same length and shape (`tak:` instead of
+/// `tok:`), so a benchmark can compare the same bytes with and without findings.
+pub fn token_and_twin() -> (String, String) {
+    let random = || {
+        let mut h = RandomState::new().build_hasher();
+        h.write_u64(0x5eed);
+        h.finish()
+    };
+    let hex = format!("{:016x}{:016x}", random(), random());
+    let uuid = format!(
+        "{}_{}_4{}_a{}_{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    );
+    let b64 = |prefix: &str| base64::engine::general_purpose::STANDARD.encode(format!("{prefix}:{uuid}:1:0"));
+    (b64("tok"), b64("tak"))
 }
