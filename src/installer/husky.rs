@@ -11,12 +11,20 @@ use std::path::{Path, PathBuf};
 use super::{inline, Done, InstallError};
 use crate::path::PathText;
 
-/// The `.husky` directory when `hooks_dir` is husky's `.husky/_`.
+/// The `.husky` directory when `hooks_dir` is husky's: `.husky/_` (husky 9, whose `h`
+/// runs `.husky/<hook>`), or `.husky` itself (husky 5 to 8: git runs `.husky/<hook>`,
+/// which sources `$(dirname "$0")/_/husky.sh`, so it must stay where it is).
 pub fn husky_dir(hooks_dir: &Path) -> Option<PathBuf> {
-    let h = fs::read(hooks_dir.join("h")).ok()?;
-    (hooks_dir.file_name().is_some_and(|n| n == "_") && memchr::memmem::find(&h, b"husky").is_some())
-        .then(|| hooks_dir.parent().map(Path::to_path_buf))
-        .flatten()
+    if let Ok(h) = fs::read(hooks_dir.join("h")) {
+        if hooks_dir.file_name().is_some_and(|n| n == "_") && memchr::memmem::find(&h, b"husky").is_some() {
+            return hooks_dir.parent().map(Path::to_path_buf);
+        }
+    }
+    hooks_dir
+        .join("_")
+        .join("husky.sh")
+        .is_file()
+        .then(|| hooks_dir.to_path_buf())
 }
 
 /// Adds (or updates) intercept's line in `.husky/<event>` for each event.
@@ -31,7 +39,7 @@ pub fn install(
         inline::add(&husky.join(event), bin, event, gate)?;
     }
     done.lines.push(format!(
-        "husky runs this repository's hooks (.husky/_): added intercept to {} in {} (husky never rewrites those \
+        "husky runs this repository's hooks: added intercept to {} in {} (husky never rewrites those \
          files; `intercept uninstall` removes exactly the lines it added)",
         events.join(", "),
         PathText::new(husky)

@@ -51,12 +51,22 @@ pub fn block(bin: &Path, event: &str, gate: bool) -> String {
     }
 }
 
+/// A hook file intercept creates is `#!` line, block, note: git runs it directly (husky 5
+/// to 8 point `core.hooksPath` at `.husky`), so it needs a `#!` line and the executable
+/// bit; the note lets uninstall tell it from a user's file.
+const CREATED_SHEBANG: &str = "#!/bin/sh\n";
+const CREATED_NOTE: &str = "# created by `intercept install`; `intercept uninstall` removes this file\n";
+
 /// Adds (or updates) intercept's line at the top of `path` (after a `#!` line), creating
-/// the file when it is missing. Returns whether the file changed.
+/// the file (executable) when it is missing. Returns whether the file changed.
 pub fn add(path: &Path, bin: &Path, event: &str, gate: bool) -> Result<bool, InstallError> {
     let text = match fs::read(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let text = format!("{CREATED_SHEBANG}{}{CREATED_NOTE}", block(bin, event, gate));
+            super::shim::write_executable(path, text.as_bytes())?;
+            return Ok(true);
+        }
         Err(e) => return Err(io_error("cannot read", path)(e)),
     };
     let mut kept = without_ours(&text);
@@ -106,7 +116,9 @@ pub fn remove(path: &Path) -> Result<bool, InstallError> {
     if kept == text {
         return Ok(false);
     }
-    if kept.iter().all(u8::is_ascii_whitespace) {
+    if kept.iter().all(u8::is_ascii_whitespace)
+        || kept == format!("{CREATED_SHEBANG}{CREATED_NOTE}").as_bytes()
+    {
         fs::remove_file(path).map_err(io_error("cannot remove", path))?;
     } else {
         fs::write(path, kept).map_err(io_error("cannot write", path))?;
@@ -190,6 +202,13 @@ mod tests {
                 );
                 let text = fs::read_to_string(&path).unwrap();
                 assert_eq!(text.matches(BEGIN).count(), 1, "{text}");
+                #[cfg(unix)]
+                if own.is_empty() {
+                    // git runs a created file itself (husky 5 to 8): `#!` line and +x.
+                    use std::os::unix::fs::PermissionsExt;
+                    assert!(text.starts_with("#!/bin/sh\n"), "{text}");
+                    assert!(fs::metadata(&path).unwrap().permissions().mode() & 0o111 != 0);
+                }
                 assert_eq!(installed(&path), Some((bin.to_path_buf(), gate)));
                 if own.starts_with(b"#!") {
                     assert!(text.starts_with("#!"), "the shebang stays first: {text}");

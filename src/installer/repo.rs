@@ -116,6 +116,11 @@ pub fn install_repo(bin: &Path, hooks: &RepoHooks) -> Result<Done, InstallError>
     }
     // husky regenerates .husky/_ on every `npm install`: join its team-owned files instead.
     if let Some(husky_dir) = husky::husky_dir(&hooks.dir) {
+        if same_dir(&husky_dir, &hooks.dir) {
+            // husky 5 to 8, after an older intercept moved `.husky/<hook>` aside (which broke
+            // its `$0`-relative `_/husky.sh`): put the team's files back first.
+            uninstall_shims_in(&husky_dir, &mut done)?;
+        }
         let _lock = Lock::take(&husky_dir)?;
         let events: Vec<&str> = hooks::client_checks().map(|h| h.name).collect();
         husky::install(&husky_dir, bin, &events, false, &mut done)?;

@@ -172,8 +172,9 @@ fn config_hook(repo: &RepoHooks, event: &str, out: &mut Event) -> Result<(), Ins
 /// A shim in the hooks directory (and, behind a global one, the repository's own), or
 /// intercept's line in husky's `.husky/<event>`.
 fn hookdir(repo: &RepoHooks, global: &Path, git: Version, event: &str, out: &mut Event) {
-    if let Some(husky_dir) = husky::husky_dir(&repo.dir) {
-        if let Some(bin) = husky::installed_line(&husky_dir, event) {
+    let husky_dir = husky::husky_dir(&repo.dir);
+    if let Some(husky_dir) = &husky_dir {
+        if let Some(bin) = husky::installed_line(husky_dir, event) {
             if is_executable(&bin) {
                 out.runners.push(format!("a line in .husky/{event} (husky)"));
             } else {
@@ -186,7 +187,11 @@ fn hookdir(repo: &RepoHooks, global: &Path, git: Version, event: &str, out: &mut
         }
     }
     let path = repo.dir.join(event);
-    if let Some((bin, gate)) = inline::installed(&path) {
+    // husky 5 to 8: that file is `.husky/<event>`, said above already.
+    let said = husky_dir
+        .as_deref()
+        .is_some_and(|h| super::same_dir(h, &repo.dir));
+    if let Some((bin, gate)) = inline::installed(&path).filter(|_| !said) {
         if gate && git.has_config_hooks() && !out.runners.is_empty() {
             // A gate (`installer::gate`): it stops the repository's own hook, nothing more.
         } else if is_executable(&bin) {

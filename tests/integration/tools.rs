@@ -163,6 +163,102 @@ fn husky() {
     }
 }
 
+/// husky 8.0.3's `.husky/_/husky.sh`, as `husky install` writes it (husky 5 to 8 share
+/// the layout: `core.hooksPath=.husky`, and each `.husky/<hook>` sources this file
+/// relative to its own `$0`).
+const HUSKY_8_SH: &str = r#"#!/usr/bin/env sh
+if [ -z "$husky_skip_init" ]; then
+  debug () {
+    if [ "$HUSKY_DEBUG" = "1" ]; then
+      echo "husky (debug) - $1"
+    fi
+  }
+
+  readonly hook_name="$(basename -- "$0")"
+  debug "starting $hook_name..."
+
+  if [ "$HUSKY" = "0" ]; then
+    debug "HUSKY env variable is set to 0, skipping hook"
+    exit 0
+  fi
+
+  if [ -f ~/.huskyrc ]; then
+    debug "sourcing ~/.huskyrc"
+    . ~/.huskyrc
+  fi
+
+  readonly husky_skip_init=1
+  export husky_skip_init
+  sh -e "$0" "$@"
+  exitCode="$?"
+
+  if [ $exitCode != 0 ]; then
+    echo "husky - $hook_name hook exited with code $exitCode (error)"
+  fi
+
+  if [ $exitCode = 127 ]; then
+    echo "husky - command not found in PATH=$PATH"
+  fi
+
+  exit $exitCode
+fi
+"#;
+
+#[test]
+fn husky_5_to_8_hooks_keep_their_place_and_keep_working() {
+    use std::os::unix::fs::PermissionsExt;
+    for git in Git::BOTH {
+        let (repo, bare) = repo(git);
+        let log = marker(&repo);
+        repo.write(".husky/_/husky.sh", HUSKY_8_SH);
+        repo.write(".husky/_/.gitignore", "*\n");
+        repo.write(
+            ".husky/pre-commit",
+            format!(
+                "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\necho husky8-commit >> '{}'\n",
+                log.display()
+            ),
+        );
+        repo.write(
+            ".husky/pre-push",
+            format!(
+                "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\necho \"husky8-push $# $(cat | wc -l | tr -d ' ')\" >> '{}'\n",
+                log.display()
+            ),
+        );
+        for hook in ["pre-commit", "pre-push"] {
+            let path = repo.root.join(".husky").join(hook);
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        repo.git(&["config", "core.hooksPath", ".husky"]).code(0);
+        let own = std::fs::read(repo.root.join(".husky/pre-commit")).unwrap();
+        repo.install();
+        if !git.has_config_hooks() {
+            // The local core.hooksPath shadows the global shims: status says so.
+            repo.intercept_in(&repo.root, &["status"]).code(1);
+        }
+        let run = repo.intercept_in(&repo.root, &["install"]);
+        run.code(0);
+        repo.intercept_in(&repo.root, &["status"]).code(0);
+        // `.husky/<hook>` must stay where it is: it finds `_/husky.sh` from its own path.
+        assert!(
+            !repo.root.join(".husky/.intercept-chained").exists(),
+            "{git:?}: {}",
+            run.stderr
+        );
+        checked_with_tool(&repo, &bare, "a.env", "husky8-commit", "husky8-push 2 1");
+        if !git.has_config_hooks() {
+            // A hook file intercept had to create is one git can run.
+            let created = repo.root.join(".husky/commit-msg");
+            let mode = std::fs::metadata(&created).unwrap().permissions().mode();
+            assert!(mode & 0o111 != 0, "{git:?}: {mode:o}");
+            repo.intercept_in(&repo.root, &["uninstall"]).code(0);
+            assert_eq!(std::fs::read(repo.root.join(".husky/pre-commit")).unwrap(), own);
+            assert!(!created.exists(), "a file intercept created is removed");
+        }
+    }
+}
+
 const LEFTHOOK_YML: &str = "pre-commit:\n  commands:\n    marker:\n      run: echo lefthook-commit >> MARKER\npre-push:\n  commands:\n    marker:\n      run: echo \"lefthook-push $(cat | wc -l | tr -d ' ')\" >> MARKER\n      use_stdin: true\n";
 
 /// Runs `install` the tool's own way. Where old git's global shims make it refuse, status
