@@ -190,6 +190,7 @@ pub(super) fn install_shims_in(
             }
             fs::create_dir_all(&chained).map_err(io_error("cannot create", &chained))?;
             move_hook(&path, &keep, Direction::Aside)?;
+            link_siblings(dir, &chained)?;
             done.lines.push(format!(
                 "kept the existing {} hook: it now runs after intercept (from {})",
                 hook.name,
@@ -239,8 +240,50 @@ fn uninstall_shims_in(dir: &Path, done: &mut Done) -> Result<(), InstallError> {
                 .push(format!("restored the previous {} hook", hook.name));
         }
     }
+    unlink_siblings(&chained);
     let _ = fs::remove_dir(&chained);
     Ok(())
+}
+
+/// A hook moved into `.intercept-chained/` may find its helpers from its own path
+/// (husky 4's hooks source `$(dirname "$0")/husky.sh`, which sources `husky.local.sh`):
+/// each other file or directory of the hooks directory gets a relative symlink there, so
+/// those lookups still land on the real thing. Hook names and git's samples are left out.
+fn link_siblings(dir: &Path, chained: &Path) -> Result<(), InstallError> {
+    let entries = fs::read_dir(dir).map_err(io_error("cannot read", dir))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let text = name.to_string_lossy();
+        if name == CHAINED_DIR
+            || text.ends_with(".sample")
+            || text.contains(".intercept-tmp-")
+            || hooks::HOOKS.iter().any(|h| h.name == text)
+        {
+            continue;
+        }
+        let link = chained.join(&name);
+        if fs::symlink_metadata(&link).is_ok() {
+            continue;
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(Path::new("..").join(&name), &link)
+            .map_err(io_error("cannot link", &link))?;
+    }
+    Ok(())
+}
+
+/// Removes the links [`link_siblings`] made (and only those).
+fn unlink_siblings(chained: &Path) {
+    let Ok(entries) = fs::read_dir(chained) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let link = entry.path();
+        let ours = fs::read_link(&link).is_ok_and(|t| t == Path::new("..").join(entry.file_name()));
+        if ours {
+            let _ = fs::remove_file(&link);
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

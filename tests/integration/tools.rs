@@ -259,6 +259,63 @@ fn husky_5_to_8_hooks_keep_their_place_and_keep_working() {
     }
 }
 
+/// husky 4's hooks, as its installer writes them into `.git/hooks` (trimmed to what matters
+/// here: every lookup goes through the hook's own `$0`). The real `husky.sh` then runs
+/// `npx husky-run <hook>`; this one writes what it found into the marker.
+fn husky_4_files(marker: &Path) -> [(&'static str, String); 4] {
+    let hook = "#!/bin/sh\n# husky\n\n# Hook created by Husky v4.3.8 (https://github.com/typicode/husky#readme)\n\n. \"$(dirname \"$0\")/husky.sh\"\n".to_string();
+    [
+        ("pre-commit", hook.clone()),
+        ("pre-push", hook),
+        ("husky.local.sh", "packageManager=npm\ncd \".\"\n".to_string()),
+        (
+            "husky.sh",
+            format!(
+                "#!/bin/sh\n# husky\nhookName=`basename \"$0\"`\n\
+                 . \"$(dirname \"$0\")/husky.local.sh\" || exit 1\n\
+                 echo \"husky4-$hookName $packageManager $# $(cat | wc -l | tr -d ' ')\" >> '{}'\n",
+                marker.display()
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn husky_4_hooks_moved_aside_still_find_their_helpers() {
+    use std::os::unix::fs::PermissionsExt;
+    for git in Git::BOTH {
+        let (repo, bare) = repo(git);
+        let hooks = repo.root.join(".git/hooks");
+        let files = husky_4_files(&marker(&repo));
+        for (name, text) in &files {
+            std::fs::write(hooks.join(name), text).unwrap();
+            std::fs::set_permissions(hooks.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let run = repo.intercept_in(&repo.root, &["install"]);
+        run.code(0);
+        repo.intercept_in(&repo.root, &["status"]).code(0);
+        checked_with_tool(
+            &repo,
+            &bare,
+            "a.env",
+            "husky4-pre-commit npm 0",
+            "husky4-pre-push npm 2 1",
+        );
+        repo.intercept_in(&repo.root, &["uninstall"]).code(0);
+        for (name, text) in &files {
+            assert_eq!(
+                &std::fs::read_to_string(hooks.join(name)).unwrap(),
+                text,
+                "{git:?}: {name}"
+            );
+        }
+        assert!(
+            !hooks.join(".intercept-chained").exists(),
+            "{git:?}: the links are gone too"
+        );
+    }
+}
+
 const LEFTHOOK_YML: &str = "pre-commit:\n  commands:\n    marker:\n      run: echo lefthook-commit >> MARKER\npre-push:\n  commands:\n    marker:\n      run: echo \"lefthook-push $(cat | wc -l | tr -d ' ')\" >> MARKER\n      use_stdin: true\n";
 
 /// Runs `install` the tool's own way. Where old git's global shims make it refuse, status
