@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{median, peak_rss, token_and_twin};
+use support::{hermetic_git, median, peak_rss, token_and_twin};
 
 fn time(dir: &Path, program: &Path, args: &[&str]) -> Duration {
     let t = Instant::now();
@@ -93,15 +93,8 @@ fn bench(name: &str, dir: &Path, bin: &Path, with_log: bool) {
 
 /// Runs git in `dir` (hermetic: no user or system config), feeding `input`; its stdout.
 fn git(dir: &Path, args: &[&str], input: &[u8]) -> Vec<u8> {
-    let mut child = Command::new("git")
-        .current_dir(dir)
+    let mut child = hermetic_git(dir)
         .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "bench")
-        .env("GIT_AUTHOR_EMAIL", "bench@example.invalid")
-        .env("GIT_COMMITTER_NAME", "bench")
-        .env("GIT_COMMITTER_EMAIL", "bench@example.invalid")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

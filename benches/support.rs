@@ -10,6 +10,19 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
+/// git in `dir` with no user or system config and a fixed identity.
+pub fn hermetic_git(dir: &std::path::Path) -> Command {
+    let mut c = Command::new("git");
+    c.current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "bench")
+        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
+        .env("GIT_COMMITTER_NAME", "bench")
+        .env("GIT_COMMITTER_EMAIL", "bench@example.com");
+    c
+}
+
 /// The median of `v` (upper median for even lengths).
 pub fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();

@@ -746,6 +746,10 @@ mod tests {
     }
 
     fn scan_with(bytes: &[u8], max: u64, lfs: Option<&lfs::Store>) -> Out {
+        scan_input(&Origin::file("f"), Input::Bytes(bytes), max, lfs)
+    }
+
+    fn scan_input(origin: &Origin, input: Input<'_>, max: u64, lfs: Option<&lfs::Store>) -> Out {
         let detector = Detector::new();
         let dec = Decoders {
             detector: &detector,
@@ -753,12 +757,7 @@ mod tests {
             lfs,
         };
         let mut out = Out::default();
-        dec.scan(
-            &Origin::file("f"),
-            Input::Bytes(bytes),
-            &mut Buffers::default(),
-            &mut out,
-        );
+        dec.scan(origin, input, &mut Buffers::default(), &mut out);
         out
     }
 
@@ -1051,19 +1050,7 @@ mod tests {
         let mut head = gz.finish().unwrap();
         head.truncate(40);
         let open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(Failing(io::Cursor::new(head.clone())))) };
-        let detector = Detector::new();
-        let dec = Decoders {
-            detector: &detector,
-            max_decompressed: 1 << 30,
-            lfs: None,
-        };
-        let mut out = Out::default();
-        dec.scan(
-            &Origin::file("f.gz"),
-            Input::Open(&open),
-            &mut Buffers::default(),
-            &mut out,
-        );
+        let out = scan_input(&Origin::file("f.gz"), Input::Open(&open), 1 << 30, None);
         assert!(
             out.issues.iter().any(|i| matches!(i, Issue::Unchecked { .. })),
             "{:?}",
@@ -1082,15 +1069,8 @@ mod tests {
     fn a_blob_no_path_names_yet_is_named_by_its_id() {
         let mut origin = Origin::file("");
         origin.blob = Some(gix::ObjectId::empty_blob(gix::hash::Kind::Sha1));
-        let detector = Detector::new();
-        let dec = Decoders {
-            detector: &detector,
-            max_decompressed: 1 << 30,
-            lfs: None,
-        };
-        let mut out = Out::default();
         let bad = [0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef];
-        dec.scan(&origin, Input::Bytes(&bad), &mut Buffers::default(), &mut out);
+        let out = scan_input(&origin, Input::Bytes(&bad), 1 << 30, None);
         assert!(
             matches!(&out.issues[..], [Issue::Notice { message, .. }]
                 if message.starts_with("blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 is damaged")),

@@ -30,14 +30,16 @@ fn servers() -> (TestRepo, PathBuf, PathBuf) {
 
 /// A clone of A with intercept installed globally, in the maker's scratch dir.
 fn clone_of(maker: &TestRepo, a: &std::path::Path) -> PathBuf {
+    clone_from(maker, &[a.to_str().unwrap()])
+}
+
+/// `git clone <args> clone` in the maker's scratch dir, with intercept installed globally,
+/// and a `feature` branch with one new commit.
+fn clone_from(maker: &TestRepo, args: &[&str]) -> PathBuf {
     maker.intercept_in(&maker.root, &["install", "--global"]).code(0);
     let dir = maker.scratch.path().join("clone");
-    maker
-        .git_in(
-            maker.scratch.path(),
-            &["clone", "-q", a.to_str().unwrap(), "clone"],
-        )
-        .code(0);
+    let clone = [&["clone", "-q"][..], args, &["clone"]].concat();
+    maker.git_in(maker.scratch.path(), &clone).code(0);
     maker.git_in(&dir, &["checkout", "-q", "-b", "feature"]).code(0);
     std::fs::write(dir.join("new.txt"), "new\n").unwrap();
     maker.git_in(&dir, &["add", "new.txt"]).code(0);
@@ -246,27 +248,12 @@ fn fetching_over_ssh_url_and_pushing_over_scp_form_is_one_server() {
     for git in Git::BOTH {
         git.select();
         let (maker, a, b) = servers();
-        maker.intercept_in(&maker.root, &["install", "--global"]).code(0);
         let ssh = fake_ssh(&maker, &[("example.invalid", &a), ("other.invalid", &b)]);
         let ssh_config = format!("core.sshCommand={}", ssh.display());
-        maker
-            .git_in(
-                maker.scratch.path(),
-                &[
-                    "clone",
-                    "-q",
-                    "-c",
-                    &ssh_config,
-                    "ssh://git@example.invalid/org/repo.git",
-                    "clone",
-                ],
-            )
-            .code(0);
-        let dir = maker.scratch.path().join("clone");
-        maker.git_in(&dir, &["checkout", "-q", "-b", "feature"]).code(0);
-        std::fs::write(dir.join("new.txt"), "new\n").unwrap();
-        maker.git_in(&dir, &["add", "new.txt"]).code(0);
-        maker.git_in(&dir, &["commit", "-q", "-m", "new work"]).code(0);
+        let dir = clone_from(
+            &maker,
+            &["-c", &ssh_config, "ssh://git@example.invalid/org/repo.git"],
+        );
 
         // Fetch over `ssh://`, push in the scp form (what `pushInsteadOf` and `pushurl`
         // set-ups write): the same host and path, so the same server. The old history
