@@ -179,11 +179,14 @@ impl<R: Read> Read for Limited<'_, R> {
 /// can say what failed, whoever was reading).
 struct Tap<'t, R> {
     inner: R,
-    error: &'t Cell<Option<String>>,
+    error: &'t Cell<Option<Failure>>,
 }
 
-fn remember(cell: &Cell<Option<String>>, e: &io::Error) {
-    let first = cell.take().unwrap_or_else(|| e.to_string());
+/// An error's kind and text.
+type Failure = (io::ErrorKind, String);
+
+fn remember(cell: &Cell<Option<Failure>>, e: &io::Error) {
+    let first = cell.take().unwrap_or_else(|| (e.kind(), e.to_string()));
     cell.set(Some(first));
 }
 
@@ -461,17 +464,19 @@ impl Run<'_, '_> {
     /// `what` names the decoder in the message when the stream turns out to be corrupt;
     /// `input` holds the first error reading the compressed bytes themselves, if any.
     ///
-    /// Damage (the decoder rejects its data) is worth saying but is no reason to block:
-    /// everything decoded before it and every raw byte were checked, and no decoder can get
-    /// more out of the bytes after it. A failure to *read* the compressed bytes is: then
-    /// part of them was never seen.
+    /// A stream cut short (the compressed bytes end before it does: a truncated download, a
+    /// test fixture) is worth saying but no reason to block: every byte that exists was
+    /// decoded as far as it goes and scanned, raw too. Any other damage blocks: a bad header
+    /// or checksum or block can sit in front of bytes another decoder reads (Python's gzip
+    /// ignores a header CRC; `tail -c +N | zcat` reads a later member), and a failure to
+    /// *read* the compressed bytes leaves part of them unseen.
     fn decoded(
         &mut self,
         origin: &Origin,
         decoder: &mut dyn Read,
         depth: usize,
         what: &str,
-        input: &Cell<Option<String>>,
+        input: &Cell<Option<Failure>>,
     ) {
         let error = Cell::new(None);
         let mut tapped = Limited {
@@ -482,8 +487,10 @@ impl Run<'_, '_> {
             budget: self.budget,
         };
         let result = self.item(origin, Input::Stream(&mut tapped), depth + 1);
-        let failed = error.take().or_else(|| result.err().map(|e| e.to_string()));
-        if let Some(e) = input.take() {
+        let failed = error
+            .take()
+            .or_else(|| result.err().map(|e| (e.kind(), e.to_string())));
+        if let Some((_, e)) = input.take() {
             self.unchecked(
                 origin,
                 format!(
@@ -491,14 +498,25 @@ impl Run<'_, '_> {
                      was checked; the rest was not"
                 ),
             );
-        } else if let Some(e) = failed {
-            self.notice(
-                origin,
-                format!(
-                    "{{path}} is damaged ({what}: {e}). Everything decoded before the damage and all its raw \
-                     bytes were checked, and nothing after it can be decoded; repair or re-create the file"
-                ),
-            );
+        } else if let Some((kind, e)) = failed {
+            if kind == io::ErrorKind::UnexpectedEof {
+                self.notice(
+                    origin,
+                    format!(
+                        "{{path}} is cut short ({what}: {e}). All of it was checked, decoded as far as it \
+                         goes and raw"
+                    ),
+                );
+            } else {
+                self.unchecked(
+                    origin,
+                    format!(
+                        "cannot decompress {{path}} ({what}): {e}. Everything decoded before the damage was \
+                         checked, and its raw bytes were; what another tool might decode after it was not. \
+                         Repair or re-create the file"
+                    ),
+                );
+            }
         }
     }
 
@@ -561,7 +579,10 @@ impl Run<'_, '_> {
                         budget: self.budget,
                     };
                     let result = self.item(&member, Input::Stream(&mut tapped), depth + 1);
-                    if let Some(e) = error.take().or_else(|| result.err().map(|e| e.to_string())) {
+                    if let Some(e) = error
+                        .take()
+                        .or_else(|| result.err().map(|e| (e.kind(), e.to_string())))
+                    {
                         member_errors.push((member, e));
                     }
                 }
@@ -585,7 +606,7 @@ impl Run<'_, '_> {
             }
             Ok(())
         });
-        if let Some(e) = read_error.take() {
+        if let Some((_, e)) = read_error.take() {
             self.unchecked(
                 origin,
                 format!("cannot read {{path}} to walk it as a zip archive: {e}. What was read before the error was checked; the rest was not"),
@@ -595,12 +616,12 @@ impl Run<'_, '_> {
         match walked {
             Ok(stats) => {
                 tracing::debug!(?origin, ?stats, "zip walked");
-                for (member, e) in member_errors {
-                    self.notice(
+                for (member, (_, e)) in member_errors {
+                    self.unchecked(
                         &member,
                         format!(
-                            "{{path}} is damaged (zip member: {e}). What was decoded before the damage was \
-                             checked, and nothing after it can be decoded"
+                            "cannot decompress {{path}} (zip member): {e}. What was decoded before the damage \
+                             was checked"
                         ),
                     );
                 }
@@ -1020,9 +1041,9 @@ mod tests {
         bad.extend(format!("garbage {t} more").as_bytes());
         let out = scan(&bad);
         assert_eq!(out.findings.len(), 1, "the raw bytes are scanned");
-        // Damage is said, not blocked on: nothing after it can be decoded by anyone.
+        // Damage blocks: another decoder may read on where this one stopped.
         assert!(
-            matches!(&out.issues[..], [Issue::Notice { message, .. }] if message.contains("f is damaged (gzip")),
+            matches!(&out.issues[..], [Issue::Unchecked { message, .. }] if message.contains("cannot decompress f")),
             "{:?}",
             out.issues
         );
@@ -1056,7 +1077,7 @@ mod tests {
             "{:?}",
             out.issues
         );
-        // Its twin: the same bytes, cut short but read without error, is damage only.
+        // Its twin: the same bytes, cut short but read without error: all of it was checked.
         let out = scan_with(&head, 1 << 30, None);
         assert!(
             !out.issues.is_empty() && out.issues.iter().all(|i| matches!(i, Issue::Notice { .. })),
@@ -1073,7 +1094,7 @@ mod tests {
         let out = scan_input(&origin, Input::Bytes(&bad), 1 << 30, None);
         assert!(
             matches!(&out.issues[..], [Issue::Notice { message, .. }]
-                if message.starts_with("blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 is damaged")),
+                if message.starts_with("blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 is cut short")),
             "{:?}",
             out.issues
         );

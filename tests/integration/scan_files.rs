@@ -239,8 +239,6 @@ fn gzip_files_are_scanned_decompressed_with_a_cap() {
 
 #[test]
 fn corrupt_gzip_is_reported_and_its_raw_bytes_still_scanned() {
-    // Damage is said, but alone it does not fail the scan: the raw bytes and all that
-    // decodes before the damage were checked, and nothing after it decodes.
     let scratch = Scratch::new();
     let t = token();
     let mut bytes = vec![0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad];
@@ -248,13 +246,36 @@ fn corrupt_gzip_is_reported_and_its_raw_bytes_still_scanned() {
     scratch.write("c/bad.gz", &bytes);
     let run = scratch.intercept(".", ["scan", "c"]);
     run.code(1);
-    assert!(run.stderr.contains("c/bad.gz is damaged (gzip"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot decompress c/bad.gz"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stdout.contains("c/bad.gz:1:"), "{}", run.stdout);
-    // Without a token: a note that it is damaged, and a pass (never a silent one).
-    scratch.write("c/bad.gz", [0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0x00]);
+    // Without a token it is still "not checked" (exit 2), never a silent pass.
+    scratch.write(
+        "c/bad.gz",
+        [
+            0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0x00, 0x00, 0x00, 0x03, 0xff, 0xff,
+        ],
+    );
+    let run = scratch.intercept(".", ["scan", "c"]);
+    run.code(2);
+    assert!(run.stderr.contains("cannot decompress"), "{}", run.stderr);
+    // A gzip file cut short (a truncated download): every byte there was checked. Said,
+    // and no reason to fail.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &b"nothing here\n".repeat(500)).unwrap();
+    let mut cut = gz.finish().unwrap();
+    cut.truncate(cut.len() / 2);
+    scratch.write("c/bad.gz", &cut);
     let run = scratch.intercept(".", ["scan", "c"]);
     run.code(0);
-    assert!(run.stderr.contains("c/bad.gz is damaged (gzip"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("c/bad.gz is cut short (gzip"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
