@@ -32,17 +32,74 @@ pub struct Members<R: BufRead> {
 }
 
 enum State<R: BufRead> {
-    Member(Box<GzDecoder<R>>),
-    Between(R),
+    Member(Box<GzDecoder<Ahead<R>>>),
+    Between(Ahead<R>),
     Done,
 }
 
 impl<R: BufRead> Members<R> {
     pub fn new(input: R) -> Self {
         Members {
-            state: State::Between(input),
+            state: State::Between(Ahead {
+                inner: input,
+                carry: Vec::new(),
+            }),
             members: 0,
             trailing: Trailing::Nothing,
+        }
+    }
+}
+
+/// A `BufRead` that can look two bytes ahead even where its input's buffer ends between
+/// them (a member's magic split across a read: the input's buffer holds only `0x1f`).
+struct Ahead<R> {
+    inner: R,
+    /// Bytes taken from `inner` to look at, handed out before `inner`'s.
+    carry: Vec<u8>,
+}
+
+impl<R: BufRead> Ahead<R> {
+    /// Up to the next two bytes, without consuming them (fewer only at the end).
+    fn peek2(&mut self) -> io::Result<&[u8]> {
+        while self.carry.len() < 2 {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            let take = buf.len().min(2 - self.carry.len());
+            self.carry.extend_from_slice(&buf[..take]);
+            self.inner.consume(take);
+        }
+        Ok(&self.carry)
+    }
+}
+
+impl<R: BufRead> Read for Ahead<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let buf = self.fill_buf()?;
+            let n = buf.len().min(out.len());
+            out[..n].copy_from_slice(&buf[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Ahead<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.carry.is_empty() {
+            self.inner.fill_buf()
+        } else {
+            Ok(&self.carry)
+        }
+    }
+    fn consume(&mut self, n: usize) {
+        if self.carry.is_empty() {
+            self.inner.consume(n);
+        } else {
+            self.carry.drain(..n.min(self.carry.len()));
         }
     }
 }
@@ -61,7 +118,7 @@ impl<R: BufRead> Read for Members<R> {
                     Err(e) => return Err(e),
                 },
                 State::Between(mut input) => {
-                    let head = input.fill_buf()?;
+                    let head = input.peek2()?;
                     if head.is_empty() {
                         return Ok(0);
                     }
@@ -114,6 +171,40 @@ mod tests {
         let mut out = Vec::new();
         let r = m.read_to_end(&mut out).map(|_| ());
         (out, r, m.trailing)
+    }
+
+    /// A reader that hands out at most `step` bytes per fill (a stream's pieces).
+    struct Chunked<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+    impl Read for Chunked<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.data.len().min(self.step).min(out.len());
+            out[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_member_whose_magic_is_split_across_reads_is_still_read() {
+        let first = gz(b"one\n");
+        let mut data = first.clone();
+        data.extend(gz(b"two\n"));
+        // Every split point, including the one between the second member's 0x1f and 0x8b.
+        for step in 1..=data.len() {
+            let input = io::BufReader::with_capacity(step, Chunked { data: &data, step });
+            let mut out = Vec::new();
+            Members::new(input).read_to_end(&mut out).unwrap();
+            assert_eq!(out, b"one\ntwo\n", "split every {step} bytes");
+        }
+        // And exactly at the boundary, as a 4 KiB head followed by the rest does it.
+        let cut = first.len() + 1;
+        let input = io::BufReader::new(io::Cursor::new(&data[..cut]).chain(io::Cursor::new(&data[cut..])));
+        let mut out = Vec::new();
+        Members::new(input).read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"one\ntwo\n");
     }
 
     #[test]
