@@ -203,6 +203,11 @@ fn place(url: &str) -> Option<Place> {
             (true, authority, path)
         }
     };
+    // curl ends the authority at `?` or `#` (`https://127.0.0.1:9?@github.com/r` connects to
+    // 127.0.0.1, though git prints it as github.com): such a URL is nobody's look-alike.
+    if authority.contains(['?', '#', '\\']) {
+        return None;
+    }
     let (user, host_port) = match authority.rsplit_once('@') {
         Some((user, rest)) => (Some(user.split(':').next().unwrap_or(user).to_string()), rest),
         None => (None, authority),
@@ -456,6 +461,18 @@ mod tests {
             ("file:///srv/app.git", "/srv/app.git"),
             ("https://host/", "git@host:"),
             ("C:/repo", "git@C:/repo"),
+            (
+                "https://127.0.0.1:9?@github.com/org/repo",
+                "git@github.com:org/repo",
+            ),
+            (
+                "https://127.0.0.1:9#@github.com/org/repo",
+                "git@github.com:org/repo",
+            ),
+            (
+                "https://evil.invalid\\@github.com/org/repo",
+                "git@github.com:org/repo",
+            ),
         ] {
             assert!(!super::same_repository(fetch, push), "{fetch} / {push}");
         }
