@@ -8,7 +8,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{inline, Done, InstallError};
+use super::{inline, io_error, Done, InstallError};
 use crate::path::PathText;
 
 /// The `.husky` directory when `hooks_dir` is husky's: `.husky/_` (husky 9, whose `h`
@@ -45,6 +45,48 @@ pub fn install(
         PathText::new(husky)
     ));
     Ok(())
+}
+
+/// husky 5 to 8: git runs `.husky/<event>` itself, so a file that is not executable
+/// (`core.fileMode=false`, a checkout from Windows) would be skipped with only a hint, and
+/// intercept's block in it with it. Makes each one executable (as husky's own install
+/// does), saying which.
+pub fn make_runnable(husky: &Path, events: &[&str], done: &mut Done) -> Result<(), InstallError> {
+    #[cfg(unix)]
+    for event in events {
+        use std::os::unix::fs::PermissionsExt;
+        let path = husky.join(event);
+        let Ok(meta) = fs::metadata(&path) else { continue };
+        let mode = meta.permissions().mode();
+        if mode & 0o111 == 0o111 {
+            continue;
+        }
+        // +x wherever it is readable (what `chmod +x` does under the usual umask).
+        let wanted = mode | ((mode & 0o444) >> 2) | 0o100;
+        fs::set_permissions(&path, fs::Permissions::from_mode(wanted))
+            .map_err(io_error("cannot make executable", &path))?;
+        done.lines.push(format!(
+            "made {} executable: git runs it itself (husky before 9), and skipped it before",
+            PathText::new(&path)
+        ));
+    }
+    Ok(())
+}
+
+/// Whether git runs `.husky/<event>` itself (husky 5 to 8, `core.hooksPath=.husky`) and
+/// will not, because it is not executable.
+pub fn skipped_by_git(hooks_dir: &Path, husky: &Path, event: &str) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        super::same_dir(hooks_dir, husky)
+            && fs::metadata(husky.join(event)).is_ok_and(|m| m.permissions().mode() & 0o111 == 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (hooks_dir, husky, event);
+        false
+    }
 }
 
 /// Removes intercept's lines, and a file left with nothing but blank lines (one intercept

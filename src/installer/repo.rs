@@ -124,6 +124,9 @@ pub fn install_repo(bin: &Path, hooks: &RepoHooks) -> Result<Done, InstallError>
         let _lock = Lock::take(&husky_dir)?;
         let events: Vec<&str> = hooks::client_checks().map(|h| h.name).collect();
         husky::install(&husky_dir, bin, &events, false, &mut done)?;
+        if same_dir(&husky_dir, &hooks.dir) {
+            husky::make_runnable(&husky_dir, &events, &mut done)?;
+        }
         return Ok(done);
     }
     let list: Vec<Hook> = hooks::client_checks().copied().collect();
@@ -255,6 +258,7 @@ fn link_siblings(dir: &Path, chained: &Path) -> Result<(), InstallError> {
         let name = entry.file_name();
         let text = name.to_string_lossy();
         if name == CHAINED_DIR
+            || text.starts_with(".intercept")
             || text.ends_with(".sample")
             || text.contains(".intercept-tmp-")
             || hooks::HOOKS.iter().any(|h| h.name == text)

@@ -175,7 +175,13 @@ fn hookdir(repo: &RepoHooks, global: &Path, git: Version, event: &str, out: &mut
     let husky_dir = husky::husky_dir(&repo.dir);
     if let Some(husky_dir) = &husky_dir {
         if let Some(bin) = husky::installed_line(husky_dir, event) {
-            if is_executable(&bin) {
+            if husky::skipped_by_git(&repo.dir, husky_dir, event) {
+                out.problem = Some(format!(
+                    "git skips .husky/{event}, and intercept's line in it, because the file is not executable \
+                     (git runs it itself under husky before 9). Run `intercept install` here again (it runs \
+                     `chmod +x`)"
+                ));
+            } else if is_executable(&bin) {
                 out.runners.push(format!("a line in .husky/{event} (husky)"));
             } else {
                 out.problem = Some(format!(

@@ -230,6 +230,12 @@ fn husky_5_to_8_hooks_keep_their_place_and_keep_working() {
             let path = repo.root.join(".husky").join(hook);
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
+        if !git.has_config_hooks() {
+            // A checkout that lost the executable bit (core.fileMode=false, Windows): git
+            // would skip the file, and intercept's block in it with it.
+            let path = repo.root.join(".husky/pre-commit");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
         repo.git(&["config", "core.hooksPath", ".husky"]).code(0);
         let own = std::fs::read(repo.root.join(".husky/pre-commit")).unwrap();
         repo.install();
@@ -240,6 +246,22 @@ fn husky_5_to_8_hooks_keep_their_place_and_keep_working() {
         let run = repo.intercept_in(&repo.root, &["install"]);
         run.code(0);
         repo.intercept_in(&repo.root, &["status"]).code(0);
+        if !git.has_config_hooks() {
+            assert!(run.stderr.contains("executable"), "{}", run.stderr);
+            let mode = std::fs::metadata(repo.root.join(".husky/pre-commit"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o755);
+            // Twin: status notices when the bit is lost again.
+            let path = repo.root.join(".husky/pre-commit");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let status = repo.intercept_in(&repo.root, &["status"]);
+            status.code(1);
+            assert!(status.stdout.contains("not executable"), "{}", status.stdout);
+            repo.intercept_in(&repo.root, &["install"]).code(0);
+            repo.intercept_in(&repo.root, &["status"]).code(0);
+        }
         // `.husky/<hook>` must stay where it is: it finds `_/husky.sh` from its own path.
         assert!(
             !repo.root.join(".husky/.intercept-chained").exists(),
