@@ -28,24 +28,34 @@ pub fn block(bin: &Path, event: &str, gate: bool) -> String {
         "case $intercept_rc in 3) ;; 1|2) exit 1 ;; *) echo \"intercept: {bin} did not check this {event} \
          (missing or broken): reinstall intercept, or go ahead unchecked with --no-verify\" >&2; exit 1 ;; esac"
     );
+    // husky 5 to 8 run the file again from its `_/husky.sh` (`sh -e "$0"`): the block in
+    // that second run, a direct child of the shell that checked, does not check again.
+    let once = format!("if [ \"${{INTERCEPT_RAN:-}}\" != \"{event}:$PPID\" ]; then");
+    let done = format!("INTERCEPT_RAN=\"{event}:$$\"; export INTERCEPT_RAN");
     if event == "pre-push" {
         format!(
             "{BEGIN}\n\
+             {once}\n\
              intercept_in=$(cat; echo .) || exit 1; intercept_in=${{intercept_in%.}}; intercept_nl=$(printf '\\n.'); \
              intercept_rc=0\n\
              printf '%s' \"$intercept_in\" | {mode}{bin} hook --shim {event} \"$@\" || intercept_rc=$?\n\
              {answer}\n\
+             {done}\n\
              if [ -z \"$intercept_in\" ]; then exec < /dev/null; else exec <<intercept_input_end\n\
              ${{intercept_in%\"${{intercept_nl%.}}\"}}\n\
              intercept_input_end\n\
+             fi\n\
              fi\n\
              {END}\n"
         )
     } else {
         format!(
             "{BEGIN}\n\
+             {once}\n\
              intercept_rc=0; {mode}{bin} hook --shim {event} \"$@\" < /dev/null || intercept_rc=$?\n\
              {answer}\n\
+             {done}\n\
+             fi\n\
              {END}\n"
         )
     }
@@ -249,6 +259,69 @@ mod tests {
 
     /// The pre-push block hands intercept and the rest of the script the same input, byte
     /// for byte, under sh, `sh -e` (husky) and bash; intercept's "found" stops the script.
+    #[test]
+    fn a_file_run_again_by_husky_sh_checks_once_and_a_new_run_checks_again() {
+        use std::os::unix::fs::PermissionsExt;
+        use std::process::Command;
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("fake intercept");
+        let calls = dir.path().join("calls");
+        let rest = dir.path().join("rest");
+        fs::write(
+            &bin,
+            format!("#!/bin/sh\necho \"$1 $2 $3\" >> '{}'\nexit 3\n", calls.display()),
+        )
+        .unwrap();
+        fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+        // What husky 5 to 8's `_/husky.sh` does: run the file once more, then end.
+        fs::create_dir(dir.path().join("_")).unwrap();
+        fs::write(
+            dir.path().join("_/husky.sh"),
+            "if [ -z \"$husky_skip_init\" ]; then\n  husky_skip_init=1; export husky_skip_init\n  sh -e \"$0\" \"$@\"\n  exit $?\nfi\n",
+        )
+        .unwrap();
+        for event in ["pre-commit", "pre-push"] {
+            let script = dir.path().join(event);
+            fs::write(
+                &script,
+                format!(
+                    "#!/bin/sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\ncat >> '{}'; echo ran >> '{}'\n",
+                    rest.display(),
+                    rest.display()
+                ),
+            )
+            .unwrap();
+            add(&script, &bin, event, false).unwrap();
+            for run in 0..2 {
+                let _ = fs::remove_file(&calls);
+                let _ = fs::remove_file(&rest);
+                let out = Command::new("sh")
+                    .arg(&script)
+                    .env_remove("INTERCEPT_RAN")
+                    .env_remove("husky_skip_init")
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .unwrap();
+                assert_eq!(
+                    out.status.code(),
+                    Some(0),
+                    "{event}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                assert_eq!(
+                    fs::read_to_string(&calls).unwrap().lines().count(),
+                    1,
+                    "{event}, run {run}: intercept checks once per git run"
+                );
+                assert_eq!(
+                    fs::read_to_string(&rest).unwrap(),
+                    "ran\n",
+                    "{event}: the team's lines ran once"
+                );
+            }
+        }
+    }
+
     #[test]
     fn the_pre_push_block_keeps_the_input_for_the_rest_of_the_script() {
         use std::io::Write;
