@@ -40,7 +40,9 @@ pub fn install(
     }
     done.lines.push(format!(
         "husky runs this repository's hooks: added intercept to {} in {} (husky never rewrites those \
-         files; `intercept uninstall` removes exactly the lines it added)",
+         files; `intercept uninstall` removes exactly the lines it added). Those files are usually \
+         committed: leave intercept's lines out of commits, since they name this machine's intercept and \
+         would block a teammate who has none there",
         events.join(", "),
         PathText::new(husky)
     ));
