@@ -1,7 +1,7 @@
 #!/bin/sh
-# intercept-shim: v2
-# Installed by `intercept install`; `intercept uninstall` removes it and restores what was
-# there before. Do not edit: every install rewrites it.
+# intercept-shim: v3
+# Written by intercept (`intercept install`, `intercept doctor --fix`); `intercept uninstall`
+# removes it. Do not edit: every install rewrites it.
 #
 # For a hook intercept checks: runs `intercept hook --shim <name>` and stops git unless
 # intercept answers that it checked and found nothing (exit 3). Any other answer blocks:
@@ -14,16 +14,14 @@ INTERCEPT_HOOK=@HOOK@
 INTERCEPT_CHECK=@CHECK@
 INTERCEPT_STDIN=@STDIN@
 INTERCEPT_CHAIN=@CHAIN@
-# 0; 1: config-based hooks are installed too, check only under a git that does not run
-# them; gate: in front of a repository's own hook, check always (git >= 2.54 runs this hook
-# even after intercept's config-based hook stopped git), say so in one line.
-INTERCEPT_DUAL=@DUAL@
+INTERCEPT_VIA=@VIA@
 INTERCEPT_LFS=@LFS@
+INTERCEPT_COMMON=@COMMON@
 
-# The hook that runs next: none (git runs the hooks directory itself), the repository's
-# own (hooks/ in its common git directory, found without starting git), or the one in the
-# directory intercept took over.
+# The hook that runs next: none, the repository's own (hooks/ in its common git directory,
+# found without starting git), or the one in the directory this shim stands in front of.
 intercept_next=
+intercept_common=$INTERCEPT_COMMON
 case $INTERCEPT_CHAIN in
   none) ;;
   local)
@@ -53,11 +51,11 @@ esac
 if [ -n "$intercept_next" ] && ! { [ -f "$intercept_next" ] && [ -x "$intercept_next" ]; }; then
   intercept_next=
 fi
-# git-lfs cannot write its hooks into a global hooks directory that is not its own, so for a
+# git-lfs cannot write its hooks into a hooks directory that is intercept's, so for a
 # repository that stores LFS objects and has no hook of this name, run git-lfs's here.
-if [ -z "$intercept_next" ] && [ "$INTERCEPT_LFS" = 1 ] && [ -n "${intercept_common:-}" ] &&
+if [ -z "$intercept_next" ] && [ "$INTERCEPT_LFS" = 1 ] && [ -n "$intercept_common" ] &&
    [ -d "$intercept_common/lfs" ] && command -v git-lfs >/dev/null 2>&1; then
-  intercept_next="git-lfs"
+  intercept_next=git-lfs
 fi
 intercept_run_next() {
   if [ "$intercept_next" = git-lfs ]; then
@@ -76,11 +74,7 @@ fi
 
 intercept_stop() {
   echo "intercept: $1" >&2
-  echo "intercept: git was stopped because nothing could be checked. Reinstall intercept (./install.sh), or remove its hooks (intercept uninstall --global, and intercept uninstall in a repository where it was installed). To go ahead once without checking: --no-verify (git commit --no-verify, git push --no-verify)." >&2
-  case $INTERCEPT_CHAIN in
-    none|local) ;;
-    *) [ -e "$INTERCEPT_CHAIN/$INTERCEPT_HOOK" ] && echo "intercept: the hook this shim stands in front of is $INTERCEPT_CHAIN/$INTERCEPT_HOOK; without intercept, move it back over this shim." >&2 ;;
-  esac
+  echo "intercept: git was stopped because nothing could be checked. Reinstall intercept (./install.sh) or run \`intercept doctor --fix\`; to remove it: intercept uninstall --global. To go ahead once without checking: --no-verify (git commit --no-verify, git push --no-verify)." >&2
   exit 1
 }
 
@@ -89,6 +83,10 @@ if ! { [ -f "$intercept_bin" ] && [ -x "$intercept_bin" ]; }; then
   intercept_bin=$(command -v intercept 2>/dev/null) ||
     intercept_stop "the $INTERCEPT_HOOK hook cannot check anything: $INTERCEPT_BIN is gone and intercept is not on PATH."
 fi
+# What the binary is told: which mechanism ran it, from where, for which git command.
+INTERCEPT_GIT_PID=$PPID
+INTERCEPT_SHIM=$0
+export INTERCEPT_VIA INTERCEPT_GIT_PID INTERCEPT_SHIM
 
 if [ "$INTERCEPT_STDIN" = 1 ] && [ -n "$intercept_next" ]; then
   # Both intercept and the next hook read git's input: keep it in memory, not on disk.
@@ -97,13 +95,13 @@ if [ "$INTERCEPT_STDIN" = 1 ] && [ -n "$intercept_next" ]; then
   intercept_feed() {
     [ -z "$intercept_input" ] || printf '%s\n' "$intercept_input"
   }
-  intercept_feed | INTERCEPT_DUAL=$INTERCEPT_DUAL INTERCEPT_CHAIN=$INTERCEPT_CHAIN "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@"
+  intercept_feed | "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@"
   intercept_rc=$?
 elif [ "$INTERCEPT_STDIN" = 1 ]; then
-  INTERCEPT_DUAL=$INTERCEPT_DUAL INTERCEPT_CHAIN=$INTERCEPT_CHAIN "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@"
+  "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@"
   intercept_rc=$?
 else
-  INTERCEPT_DUAL=$INTERCEPT_DUAL INTERCEPT_CHAIN=$INTERCEPT_CHAIN "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@" < /dev/null
+  "$intercept_bin" hook --shim "$INTERCEPT_HOOK" "$@" < /dev/null
   intercept_rc=$?
 fi
 case $intercept_rc in

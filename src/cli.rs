@@ -31,6 +31,8 @@ pub enum Command {
     Uninstall(InstallArgs),
     /// Say which of intercept's hooks will run in this repository, and how to fix any that will not.
     Status,
+    /// Find every repository under DIRs and say whether its commits and pushes are checked.
+    Doctor(DoctorArgs),
     /// Allow one token (a deliberate fake) by its fingerprint: writes it to .intercept.toml.
     Allow(AllowArgs),
     /// Print the version and the commit intercept was built from (as --version does).
@@ -93,6 +95,16 @@ pub struct HookArgs {
     /// The hook's arguments, as git passed them.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Apply the fixes that touch no file a repository tracks (the global install, a
+    /// repository's own intercept hooks directory in its .git), then look again.
+    #[arg(long)]
+    pub fix: bool,
+    /// The directories to look in for repositories (default: the current directory).
+    pub dirs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,5 @@
 //! The one table of git hooks: which intercept checks and how, which git feeds standard
-//! input, and which a global shim install keeps running for a repository (a pass-through).
+//! input, which the global shims run for a repository, and which git-lfs installs.
 //! The installer writes from it and `intercept hook <name>` dispatches on it.
 
 /// What intercept checks in a hook.
@@ -16,35 +16,41 @@ pub enum Check {
 }
 
 /// One hook git runs by name (githooks(5)).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hook {
     pub name: &'static str,
     pub check: Option<Check>,
     /// git feeds it standard input.
     pub stdin: bool,
-    /// A global shim install (git < 2.54, `core.hooksPath`) writes a shim for it that only
-    /// runs the repository's own hook of that name. Every hook git starts costs about 1.5 ms
-    /// (measured: two `/bin/true` hooks make `git commit` 1.10x slower), so the hooks git
-    /// runs for every commit or ref update are left out: `prepare-commit-msg` and
-    /// `post-commit` (each commit, each commit a rebase replays: a 100-commit rebase took
-    /// 1.5x as long with them), `reference-transaction` (three times per ref update) and
-    /// `post-index-change` (every index write). So are the hooks whose mere presence
-    /// changes what git does (`push-to-checkout`, `proc-receive`). `intercept status` names
-    /// a repository's own hook that the shims therefore do not run.
-    pub passthrough: bool,
+    /// The global shims directory (git < 2.54, the global `core.hooksPath`) has a shim for
+    /// it, which runs the repository's own hook of that name. Every hook git starts costs a
+    /// process whatever it does, so the hooks git runs for every commit, ref update or index
+    /// write are left out — `prepare-commit-msg`, `post-commit`, `reference-transaction`,
+    /// `post-index-change` (measured: no-op shims for those four made a 100-commit rebase
+    /// 6.5x slower, with 1,800 hook runs) — and so are the hooks whose mere presence changes
+    /// what git does (`push-to-checkout`, `proc-receive`). A repository with its own hook of
+    /// such a name gets a hooks directory of its own instead (`intercept install`, or
+    /// `intercept doctor --fix`), where git runs it directly.
+    pub global_shim: bool,
+    /// git-lfs installs it (`git lfs install`) and cannot where intercept's shims are the
+    /// hooks directory: the shim runs `git lfs <name>` in a repository that stores LFS
+    /// objects and has no hook of that name. (git-lfs's `post-commit`, which only makes
+    /// lockable files read-only again, runs for every commit and is left out.)
+    pub lfs: bool,
 }
 
-const fn hook(name: &'static str, check: Option<Check>, stdin: bool, passthrough: bool) -> Hook {
+const fn hook(name: &'static str, check: Option<Check>, stdin: bool, global_shim: bool) -> Hook {
     Hook {
         name,
         check,
         stdin,
-        passthrough,
+        global_shim,
+        lfs: matches!(name.as_bytes(), b"pre-push" | b"post-checkout" | b"post-merge"),
     }
 }
 
 /// Every hook intercept knows, checked ones first.
-pub const HOOKS: [Hook; 26] = [
+pub const HOOKS: [Hook; 27] = [
     hook("pre-commit", Some(Check::Staged), false, true),
     hook("pre-merge-commit", Some(Check::Staged), false, true),
     hook("commit-msg", Some(Check::Message), false, true),
@@ -71,6 +77,7 @@ pub const HOOKS: [Hook; 26] = [
     hook("reference-transaction", None, true, false),
     hook("post-index-change", None, false, false),
     hook("push-to-checkout", None, true, false),
+    hook("proc-receive", None, true, false),
 ];
 
 /// The hooks intercept checks on a client (a repository with a work tree).

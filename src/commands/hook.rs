@@ -1,8 +1,13 @@
-//! `intercept hook <name> [args]`: plumbing that git runs (through a config-based hook or a
-//! shim). Silent when clean; a block message on stderr when not; nothing on stdout. Exit
-//! codes: 0 clean, 1 tokens found, 2 could not check (blocks too: hooks fail closed).
-//! Hooks intercept does not check (and names it does not know yet) pass with 0, so a newer
-//! shim never breaks an older binary.
+//! `intercept hook <name> [args]`: plumbing that git runs (through a config-based hook, a
+//! shim, husky's `init.sh` or a gate). Silent when clean; a block message on stderr when
+//! not; nothing on stdout. Exit codes: 0 clean, 1 tokens found, 2 could not check (blocks
+//! too: hooks fail closed); 3 instead of 0 for a shim. Hooks intercept does not check (and
+//! names it does not know yet) pass with 0, so a newer shim never breaks an older binary.
+//!
+//! Run by one of intercept's mechanisms (`INTERCEPT_VIA`), it first checks that the install
+//! is whole (`installer::integrity`), then answers from what another program of the same
+//! git command decided about the same subject (`installer::memo`) or checks and records it;
+//! commit-msg also makes sure the index git commits is the one that was checked.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -11,6 +16,8 @@ use super::checks;
 use crate::config::Overrides;
 use crate::detector::Detector;
 use crate::hooks::{self, Check};
+use crate::installer::shim::env;
+use crate::installer::{self, memo, Gated, Via};
 use crate::outcome::Outcome;
 use crate::report::human::{Block, Blocked};
 
@@ -71,44 +78,168 @@ fn check(name: &str, args: &[String], shim: bool) -> Outcome {
         tracing::debug!(hook = name, "not a hook intercept checks");
         return Outcome::Clean;
     };
-    let mode = if shim {
-        std::env::var("INTERCEPT_DUAL").unwrap_or_default()
-    } else {
-        String::new()
-    };
-    if mode == "1" && config_hook_runs(name) {
-        tracing::debug!(
-            hook = name,
-            "the git running this shim runs intercept's config-based hook"
-        );
-        return Outcome::Clean;
+    let run = Run::from_env(shim);
+    // A damaged install blocks wherever something of intercept's still runs.
+    if let Some(via) = run.via {
+        let damage = installer::integrity::verify(Some(via), run.shim_path.as_deref());
+        if !damage.is_empty() {
+            let mut err = super::stderr();
+            for found in &damage.found {
+                let _ = writeln!(err, "intercept: {found}");
+            }
+            let _ = writeln!(
+                err,
+                "intercept: git was stopped so that this does not go unnoticed. `intercept doctor` shows what runs \
+                 here. To go ahead once without checking: --no-verify"
+            );
+            return Outcome::Unchecked;
+        }
     }
-    // In front of the repository's own hook (see `installer::gate`): when intercept's
-    // config-based hook ran too, it has printed the report; say only what this one stops.
-    let quiet = mode == "gate" && config_hook_runs(name);
+    let input = match check {
+        Check::Push | Check::Receive => {
+            let mut input = Vec::new();
+            if let Err(e) = std::io::stdin().lock().read_to_end(&mut input) {
+                return checks::failed(
+                    &mut Block::new(blocked(name), &mut super::stderr()),
+                    format!("cannot read the refs git passed on standard input: {e}. Run the push again"),
+                );
+            }
+            input
+        }
+        _ => Vec::new(),
+    };
+    let memo = run.memo(name, check, args, &input);
+    // Another program of this git command already checked exactly this.
+    if let Some(decided) = memo.as_ref().and_then(|m| m.lookup(&[name])) {
+        if decided != Outcome::Clean {
+            let _ = writeln!(
+                super::stderr(),
+                "intercept: {}",
+                if check == Check::Push {
+                    "this push is stopped (see above): the repository's own pre-push hook was not run either"
+                } else {
+                    "this is stopped (see above)"
+                }
+            );
+        }
+        return if check == Check::Message {
+            run.staged_since(decided)
+        } else {
+            decided
+        };
+    }
     let detector = Detector::new();
     let mut err = super::stderr();
-    let mut nowhere = std::io::sink();
-    let out: &mut dyn std::io::Write = if quiet { &mut nowhere } else { &mut err };
-    let mut sink = Block::new(blocked(name), out);
-    let outcome = run_check(check, args, &detector, &mut sink);
+    let mut sink = Block::new(blocked(name), &mut err);
+    let outcome = run_check(check, args, &input, &detector, &mut sink);
     drop(sink);
-    let stopped = matches!(outcome, Outcome::Blocked | Outcome::Unchecked);
-    if stopped && quiet {
-        let _ = writeln!(
-            super::stderr(),
-            "intercept: the repository's own {name} hook was not run either: the push is stopped (see above)"
-        );
-    } else if stopped
-        && check == Check::Push
-        && shim
-        && std::env::var_os("INTERCEPT_CHAIN").is_some_and(|c| c == "none")
+    if let Some(m) = &memo {
+        m.record(name, outcome);
+    }
+    if check == Check::Push
+        && run.via == Some(Via::Config)
+        && matches!(outcome, Outcome::Blocked | Outcome::Unchecked)
     {
-        // A config-based hook (its shim chains nothing): git runs the hooks directory's
-        // pre-push after it.
         gate(name);
     }
+    if check == Check::Message {
+        return run.staged_since(outcome);
+    }
     outcome
+}
+
+/// How this run was started: by which mechanism, for which git command.
+struct Run {
+    via: Option<Via>,
+    git_pid: Option<String>,
+    shim_path: Option<PathBuf>,
+    git_dir: Option<PathBuf>,
+}
+
+impl Run {
+    fn from_env(shim: bool) -> Run {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let via = if shim {
+            var(env::VIA).as_deref().and_then(Via::parse)
+        } else {
+            None
+        };
+        Run {
+            via,
+            git_pid: via.and(var(env::GIT_PID)),
+            shim_path: var(env::SHIM).map(PathBuf::from),
+            git_dir: via.and_then(|_| memo::git_dir()),
+        }
+    }
+
+    /// The memo for this check, when this run knows its git command.
+    fn memo(&self, name: &str, check: Check, args: &[String], input: &[u8]) -> Option<Memo> {
+        let git_dir = self.git_dir.clone()?;
+        let pid = self.git_pid.clone()?;
+        let subject = match check {
+            Check::Staged => memo::Subject::index(&memo::index_file(&git_dir))?,
+            Check::Message => {
+                let bytes = std::fs::read(args.first()?).ok()?;
+                memo::Subject::bytes("message", &[&bytes])
+            }
+            Check::Push => {
+                let mut parts: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+                parts.push(input);
+                memo::Subject::bytes(name, &parts)
+            }
+            Check::Receive => return None,
+        };
+        Some(Memo {
+            git_dir,
+            pid,
+            subject,
+        })
+    }
+
+    /// After commit-msg: the index git is about to commit is the one intercept checked. A
+    /// hook that ran after intercept's pre-commit (a formatter, lint-staged, a generator)
+    /// may have staged more; then it is checked now.
+    fn staged_since(&self, message: Outcome) -> Outcome {
+        if message != Outcome::Clean {
+            return message;
+        }
+        let (Some(git_dir), Some(pid)) = (&self.git_dir, &self.git_pid) else {
+            return message;
+        };
+        let Some(subject) = memo::Subject::index(&memo::index_file(git_dir)) else {
+            return message;
+        };
+        let staged = ["pre-commit", "pre-merge-commit", "pre-applypatch"];
+        if memo::lookup(git_dir, &staged, pid, &subject) == Some(Outcome::Clean) {
+            return message;
+        }
+        tracing::debug!(
+            "the index changed after intercept's pre-commit check (or it did not run): checking it"
+        );
+        let detector = Detector::new();
+        let mut err = super::stderr();
+        let mut sink = Block::new(blocked("pre-commit"), &mut err);
+        let outcome = checks::staged(&detector, &Overrides::default(), &mut sink);
+        drop(sink);
+        memo::record(git_dir, "pre-commit", pid, &subject, outcome);
+        outcome
+    }
+}
+
+/// What this run decided, for the other programs of the same git command.
+struct Memo {
+    git_dir: PathBuf,
+    pid: String,
+    subject: memo::Subject,
+}
+
+impl Memo {
+    fn lookup(&self, events: &[&str]) -> Option<Outcome> {
+        memo::lookup(&self.git_dir, events, &self.pid, &self.subject)
+    }
+    fn record(&self, event: &str, outcome: Outcome) {
+        memo::record(&self.git_dir, event, &self.pid, &self.subject, outcome);
+    }
 }
 
 /// After a stopped push: git ≥ 2.54 runs the repository's own pre-push hook next anyway,
@@ -121,67 +252,34 @@ fn gate(name: &str) {
             return;
         }
     };
-    match crate::installer::close_after_block(&bin) {
-        Ok(Some(said)) => {
-            let _ = writeln!(super::stderr(), "intercept: {said}");
-        }
-        Ok(None) => {}
-        Err(e) => {
-            let _ = writeln!(
-                super::stderr(),
-                "intercept: this repository's own {name} hook may still run after this stopped push, and \
-                 intercept could not put itself in front of it: {e}"
-            );
-        }
-    }
+    let said = match installer::close_after_block(&bin) {
+        Ok(Gated::Nothing) => return,
+        Ok(Gated::Closed(said) | Gated::Open(said)) => said,
+        Err(e) => format!(
+            "this repository's own {name} hook may still run after this stopped push, and intercept could not put \
+             itself in front of it: {e}"
+        ),
+    };
+    let _ = writeln!(super::stderr(), "intercept: {said}");
 }
 
-fn run_check(check: Check, args: &[String], detector: &Detector, sink: &mut Block<'_>) -> Outcome {
+fn run_check(
+    check: Check,
+    args: &[String],
+    input: &[u8],
+    detector: &Detector,
+    sink: &mut Block<'_>,
+) -> Outcome {
     match check {
         Check::Staged => checks::staged(detector, &Overrides::default(), sink),
         Check::Message => checks::message(detector, args.first().map(String::as_str), sink),
-        Check::Push | Check::Receive => {
-            let mut input = Vec::new();
-            if let Err(e) = std::io::stdin().lock().read_to_end(&mut input) {
-                return checks::failed(
-                    sink,
-                    format!("cannot read the refs git passed on standard input: {e}. Run the push again"),
-                );
-            }
-            if check == Check::Push {
-                checks::pre_push(
-                    detector,
-                    args.first().map(String::as_str),
-                    args.get(1).map(String::as_str),
-                    &input,
-                    sink,
-                )
-            } else {
-                checks::pre_receive(detector, &input, sink)
-            }
-        }
+        Check::Push => checks::pre_push(
+            detector,
+            args.first().map(String::as_str),
+            args.get(1).map(String::as_str),
+            input,
+            sink,
+        ),
+        Check::Receive => checks::pre_receive(detector, input, sink),
     }
-}
-
-/// Under both mechanisms (`install --global --with-shims`): whether the git that runs this
-/// shim runs intercept's config-based hook for `event` too (git ≥ 2.54, not disabled here),
-/// as `git hook list` of that very git says. When in doubt: no, and the shim checks.
-fn config_hook_runs(event: &str) -> bool {
-    let git = std::env::var_os("GIT_EXEC_PATH")
-        .map(|p| PathBuf::from(p).join("git"))
-        .filter(|p| p.is_file())
-        .unwrap_or_else(|| PathBuf::from("git"));
-    let Ok(out) = std::process::Command::new(git)
-        .args(["hook", "list", "--show-scope", event])
-        .stderr(std::process::Stdio::null())
-        .output()
-    else {
-        return false;
-    };
-    let name = crate::installer::config_hook_name(event);
-    out.status.success()
-        && String::from_utf8_lossy(&out.stdout).lines().any(|l| {
-            let fields: Vec<&str> = l.split('\t').collect();
-            fields.last() == Some(&name.as_str()) && !fields.contains(&"disabled")
-        })
 }

@@ -7,21 +7,25 @@ use std::io::Write;
 use crate::installer::{self, Done, InstallError};
 use crate::outcome::Outcome;
 
-pub fn install(global: bool, with_shims: bool) -> Outcome {
-    let result = std::env::current_exe()
+/// The binary the hooks will call: this one, by its real path.
+pub fn own_binary() -> Result<std::path::PathBuf, InstallError> {
+    std::env::current_exe()
         .and_then(|p| p.canonicalize())
-        .map_err(|e| InstallError::Io {
+        .map_err(|source| InstallError::Io {
             what: "cannot find intercept's own binary",
             path: crate::path::PathText(b"(current executable)".to_vec()),
-            source: e,
+            source,
         })
-        .and_then(|bin| {
-            if global {
-                installer::install_global(&bin, installer::GlobalOptions { with_shims })
-            } else {
-                installer::repo_hooks().and_then(|hooks| installer::install_repo(&bin, &hooks))
-            }
-        });
+}
+
+pub fn install(global: bool, with_shims: bool) -> Outcome {
+    let result = own_binary().and_then(|bin| {
+        if global {
+            installer::install_global(&bin, installer::GlobalOptions { with_shims })
+        } else {
+            installer::repo_hooks().and_then(|hooks| installer::install_repo(&bin, &hooks))
+        }
+    });
     report(result, true)
 }
 
@@ -43,9 +47,9 @@ fn report(result: Result<Done, InstallError>, show_status: bool) -> Outcome {
             }
             // Inside a repository: the truth about it, now.
             if show_status {
-                if let Ok(status) = installer::status::of_repo() {
+                if let Ok(model) = super::status::model_here() {
                     let _ = writeln!(err, "intercept: in this repository:");
-                    let _ = super::status::write(&status, &mut err);
+                    let _ = super::status::write(&model, &mut err);
                 }
             }
             Outcome::Clean

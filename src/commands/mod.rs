@@ -4,6 +4,7 @@
 
 pub mod allow;
 pub mod checks;
+pub mod doctor;
 pub mod hook;
 pub mod install;
 pub mod meta;
@@ -24,6 +25,7 @@ pub fn run(cli: &Cli) -> Outcome {
         Command::Install(args) => install::install(args.global, args.with_shims),
         Command::Uninstall(args) => install::uninstall(args.global),
         Command::Status => status::run(),
+        Command::Doctor(args) => doctor::run(&args.dirs, args.fix),
         Command::Allow(args) => allow::run(&args.fingerprint, &args.reason),
         Command::Version => meta::version(),
         Command::Completions(args) => meta::completions(args.shell),

@@ -1,18 +1,20 @@
-//! `intercept status`: what runs intercept in this repository, event by event, and for
-//! each event nothing runs it for, why and the command that fixes it. Exit 0 when every
+//! `intercept status`: what git runs for each event intercept checks in this repository,
+//! and for each event nothing checks, why and the command that fixes it. Exit 0 when every
 //! event is checked, 1 when one is not, 2 when it cannot tell.
 
 use std::io::Write;
 
-use crate::installer::status::{self, Status};
+use crate::installer::model::{self, Model};
+use crate::installer::record::Record;
+use crate::installer::{git, InstallError};
 use crate::outcome::Outcome;
 use crate::path::PathText;
 
 pub fn run() -> Outcome {
-    match status::of_repo() {
-        Ok(status) => {
-            let _ = write(&status, &mut super::stdout());
-            if status.ok() {
+    match model_here() {
+        Ok(model) => {
+            let _ = write(&model, &mut super::stdout());
+            if model.ok() {
                 Outcome::Clean
             } else {
                 Outcome::Blocked
@@ -25,15 +27,20 @@ pub fn run() -> Outcome {
     }
 }
 
-/// The report: what runs intercept, event by event, then notes and the verdict.
-pub fn write(status: &Status, out: &mut dyn Write) -> std::io::Result<()> {
-    let repo = &status.repo;
+/// The model of the repository around the current directory.
+pub fn model_here() -> Result<Model, InstallError> {
+    model::of(None, git::version(None)?, &Record::read()?)
+}
+
+/// The report: what runs intercept, event by event, then problems with their fixes.
+pub fn write(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
+    let repo = &model.repo;
     writeln!(
         out,
         "repository: {}{} (git {})",
         PathText::new(&repo.base),
         if repo.bare { ", bare" } else { "" },
-        status.git
+        model.git
     )?;
     match (&repo.scope, &repo.origin) {
         (Some(scope), origin) => writeln!(
@@ -48,37 +55,8 @@ pub fn write(status: &Status, out: &mut dyn Write) -> std::io::Result<()> {
             PathText::new(&repo.dir)
         )?,
     }
-    // The same reason for several events is told once.
-    let mut reasons: Vec<&str> = Vec::new();
-    for e in &status.events {
-        match (&e.problem, e.runners.as_slice()) {
-            (Some(problem), _) => {
-                let n = match reasons.iter().position(|r| *r == problem.as_str()) {
-                    Some(i) => i + 1,
-                    None => {
-                        reasons.push(problem);
-                        reasons.len()
-                    }
-                };
-                writeln!(out, "  {:<17} NOT CHECKED ({n})", e.name)?;
-            }
-            (None, [one]) => writeln!(out, "  {:<17} ok: {one}", e.name)?,
-            (None, many) => writeln!(
-                out,
-                "  {:<17} runs {} times: {}",
-                e.name,
-                many.len(),
-                many.join("; ")
-            )?,
-        }
-    }
-    for (i, reason) in reasons.iter().enumerate() {
-        writeln!(out, "({}) {reason}", i + 1)?;
-    }
-    for note in &status.notes {
-        writeln!(out, "note: {note}")?;
-    }
-    if status.ok() {
+    write_events(model, out)?;
+    if model.ok() {
         writeln!(
             out,
             "intercept checks every {} here.",
@@ -94,4 +72,35 @@ pub fn write(status: &Status, out: &mut dyn Write) -> std::io::Result<()> {
             "intercept does NOT check everything here: see the lines above."
         )
     }
+}
+
+/// The events and problems, numbered; shared with `doctor`.
+pub fn write_events(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
+    let problems = model.all_problems();
+    let number = |p: &(String, crate::installer::model::Fix)| {
+        problems.iter().position(|q| q == p).map_or(0, |i| i + 1)
+    };
+    for e in &model.events {
+        let by = e.by();
+        match (&e.problem, by.as_slice()) {
+            (Some(p), []) => writeln!(out, "  {:<17} NOT CHECKED ({})", e.name, number(p))?,
+            (Some(p), by) => writeln!(
+                out,
+                "  {:<17} checked by {}, but see ({})",
+                e.name,
+                by.join("; "),
+                number(p)
+            )?,
+            (None, []) => writeln!(out, "  {:<17} NOT CHECKED", e.name)?,
+            (None, [one]) => writeln!(out, "  {:<17} ok: {one}", e.name)?,
+            (None, many) => writeln!(out, "  {:<17} ok: {}", e.name, many.join("; then "))?,
+        }
+    }
+    for (i, (text, fix)) in problems.iter().enumerate() {
+        writeln!(out, "({}) {text}. {}", i + 1, fix.command())?;
+    }
+    for note in &model.notes {
+        writeln!(out, "note: {note}")?;
+    }
+    Ok(())
 }

@@ -47,9 +47,9 @@ pub fn run(
     if let Some(cwd) = cwd {
         cmd.current_dir(cwd);
     }
-    let output = cmd.args(args).output().map_err(|e| InstallError::Git {
+    let output = cmd.args(args).output().map_err(|source| InstallError::Git {
         args: args.join(" "),
-        cause: e.to_string(),
+        source,
     })?;
     let config_lookup = args.first() == Some(&"config") || args.first() == Some(&"hook");
     match output.status.code() {
@@ -63,7 +63,7 @@ pub fn run(
         Some(5) if args.contains(&"--unset") || args.contains(&"--unset-all") => Ok(None),
         _ => Err(InstallError::GitFailed {
             args: args.join(" "),
-            cause: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+            stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
         }),
     }
 }
@@ -78,7 +78,7 @@ pub fn version(program: Option<&Path>) -> Result<Version, InstallError> {
     let text = run(program, None, &["version"])?.unwrap_or_default();
     Version::parse(&text).ok_or_else(|| InstallError::GitFailed {
         args: "version".to_string(),
-        cause: format!("cannot read a version in {text:?}"),
+        stderr: format!("cannot read a version in {text:?}"),
     })
 }
 

@@ -1,23 +1,30 @@
-//! `intercept install --global` and `intercept uninstall --global`.
+//! `intercept install --global` and `intercept uninstall --global`: the per-user install
+//! that reaches every repository.
 //!
-//! On git ≥ 2.54: config-based hooks in the global config, `core.hooksPath` untouched; an
-//! earlier shim install is migrated (the previous `core.hooksPath` comes back). On older
-//! git, or with `--with-shims`: shims in `<config dir>/intercept/hooks` set as the global
-//! `core.hooksPath` (a previous one is recorded, chained, and restored on uninstall).
-//! Re-running changes nothing; what was done is recorded in `install.toml`.
+//! Everything it adds to git's config is one marked block at the end of the global config
+//! file ([`super::gitconfig`]), which uninstall removes byte for byte:
+//! - git ≥ 2.54: config-based hooks whose commands are sh one-liners calling the binary
+//!   ([`Spec::command`]): no file stands between git and intercept, so nothing but the
+//!   binary can go missing, and a missing binary blocks with the reason.
+//! - git < 2.54 (or `--with-shims`): the global `core.hooksPath`, set to
+//!   `<config dir>/intercept/hooks`, a directory of shims. When the user had set one, that
+//!   line is rewritten in place (one value, as git keeps it) and put back on uninstall, and
+//!   the shims run the hooks of the directory it named. (Not an `[include]` of a file in
+//!   that directory, which would fall back more gently when the directory is lost: lefthook
+//!   then no longer sees a global hooks path and writes its hooks into intercept's directory.)
+//!
+//! Both also add intercept's block to husky's `init.sh` ([`super::husky`]), which husky 9
+//! sources before every hook of a repository's `.husky/` — before it honours `HUSKY=0`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use super::git::{self, Version};
+use super::gitconfig;
 use super::lock::Lock;
-use super::shim::{self, Chain};
-use super::{
-    config_dir, config_hook_command, config_hook_name, config_hooks_dir, expand_home, global_shims_dir,
-    io_error, remove_shim, same_dir, Done, InstallError,
-};
+use super::record::{Global, Record, Registry};
+use super::shim::{self, Chain, Spec, Via};
+use super::{config_dir, global_shims_dir, husky, io_error, legacy, repo, same_dir, Done, InstallError};
 use crate::hooks::{self, Check, Hook, HOOKS};
 use crate::path::PathText;
 
@@ -28,79 +35,57 @@ pub struct GlobalOptions {
     pub with_shims: bool,
 }
 
-/// What a global install did, to undo it exactly.
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Record {
-    /// Config-based hooks are in the global config.
-    #[serde(default)]
-    pub config_hooks: bool,
-    /// The global shims are installed and `core.hooksPath` points at them.
-    #[serde(default)]
-    pub shims: bool,
-    /// The git version the install was made for.
-    #[serde(default)]
-    pub git: String,
-    /// The global `core.hooksPath` before intercept set it, if one was set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous_hooks_path: Option<String>,
+/// The config-based hooks, as lines of a config file.
+pub fn config_hooks_body(bin: &Path) -> String {
+    let mut body = String::new();
+    for hook in hooks::client_checks() {
+        let spec = Spec::new(bin, hook, Via::Config);
+        body.push_str(&format!(
+            "[hook \"{name}\"]\n\tcommand = {command}\n\tevent = {event}\n",
+            name = config_hook_name(hook.name),
+            command = gitconfig::quote(&spec.command()),
+            event = hook.name
+        ));
+    }
+    body
 }
 
-impl Record {
-    fn path() -> Result<PathBuf, InstallError> {
-        Ok(config_dir()?.join("install.toml"))
-    }
+/// The setting that points git at the shims directory, as lines of intercept's block.
+pub fn hooks_path_body(dir: &Path) -> String {
+    format!(
+        "[core]\n\thooksPath = {}\n",
+        gitconfig::quote(&dir.to_string_lossy())
+    )
+}
 
-    /// The record, or what an earlier version left (`previous-hooks-path`, shims only).
-    pub fn read() -> Result<Record, InstallError> {
-        let path = Self::path()?;
-        match fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| InstallError::Record {
-                path: PathText::new(&path),
-                cause: e.to_string(),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let legacy = config_dir()?.join("previous-hooks-path");
-                match fs::read_to_string(&legacy) {
-                    Ok(text) => {
-                        let mut lines = text.lines();
-                        Ok(Record {
-                            shims: true,
-                            previous_hooks_path: match (lines.next(), lines.next()) {
-                                (Some("set"), Some(value)) => Some(value.to_string()),
-                                _ => None,
-                            },
-                            ..Record::default()
-                        })
-                    }
-                    Err(_) => Ok(Record::default()),
-                }
-            }
-            Err(e) => Err(io_error("cannot read", &path)(e)),
-        }
-    }
+/// The friendly name of intercept's config-based hook for `event` (it must not be an event
+/// name: that is fatal to git).
+pub fn config_hook_name(event: &str) -> String {
+    format!("intercept-{event}")
+}
 
-    fn write(&self) -> Result<(), InstallError> {
-        let path = Self::path()?;
-        let legacy = config_dir()?.join("previous-hooks-path");
-        let _ = fs::remove_file(legacy);
-        if !self.config_hooks && !self.shims {
-            return match fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    Err(io_error("cannot remove", &path)(e))
-                }
-                _ => Ok(()),
-            };
-        }
-        let text = format!(
-            "# What `intercept install --global` did, so that `intercept uninstall --global` undoes\n\
-             # exactly that. Written by intercept; do not edit.\n{}",
-            toml::to_string(self).unwrap_or_default()
-        );
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(io_error("cannot create", dir))?;
-        }
-        fs::write(&path, text).map_err(io_error("cannot write", &path))
+/// The shim the global shims directory has for `hook`: every hook git runs by name that is
+/// not run too often for a pass-through; a server's pre-receive only passes through there (a
+/// bare repository gets its checking pre-receive from `intercept install` in it).
+pub fn global_spec(bin: &Path, hook: &'static Hook, chain: &Chain) -> Spec {
+    let mut spec = Spec::new(bin, hook, Via::Global);
+    spec.check = hook.check.is_some_and(|c| c != Check::Receive);
+    spec.chain = chain.clone();
+    spec.lfs = hook.lfs && *chain == Chain::Local;
+    spec
+}
+
+/// The hooks in the global shims directory.
+pub fn global_hooks() -> impl Iterator<Item = &'static Hook> {
+    HOOKS.iter().filter(|h| h.global_shim)
+}
+
+/// The chain of the global shims: the user's own global hooks directory, or each
+/// repository's own hooks.
+pub fn global_chain(record: &Record) -> Chain {
+    match &record.previous_hooks_path {
+        Some(value) => Chain::Dir(super::expand_home(value)),
+        None => Chain::Local,
     }
 }
 
@@ -111,249 +96,238 @@ pub fn install_global(bin: &Path, options: GlobalOptions) -> Result<Done, Instal
     let _lock = Lock::take(&dir)?;
     let version = git::version(None)?;
     let mut record = Record::read()?;
+    legacy::remove_global(&record, &mut done)?;
     let config = version.has_config_hooks();
     let shims = !config || options.with_shims;
+    let file = gitconfig::global_file()?;
+    let shims_dir = global_shims_dir()?;
+    let mut body = String::new();
     if config {
-        write_config_hooks(bin, "--global", None)?;
-        record.config_hooks = true;
-    } else if record.config_hooks {
-        remove_config_hooks(&mut done)?;
-        record.config_hooks = false;
+        body.push_str(&config_hooks_body(bin));
     }
     if shims {
-        install_shims(bin, &mut record, config, &mut done)?;
-    } else if record.shims || global_hooks_path_is_ours()? {
-        remove_shims(&mut record, &mut done)?;
+        // The user's own global hooks directory, if they set one: the shims run its hooks,
+        // and its line becomes intercept's (put back on uninstall).
+        let dir_text = shims_dir.to_string_lossy().into_owned();
+        if record.hooks_path_line.is_none() {
+            let own = git::git(
+                None,
+                &["config", "--global", "--no-includes", "--get", "core.hooksPath"],
+            )?;
+            record.previous_hooks_path = own.filter(|v| !same_dir(&super::expand_home(v), &shims_dir));
+            if record.previous_hooks_path.is_some() {
+                record.hooks_path_line = gitconfig::replace_key(&file, "core", "hooksPath", &dir_text)?;
+            }
+        }
+        write_shims(bin, &shims_dir, &global_chain(&record))?;
+        if record.hooks_path_line.is_none() {
+            body.push_str(&hooks_path_body(&shims_dir));
+        }
+    } else {
+        remove_shims(&shims_dir, &mut done)?;
+        restore_hooks_path(&mut record, &file, &shims_dir, &mut done)?;
+        if record.global.shims() {
+            done.lines.push(format!(
+                "git {version} runs config-based hooks: the earlier shim install (core.hooksPath) was replaced by them"
+            ));
+        }
+    }
+    if let Some(old) = record.config_file.as_deref().filter(|old| *old != file) {
+        gitconfig::remove_block(old)?;
+    }
+    if record.config_file.as_deref() != Some(file.as_path()) {
+        record.created_config_file = !file.exists();
+    }
+    if gitconfig::set_block(&file, &body)? {
+        done.lines
+            .push(format!("wrote intercept's block into {}", PathText::new(&file)));
+    }
+    if husky::install_init(bin)? {
         done.lines.push(format!(
-            "git {version} runs config-based hooks: the earlier shim install (core.hooksPath) was replaced by them"
+            "added intercept to {} (husky 9 runs it before every hook of a repository's .husky/, even with HUSKY=0)",
+            PathText::new(&husky::init_file()?)
         ));
     }
+    record.global = match (config, shims) {
+        (true, true) => Global::Both,
+        (true, false) => Global::Config,
+        _ => Global::Shims,
+    };
+    record.bin = Some(bin.to_path_buf());
     record.git = version.to_string();
+    record.config_file = Some(file);
+    record.husky_init = true;
+    record.legacy_seen |= record.legacy_config_hooks || record.legacy_shims;
+    record.legacy_config_hooks = false;
+    record.legacy_shims = false;
     record.write()?;
-    let older = git::older_gits(version);
+    said(&mut done, version, config, shims, &record, &shims_dir)?;
+    Ok(done)
+}
+
+fn said(
+    done: &mut Done,
+    version: Version,
+    config: bool,
+    shims: bool,
+    record: &Record,
+    shims_dir: &Path,
+) -> Result<(), InstallError> {
+    let events = hooks::client_checks()
+        .map(|h| h.name)
+        .collect::<Vec<_>>()
+        .join(", ");
     match (config, shims) {
         (true, false) => {
             done.lines.push(format!(
-                "git {version}: installed config-based hooks in the global config ({}); core.hooksPath is \
-                 untouched, so every repository's own hooks and hook managers keep working",
-                checked_events().join(", ")
+                "git {version}: every repository is checked on {events} by config-based hooks in your global \
+                 config; core.hooksPath is untouched, so every repository's own hooks and hook managers run as before"
             ));
-            for (path, v) in &older {
+            for (path, v) in git::older_gits(version) {
                 done.lines.push(format!(
-                    "note: {} is git {v}, which ignores config-based hooks: commits it makes are checked when a \
-                     newer git pushes them. To check them when they are made too, run `intercept install --global \
+                    "note: {} is git {v}, which ignores config-based hooks: commits it makes are checked when a newer \
+                     git pushes them. To check them when they are made too, run `intercept install --global \
                      --with-shims` (see docs/hooks.md)",
-                    PathText::new(path)
+                    PathText::new(&path)
                 ));
             }
         }
         (true, true) => done.lines.push(format!(
-            "git {version}: installed config-based hooks and the global shims (core.hooksPath) for older gits; \
-             under a git that runs the config-based hooks the shims do not check again"
+            "git {version}: installed config-based hooks, and the global shims ({}) as core.hooksPath for older gits \
+             on this machine; a repository's own hook is run by the shims, except prepare-commit-msg, post-commit, \
+             reference-transaction and post-index-change (see docs/hooks.md)",
+            PathText::new(shims_dir)
         )),
-        _ => done.lines.push(format!(
-            "git {version} has no config-based hooks (they need 2.54): installed shims in {} and set the global \
-             core.hooksPath to it; {}",
-            PathText::new(&global_shims_dir()?),
-            match &record.previous_hooks_path {
-                Some(p) => format!("the previous global core.hooksPath ({p}) runs after intercept"),
-                None => "each repository's own hooks (.git/hooks) still run after intercept".to_string(),
-            }
-        )),
+        _ => {
+            done.lines.push(format!(
+                "git {version} has no config-based hooks (they need 2.54): installed shims in {} and set the global \
+                 core.hooksPath to it; they check {events}, then run {}",
+                PathText::new(shims_dir),
+                match &record.previous_hooks_path {
+                    Some(p) => format!("the hooks of your previous global core.hooksPath ({p})"),
+                    None => "each repository's own hooks (.git/hooks)".to_string(),
+                }
+            ));
+            done.lines.push(
+                "what this git cannot cover from here: a repository that sets its own hooks path (husky before 9, a \
+                 committed .githooks, core.hooksPath in its config or an included file) runs its own hooks instead, \
+                 and a repository with its own prepare-commit-msg, post-commit, reference-transaction or \
+                 post-index-change hook needs a hooks directory of its own for git to run it. Run `intercept doctor \
+                 ~/src` (your directories of repositories) to find them, and `intercept doctor --fix ~/src` to cover \
+                 them; upgrading git to 2.54 or later covers them all"
+                    .to_string(),
+            );
+        }
     }
-    Ok(done)
+    Ok(())
 }
 
-/// `intercept uninstall --global`.
+/// Writes the global shims and the file that points git at them.
+fn write_shims(bin: &Path, dir: &Path, chain: &Chain) -> Result<(), InstallError> {
+    fs::create_dir_all(dir).map_err(io_error("cannot create", dir))?;
+    for hook in global_hooks() {
+        shim::write_executable(&dir.join(hook.name), &global_spec(bin, hook, chain).file())?;
+    }
+    // Shims an earlier version wrote for hooks no longer in the directory.
+    for hook in HOOKS.iter().filter(|h| !h.global_shim) {
+        super::remove_shim(&dir.join(hook.name))?;
+    }
+    Ok(())
+}
+
+/// Puts back the user's own global `core.hooksPath` line, when intercept's had replaced it.
+fn restore_hooks_path(
+    record: &mut Record,
+    file: &Path,
+    dir: &Path,
+    done: &mut Done,
+) -> Result<(), InstallError> {
+    if let Some(line) = record.hooks_path_line.take() {
+        if gitconfig::restore_key(file, "core", "hooksPath", &dir.to_string_lossy(), &line)? {
+            done.lines.push(format!(
+                "put back your global core.hooksPath in {}",
+                PathText::new(file)
+            ));
+        }
+    }
+    record.previous_hooks_path = None;
+    Ok(())
+}
+
+fn remove_shims(dir: &Path, done: &mut Done) -> Result<(), InstallError> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    let mut removed = false;
+    for hook in HOOKS {
+        removed |= super::remove_shim(&dir.join(hook.name))?;
+    }
+    let _ = fs::remove_dir(dir);
+    if removed {
+        done.lines
+            .push(format!("removed intercept's shims from {}", PathText::new(dir)));
+    }
+    Ok(())
+}
+
+/// `intercept uninstall --global`: the global block, the shims, husky's `init.sh` block,
+/// and what intercept changed in each repository it recorded.
 pub fn uninstall_global() -> Result<Done, InstallError> {
     let mut done = Done::default();
     let dir = config_dir()?;
-    let _lock = Lock::take(&dir)?;
+    let lock = Lock::take(&dir)?;
     let mut record = Record::read()?;
-    remove_config_hooks(&mut done)?;
-    record.config_hooks = false;
-    remove_shims(&mut record, &mut done)?;
-    record.write()?;
+    legacy::remove_global(&record, &mut done)?;
+    let mut files: Vec<PathBuf> = record.config_file.iter().cloned().collect();
+    files.push(gitconfig::global_file()?);
+    files.dedup();
+    restore_hooks_path(&mut record, &files[0], &global_shims_dir()?, &mut done)?;
+    for file in &files {
+        if gitconfig::remove_block(file)? {
+            done.lines
+                .push(format!("removed intercept's block from {}", PathText::new(file)));
+            if record.created_config_file && fs::metadata(file).is_ok_and(|m| m.len() == 0) {
+                fs::remove_file(file).map_err(io_error("cannot remove", file))?;
+            }
+        }
+    }
+    remove_shims(&global_shims_dir()?, &mut done)?;
+    if husky::remove_init()? {
+        done.lines.push(format!(
+            "removed intercept's block from {}",
+            PathText::new(&husky::init_file()?)
+        ));
+    }
+    for common in Registry::list()? {
+        match repo::uninstall_at(&common) {
+            Ok(lines) => done.lines.extend(lines),
+            Err(e) => done.lines.push(format!(
+                "could not undo intercept's changes in {}: {e}",
+                PathText::new(&common)
+            )),
+        }
+        Registry::remove(&common)?;
+    }
+    Record::default().write()?;
+    let _ = fs::remove_file(Registry::path()?);
+    if let Some(memos) = super::memo::dir() {
+        let _ = fs::remove_dir_all(&memos);
+        if let Some(parent) = memos.parent() {
+            let _ = fs::remove_dir(parent);
+        }
+    }
+    lock.remove(&dir);
+    let _ = fs::remove_dir(&dir);
     if done.lines.is_empty() {
         done.lines
             .push("no global install of intercept was found; nothing to remove".to_string());
     }
+    if record.legacy_seen || record.legacy_config_hooks || record.legacy_shims {
+        done.lines.push(
+        "an intercept before this version wrote into husky's .husky/<hook> files of some repositories; `intercept \
+         doctor <dir>` finds any left, and `intercept uninstall` in such a repository removes them"
+            .to_string(),
+        );
+    }
     Ok(done)
-}
-
-/// The client events intercept checks.
-fn checked_events() -> Vec<&'static str> {
-    hooks::client_checks().map(|h| h.name).collect()
-}
-
-/// Writes the config-based hooks' shims and sets them in one config (`--global`, or
-/// `--local` in `cwd`'s repository).
-pub(super) fn write_config_hooks(bin: &Path, scope: &str, cwd: Option<&Path>) -> Result<(), InstallError> {
-    let dir = config_hooks_dir()?;
-    fs::create_dir_all(&dir).map_err(io_error("cannot create", &dir))?;
-    for hook in hooks::client_checks() {
-        let path = dir.join(hook.name);
-        shim::write_executable(
-            &path,
-            &shim::render(bin, hook, &Chain::None, shim::Options::default()),
-        )?;
-        set_config_hook(scope, cwd, hook.name, &path)?;
-    }
-    Ok(())
-}
-
-/// Sets `hook.intercept-<event>.command` and `.event` in one config (`--global`, `--local`).
-pub(crate) fn set_config_hook(
-    scope: &str,
-    cwd: Option<&Path>,
-    event: &str,
-    shim: &Path,
-) -> Result<(), InstallError> {
-    let name = config_hook_name(event);
-    let command = config_hook_command(shim);
-    let key = format!("hook.{name}.command");
-    if git::git(cwd, &["config", scope, "--get", &key])?.as_deref() != Some(command.as_str()) {
-        git::git(cwd, &["config", scope, &key, &command])?;
-    }
-    let key = format!("hook.{name}.event");
-    if git::git(cwd, &["config", scope, "--get-all", &key])?.as_deref() != Some(event) {
-        git::git(cwd, &["config", scope, "--replace-all", &key, event])?;
-    }
-    Ok(())
-}
-
-/// Removes intercept's config-based hooks from one config; true when there were some.
-pub(crate) fn remove_config_hook_sections(scope: &str, cwd: Option<&Path>) -> Result<bool, InstallError> {
-    let mut removed = false;
-    for hook in HOOKS.iter().filter(|h| h.check.is_some()) {
-        let name = config_hook_name(hook.name);
-        let key = format!("hook.{name}.command");
-        let set = git::git(cwd, &["config", scope, "--get-all", &key])?.is_some()
-            || git::git(
-                cwd,
-                &["config", scope, "--get-all", &format!("hook.{name}.event")],
-            )?
-            .is_some();
-        if set {
-            git::git(
-                cwd,
-                &["config", scope, "--remove-section", &format!("hook.{name}")],
-            )?;
-            removed = true;
-        }
-    }
-    Ok(removed)
-}
-
-fn remove_config_hooks(done: &mut Done) -> Result<(), InstallError> {
-    if remove_config_hook_sections("--global", None)? {
-        done.lines
-            .push("removed intercept's config-based hooks from the global config".to_string());
-    }
-    let dir = config_hooks_dir()?;
-    if dir.exists() {
-        for hook in HOOKS {
-            remove_shim(&dir.join(hook.name))?;
-        }
-        let _ = fs::remove_dir(&dir);
-    }
-    Ok(())
-}
-
-fn global_hooks_path() -> Result<Option<String>, InstallError> {
-    git::git(None, &["config", "--global", "--get", "core.hooksPath"])
-}
-
-fn global_hooks_path_is_ours() -> Result<bool, InstallError> {
-    let ours = global_shims_dir()?;
-    Ok(global_hooks_path()?.is_some_and(|v| same_dir(&expand_home(&v), &ours)))
-}
-
-/// The hook as the global shims install it: every hook a repository may have, checking
-/// the client events; a server's pre-receive only passes through there (a bare repository
-/// gets its checking pre-receive from `intercept install` in it).
-fn global_shim_hook(hook: &Hook) -> Hook {
-    let mut h = *hook;
-    if h.check == Some(Check::Receive) {
-        h.check = None;
-    }
-    h
-}
-
-fn install_shims(bin: &Path, record: &mut Record, dual: bool, done: &mut Done) -> Result<(), InstallError> {
-    let dir = global_shims_dir()?;
-    let current = global_hooks_path()?;
-    match &current {
-        Some(value) if same_dir(&expand_home(value), &dir) => {}
-        other => record.previous_hooks_path = other.clone(),
-    }
-    let chain = match &record.previous_hooks_path {
-        Some(value) => Chain::Dir(expand_home(value)),
-        None => Chain::Local,
-    };
-    fs::create_dir_all(&dir).map_err(io_error("cannot create", &dir))?;
-    for hook in HOOKS.iter().filter(|h| h.passthrough) {
-        let hook = global_shim_hook(hook);
-        let path = dir.join(hook.name);
-        let options = shim::Options {
-            dual,
-            // Only where the shim runs the repositories' own hooks.
-            lfs: chain == Chain::Local && shim::LFS_HOOKS.contains(&hook.name),
-            gate: false,
-        };
-        shim::write_executable(&path, &shim::render(bin, &hook, &chain, options))?;
-    }
-    // Shims an earlier version wrote for hooks no longer installed (the hot ones).
-    for hook in HOOKS.iter().filter(|h| !h.passthrough) {
-        if remove_shim(&dir.join(hook.name))? {
-            done.lines.push(format!(
-                "removed the {} shim (git runs it too often for a pass-through; see docs/hooks.md)",
-                hook.name
-            ));
-        }
-    }
-    let dir_text = dir.to_string_lossy().into_owned();
-    if current.as_deref() != Some(dir_text.as_str()) {
-        git::git(None, &["config", "--global", "core.hooksPath", &dir_text])?;
-    }
-    record.shims = true;
-    Ok(())
-}
-
-fn remove_shims(record: &mut Record, done: &mut Done) -> Result<(), InstallError> {
-    let dir = global_shims_dir()?;
-    if global_hooks_path_is_ours()? {
-        match record.previous_hooks_path.take() {
-            Some(previous) => {
-                git::git(None, &["config", "--global", "core.hooksPath", &previous])?;
-                done.lines
-                    .push(format!("restored the global core.hooksPath to {previous}"));
-            }
-            None => {
-                git::git(None, &["config", "--global", "--unset", "core.hooksPath"])?;
-                done.lines
-                    .push("removed the global core.hooksPath (it was not set before)".to_string());
-            }
-        }
-    }
-    if dir.exists() {
-        let mut removed = false;
-        for hook in HOOKS {
-            removed |= remove_shim(&dir.join(hook.name))?;
-        }
-        let _ = fs::remove_dir(&dir);
-        if removed {
-            done.lines
-                .push(format!("removed intercept's shims from {}", PathText::new(&dir)));
-        }
-    }
-    record.shims = false;
-    Ok(())
-}
-
-/// The version the global install was made for, and what it installed.
-pub fn installed() -> Result<(Record, Option<Version>), InstallError> {
-    let record = Record::read()?;
-    let version = Version::parse(&format!("git version {}", record.git));
-    Ok((record, version))
 }

@@ -1,110 +1,236 @@
-//! husky v9 repositories: `.husky/_` is the local `core.hooksPath`; its stubs source `h`,
-//! which runs the team's `.husky/<hook>` file with `sh -e`. Under git < 2.54 (no
-//! config-based hooks) intercept joins by adding one marked line at the top of
-//! `.husky/<hook>` — a file the team owns and husky never rewrites (it regenerates
-//! `.husky/_` on every `npm install`) — and `intercept uninstall` removes exactly that line
-//! (and the file, when intercept created it).
+//! husky repositories, and intercept in husky 9's per-user `init.sh`.
+//!
+//! husky 9 points a repository's `core.hooksPath` at `.husky/_`, whose stubs run `h`: for a
+//! hook the repository defines in `.husky/<hook>`, `h` sources
+//! `${XDG_CONFIG_HOME:-$HOME/.config}/husky/init.sh`, then honours `HUSKY=0`, then runs the
+//! team's file. That file is the user's own, outside every repository, so intercept adds
+//! one marked block to it ([`init_block`]): for the commit events it checks when husky's
+//! hook is done (an `EXIT` trap), so what the team's hook staged or wrote into the message
+//! is what intercept checked; for pre-push it checks first and hands git's input on, so a
+//! stopped push never reaches the team's file (which may run `git lfs pre-push`). `HUSKY=0`
+//! does not turn it off. Nothing is written into `.husky/`: those files are the team's.
+//!
+//! husky 5 to 8 point `core.hooksPath` at `.husky` itself and source `_/husky.sh` from
+//! each hook; those repositories get a hooks directory of their own ([`super::mirror`]).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{inline, io_error, Done, InstallError};
-use crate::path::PathText;
+use super::inline::{self, Place, BEGIN, END};
+use super::shim::{sh_quote, Spec, Via, ANSWER_CLEAN};
+use super::InstallError;
+use crate::hooks;
+use crate::path::os_bytes;
 
-/// The `.husky` directory when `hooks_dir` is husky's: `.husky/_` (husky 9, whose `h`
-/// runs `.husky/<hook>`), or `.husky` itself (husky 5 to 8: git runs `.husky/<hook>`,
-/// which sources `$(dirname "$0")/_/husky.sh`, so it must stay where it is).
-pub fn husky_dir(hooks_dir: &Path) -> Option<PathBuf> {
-    if let Ok(h) = fs::read(hooks_dir.join("h")) {
-        if hooks_dir.file_name().is_some_and(|n| n == "_") && memchr::memmem::find(&h, b"husky").is_some() {
-            return hooks_dir.parent().map(Path::to_path_buf);
+/// How a repository uses husky, from the hooks directory git runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// husky 9: `core.hooksPath=.husky/_`; `.husky/_/h` runs `.husky/<hook>`.
+    V9 { husky: PathBuf },
+    /// husky 5 to 8: `core.hooksPath=.husky`; each `.husky/<hook>` sources `_/husky.sh`.
+    V5to8 { husky: PathBuf },
+}
+
+impl Layout {
+    /// The `.husky` directory.
+    pub fn husky_dir(&self) -> &Path {
+        match self {
+            Layout::V9 { husky } | Layout::V5to8 { husky } => husky,
+        }
+    }
+}
+
+/// The husky layout of a hooks directory, if it is husky's.
+pub fn layout(hooks_dir: &Path) -> Option<Layout> {
+    if hooks_dir.file_name().is_some_and(|n| n == "_") {
+        if let Ok(h) = fs::read(hooks_dir.join("h")) {
+            if memchr::memmem::find(&h, b"husky").is_some() {
+                return hooks_dir.parent().map(|p| Layout::V9 {
+                    husky: p.to_path_buf(),
+                });
+            }
         }
     }
     hooks_dir
         .join("_")
         .join("husky.sh")
         .is_file()
-        .then(|| hooks_dir.to_path_buf())
+        .then(|| Layout::V5to8 {
+            husky: hooks_dir.to_path_buf(),
+        })
 }
 
-/// Adds (or updates) intercept's line in `.husky/<event>` for each event.
-pub fn install(
-    husky: &Path,
-    bin: &Path,
-    events: &[&str],
-    gate: bool,
-    done: &mut Done,
-) -> Result<(), InstallError> {
-    for event in events {
-        inline::add(&husky.join(event), bin, event, gate)?;
+/// husky's per-user file, `${XDG_CONFIG_HOME:-$HOME/.config}/husky/init.sh`.
+pub fn init_file() -> Result<PathBuf, InstallError> {
+    if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(x).join("husky/init.sh"));
     }
-    done.lines.push(format!(
-        "husky runs this repository's hooks: added intercept to {} in {} (husky never rewrites those \
-         files; `intercept uninstall` removes exactly the lines it added). Those files are usually \
-         committed: leave intercept's lines out of commits, since they name this machine's intercept and \
-         would block a teammate who has none there",
-        events.join(", "),
-        PathText::new(husky)
-    ));
-    Ok(())
+    let home = std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .ok_or(InstallError::NoHome)?;
+    Ok(PathBuf::from(home).join(".config/husky/init.sh"))
 }
 
-/// husky 5 to 8: git runs `.husky/<event>` itself, so a file that is not executable
-/// (`core.fileMode=false`, a checkout from Windows) would be skipped with only a hint, and
-/// intercept's block in it with it. Makes each one executable (as husky's own install
-/// does), saying which.
-pub fn make_runnable(husky: &Path, events: &[&str], done: &mut Done) -> Result<(), InstallError> {
-    #[cfg(unix)]
-    for event in events {
-        use std::os::unix::fs::PermissionsExt;
-        let path = husky.join(event);
-        let Ok(meta) = fs::metadata(&path) else { continue };
-        let mode = meta.permissions().mode();
-        if mode & 0o111 == 0o111 {
-            continue;
+/// intercept's block in `init.sh`. husky sources it with the hook's name in `$n` (and its
+/// arguments in `"$@"`) in the shell git started for the hook, so `$PPID` is git's pid.
+pub fn init_block(bin: &Path) -> String {
+    let q = String::from_utf8_lossy(&sh_quote(os_bytes(bin.as_os_str()))).into_owned();
+    let after: Vec<&str> = hooks::client_checks()
+        .filter(|h| !h.stdin)
+        .map(|h| h.name)
+        .collect();
+    let pre_push = Spec::new(bin, hooks::find("pre-push").expect("in the table"), Via::Husky);
+    // The pre-push block, without its marker lines: it is a branch of the `case` below.
+    let push = pre_push.block("", "");
+    let push = push.trim_matches('\n');
+    format!(
+        "{BEGIN}\n\
+         # intercept checks what husky's hooks commit and push (it is installed for every repository).\n\
+         case ${{n:-${{0##*/}}}} in\n\
+         {after})\n\
+         intercept_after() {{\n\
+         \tintercept_status=$?\n\
+         \ttrap - EXIT\n\
+         \t[ \"$intercept_status\" = 0 ] || exit \"$intercept_status\"\n\
+         \tintercept_rc=0\n\
+         \tINTERCEPT_VIA=husky INTERCEPT_GIT_PID=$PPID {q} hook --shim \"${{n:-${{0##*/}}}}\" \"$@\" < /dev/null || intercept_rc=$?\n\
+         \tcase $intercept_rc in {ANSWER_CLEAN}) exit 0 ;; 1|2) exit 1 ;; *) echo \"intercept: {q} did not check this \
+         hook (missing or broken): reinstall intercept, or go ahead unchecked with --no-verify\" >&2; exit 1 ;; esac\n\
+         }}\n\
+         trap 'intercept_after \"$@\"' EXIT\n\
+         ;;\n\
+         pre-push)\n\
+         {push}\n\
+         ;;\n\
+         esac\n\
+         {END}\n",
+        after = after.join("|"),
+    )
+}
+
+/// Adds intercept's block to `init.sh` (creating the file). Returns whether it changed.
+pub fn install_init(bin: &Path) -> Result<bool, InstallError> {
+    inline::add(&init_file()?, &init_block(bin), Place::End, "", false)
+}
+
+/// Removes it. Returns whether there was one.
+pub fn remove_init() -> Result<bool, InstallError> {
+    let file = init_file()?;
+    let removed = inline::remove(&file)?;
+    if let Some(dir) = file.parent().filter(|_| removed && !file.exists()) {
+        let _ = fs::remove_dir(dir); // only when empty: the directory intercept made for it
+    }
+    Ok(removed)
+}
+
+/// Whether `init.sh` holds intercept's block for `bin`, as this version writes it.
+pub fn init_ok(bin: &Path) -> bool {
+    init_file()
+        .ok()
+        .and_then(|f| inline::block(&f))
+        .is_some_and(|b| b == init_block(bin))
+}
+
+/// The events a husky 9 repository defines (git runs nothing of husky's for the others).
+pub fn defined(husky: &Path, event: &str) -> bool {
+    husky.join(event).is_file()
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::{Command, Stdio};
+
+    /// What husky 9.1's `h` does, reduced: source init.sh, honour HUSKY=0, run the file.
+    const H: &str = "n=$(basename \"$0\")\ns=$(dirname \"$(dirname \"$0\")\")/$n\n[ ! -f \"$s\" ] && exit 0\n\
+                     i=\"$XDG_CONFIG_HOME/husky/init.sh\"\n[ -f \"$i\" ] && . \"$i\"\n[ \"${HUSKY-}\" = \"0\" ] && exit 0\n\
+                     sh -e \"$s\" \"$@\"\nc=$?\nexit $c\n";
+
+    #[test]
+    fn init_checks_after_the_teams_hook_and_before_a_push_even_with_husky_0() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let calls = root.join("calls");
+        let bin = root.join("fake intercept");
+        for answer in [3, 1] {
+            fs::write(
+                &bin,
+                format!(
+                    "#!/bin/sh\necho \"$INTERCEPT_VIA $3 $(cat team 2>/dev/null)\" >> '{}'\nexit {answer}\n",
+                    calls.display()
+                ),
+            )
+            .unwrap();
+            fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+            fs::create_dir_all(root.join("config/husky")).unwrap();
+            fs::write(
+                root.join("config/husky/init.sh"),
+                format!("export FROM_USER=1\n{}", init_block(&bin)),
+            )
+            .unwrap();
+            fs::create_dir_all(root.join(".husky/_")).unwrap();
+            fs::write(root.join(".husky/_/h"), H).unwrap();
+            for event in ["pre-commit", "pre-push"] {
+                fs::write(
+                    root.join(".husky/_").join(event),
+                    "#!/bin/sh\n. \"$(dirname \"$0\")/h\"\n",
+                )
+                .unwrap();
+                fs::set_permissions(
+                    root.join(".husky/_").join(event),
+                    fs::Permissions::from_mode(0o755),
+                )
+                .unwrap();
+                fs::write(
+                    root.join(".husky").join(event),
+                    "echo staged-by-team > team\ncat > pushed 2>/dev/null || true\n",
+                )
+                .unwrap();
+            }
+            for husky in ["1", "0"] {
+                let _ = fs::remove_file(&calls);
+                let _ = fs::remove_file(root.join("team"));
+                let out = Command::new(root.join(".husky/_/pre-commit"))
+                    .current_dir(root)
+                    .env("XDG_CONFIG_HOME", root.join("config"))
+                    .env("HUSKY", husky)
+                    .stdin(Stdio::null())
+                    .output()
+                    .unwrap();
+                let seen = fs::read_to_string(&calls).unwrap_or_default();
+                assert_eq!(seen.lines().count(), 1, "HUSKY={husky}: checked once: {seen}");
+                assert!(seen.starts_with("husky "), "{seen}");
+                if husky == "1" {
+                    assert!(
+                        seen.contains("staged-by-team"),
+                        "checked after the team's hook: {seen}"
+                    );
+                }
+                assert_eq!(out.status.code(), Some(if answer == 3 { 0 } else { 1 }));
+                let _ = fs::remove_file(root.join("pushed"));
+                let mut child = Command::new(root.join(".husky/_/pre-push"))
+                    .current_dir(root)
+                    .env("XDG_CONFIG_HOME", root.join("config"))
+                    .env("HUSKY", husky)
+                    .stdin(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                use std::io::Write;
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(b"refs/heads/a 1 refs/heads/a 2\n")
+                    .unwrap();
+                let code = child.wait().unwrap().code();
+                assert_eq!(code, Some(if answer == 3 { 0 } else { 1 }));
+                assert_eq!(
+                    root.join("pushed").exists(),
+                    answer == 3 && husky == "1",
+                    "the team's pre-push runs only after a clean check"
+                );
+            }
         }
-        // +x wherever it is readable (what `chmod +x` does under the usual umask).
-        let wanted = mode | ((mode & 0o444) >> 2) | 0o100;
-        fs::set_permissions(&path, fs::Permissions::from_mode(wanted))
-            .map_err(io_error("cannot make executable", &path))?;
-        done.lines.push(format!(
-            "made {} executable: git runs it itself (husky before 9), and skipped it before",
-            PathText::new(&path)
-        ));
     }
-    Ok(())
-}
-
-/// Whether git runs `.husky/<event>` itself (husky 5 to 8, `core.hooksPath=.husky`) and
-/// will not, because it is not executable.
-pub fn skipped_by_git(hooks_dir: &Path, husky: &Path, event: &str) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        super::same_dir(hooks_dir, husky)
-            && fs::metadata(husky.join(event)).is_ok_and(|m| m.permissions().mode() & 0o111 == 0)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (hooks_dir, husky, event);
-        false
-    }
-}
-
-/// Removes intercept's lines, and a file left with nothing but blank lines (one intercept
-/// created).
-pub fn uninstall(husky: &Path, events: &[&str], done: &mut Done) -> Result<(), InstallError> {
-    for event in events {
-        let path = husky.join(event);
-        if inline::remove(&path)? {
-            done.lines
-                .push(format!("removed intercept's line from {}", PathText::new(&path)));
-        }
-    }
-    Ok(())
-}
-
-/// The binary intercept's line in `.husky/<event>` calls, if the file has one.
-pub fn installed_line(husky: &Path, event: &str) -> Option<PathBuf> {
-    inline::installed(&husky.join(event)).map(|(bin, _)| bin)
 }

@@ -1,114 +1,97 @@
-//! intercept as one marked block at the top of a sh script that runs a hook: husky's
-//! `.husky/<hook>` files, and (see [`super::gate`]) a repository's own sh hook that git
-//! ≥ 2.54 would run after a stopped push. The script stays where it is, so everything it
-//! finds from `$0` (husky's `h`, `_/husky.sh`, its own name) still works; every other byte
-//! is kept, and uninstall removes exactly the line.
+//! intercept as one marked block inside a sh script that is not a team's file: husky 9's
+//! per-user `init.sh`, and (see [`super::gate`]) a repository's own untracked pre-push
+//! hook that git ≥ 2.54 would run after a stopped push. The script stays where it is, so
+//! everything it finds from `$0` still works; every other byte is kept, and removing the
+//! block gives the file back byte for byte.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{io_error, InstallError};
 
 /// The first and last lines of what intercept adds.
-pub const BEGIN: &str =
-    "# >>> intercept: added by `intercept install`; `intercept uninstall` removes this block";
+pub const BEGIN: &str = "# >>> intercept: `intercept uninstall` removes this block";
 pub const END: &str = "# <<< intercept";
 
-/// The block for `event`. It requires intercept's own answer (exit 3 of `hook --shim`), so
-/// a missing or broken binary blocks. For pre-push it keeps git's input in a variable (no
-/// temp file: a full or unwritable TMPDIR must not stop clean pushes) and hands it to the
-/// rest of the script with a here-document, byte for byte (a last line without its newline
-/// gets one; git always sends it). husky runs the file with `sh -e`, so the binary's exit status is caught
-/// with `||` (a bare failing command would end the script with intercept's code).
-pub fn block(bin: &Path, event: &str, gate: bool) -> String {
-    let bin =
-        String::from_utf8_lossy(&super::shim::sh_quote(crate::path::os_bytes(bin.as_os_str()))).into_owned();
-    let mode = if gate { "INTERCEPT_DUAL=gate " } else { "" };
-    let answer = format!(
-        "case $intercept_rc in 3) ;; 1|2) exit 1 ;; *) echo \"intercept: {bin} did not check this {event} \
-         (missing or broken): reinstall intercept, or go ahead unchecked with --no-verify\" >&2; exit 1 ;; esac"
-    );
-    // husky 5 to 8 run the file again from its `_/husky.sh` (`sh -e "$0"`): the block in
-    // that second run, a direct child of the shell that checked, does not check again.
-    let once = format!("if [ \"${{INTERCEPT_RAN:-}}\" != \"{event}:$PPID\" ]; then");
-    let done = format!("INTERCEPT_RAN=\"{event}:$$\"; export INTERCEPT_RAN");
-    if event == "pre-push" {
-        format!(
-            "{BEGIN}\n\
-             {once}\n\
-             intercept_in=$(cat; echo .) || exit 1; intercept_in=${{intercept_in%.}}; intercept_nl=$(printf '\\n.'); \
-             intercept_rc=0\n\
-             printf '%s' \"$intercept_in\" | {mode}{bin} hook --shim {event} \"$@\" || intercept_rc=$?\n\
-             {answer}\n\
-             {done}\n\
-             if [ -z \"$intercept_in\" ]; then exec < /dev/null; else exec <<intercept_input_end\n\
-             ${{intercept_in%\"${{intercept_nl%.}}\"}}\n\
-             intercept_input_end\n\
-             fi\n\
-             fi\n\
-             {END}\n"
-        )
-    } else {
-        format!(
-            "{BEGIN}\n\
-             {once}\n\
-             intercept_rc=0; {mode}{bin} hook --shim {event} \"$@\" < /dev/null || intercept_rc=$?\n\
-             {answer}\n\
-             {done}\n\
-             fi\n\
-             {END}\n"
-        )
-    }
+/// What a file intercept creates holds besides its block (so removal can tell it).
+const CREATED_NOTE: &str = "# created by intercept; removing intercept's block removes this file\n";
+
+/// Where the block goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// At the top (after a `#!` line): it runs before the rest of the script.
+    Top,
+    /// At the end: it runs after what the script sets up (a sourced file's settings).
+    End,
 }
 
-/// A hook file intercept creates is `#!` line, block, note: git runs it directly (husky 5
-/// to 8 point `core.hooksPath` at `.husky`), so it needs a `#!` line and the executable
-/// bit; the note lets uninstall tell it from a user's file.
-const CREATED_SHEBANG: &str = "#!/bin/sh\n";
-const CREATED_NOTE: &str = "# created by `intercept install`; `intercept uninstall` removes this file\n";
-
-/// Adds (or updates) intercept's line at the top of `path` (after a `#!` line), creating
-/// the file (executable) when it is missing. Returns whether the file changed.
-pub fn add(path: &Path, bin: &Path, event: &str, gate: bool) -> Result<bool, InstallError> {
+/// Adds (or updates) intercept's block (from [`super::shim::Spec::block`] with [`BEGIN`]
+/// and [`END`], or any text between them) in `path`, creating the file when it is missing
+/// (`header` first, then the block, executable when `executable`). Returns whether the file
+/// changed. An existing file is written in place (same inode and mode: it may be a hard
+/// link or have a mode of its own).
+pub fn add(
+    path: &Path,
+    block: &str,
+    place: Place,
+    header: &str,
+    executable: bool,
+) -> Result<bool, InstallError> {
     let text = match fs::read(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let text = format!("{CREATED_SHEBANG}{}{CREATED_NOTE}", block(bin, event, gate));
-            super::shim::write_executable(path, text.as_bytes())?;
+            let text = match place {
+                Place::Top => format!("{header}{block}{CREATED_NOTE}"),
+                Place::End => format!("{header}{CREATED_NOTE}{block}"),
+            };
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(io_error("cannot create", dir))?;
+            }
+            if executable {
+                super::shim::write_executable(path, text.as_bytes())?;
+            } else {
+                super::record::write_atomic(path, text.as_bytes())?;
+            }
             return Ok(true);
         }
         Err(e) => return Err(io_error("cannot read", path)(e)),
     };
-    let mut kept = without_ours(&text);
-    if kept.starts_with(b"#!") && !kept.contains(&b'\n') {
-        kept.push(b'\n');
-    }
-    let at = if kept.starts_with(b"#!") {
-        kept.iter()
-            .position(|&b| b == b'\n')
-            .map_or(kept.len(), |i| i + 1)
-    } else {
-        0
+    let mut kept = without(&text, BEGIN, END);
+    let at = match place {
+        Place::Top if kept.starts_with(b"#!") => {
+            if !kept.contains(&b'\n') {
+                kept.push(b'\n');
+            }
+            kept.iter()
+                .position(|&b| b == b'\n')
+                .map_or(kept.len(), |i| i + 1)
+        }
+        Place::Top => 0,
+        Place::End => {
+            if !kept.is_empty() && !kept.ends_with(b"\n") {
+                kept.push(b'\n');
+            }
+            kept.len()
+        }
     };
-    kept.splice(at..at, block(bin, event, gate).into_bytes());
+    kept.splice(at..at, block.bytes());
     if kept == text {
         return Ok(false);
     }
-    // In place (same inode, same mode): the file may be a hard link or have its own mode.
     fs::write(path, &kept).map_err(io_error("cannot write", path))?;
     Ok(true)
 }
 
-/// `text` without intercept's blocks.
-fn without_ours(text: &[u8]) -> Vec<u8> {
+/// `text` without the blocks between `begin` and `end` lines.
+fn without(text: &[u8], begin: &str, end: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut inside = false;
     for l in text.split_inclusive(|&b| b == b'\n') {
         let bare = l.trim_ascii_end();
-        if !inside && bare == BEGIN.as_bytes() {
+        if !inside && bare == begin.as_bytes() {
             inside = true;
         } else if inside {
-            inside = bare != END.as_bytes();
+            inside = bare != end.as_bytes();
         } else {
             out.extend_from_slice(l);
         }
@@ -116,19 +99,27 @@ fn without_ours(text: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Removes intercept's lines from `path`, and the file when nothing but blank lines is left
-/// (one intercept created). Returns whether it changed anything.
+/// Removes intercept's block from `path`, and the file when intercept created it. Returns
+/// whether it changed anything.
 pub fn remove(path: &Path) -> Result<bool, InstallError> {
+    remove_between(path, BEGIN, END)
+}
+
+/// [`remove`] for the markers of another layout.
+pub fn remove_between(path: &Path, begin: &str, end: &str) -> Result<bool, InstallError> {
     let Ok(text) = fs::read(path) else {
         return Ok(false);
     };
-    let kept = without_ours(&text);
+    let kept = without(&text, begin, end);
     if kept == text {
         return Ok(false);
     }
-    if kept.iter().all(u8::is_ascii_whitespace)
-        || kept == format!("{CREATED_SHEBANG}{CREATED_NOTE}").as_bytes()
-    {
+    let rest = String::from_utf8_lossy(&kept);
+    let created = rest.lines().any(|l| l.starts_with("# created by"))
+        && rest
+            .lines()
+            .all(|l| l.trim().is_empty() || l.starts_with("#!") || l.starts_with("# created by"));
+    if created {
         fs::remove_file(path).map_err(io_error("cannot remove", path))?;
     } else {
         fs::write(path, kept).map_err(io_error("cannot write", path))?;
@@ -136,21 +127,24 @@ pub fn remove(path: &Path) -> Result<bool, InstallError> {
     Ok(true)
 }
 
-/// The binary intercept's block in `path` calls, and whether it is a gate.
-pub fn installed(path: &Path) -> Option<(PathBuf, bool)> {
+/// intercept's block in `path`, if it has one.
+pub fn block(path: &Path) -> Option<String> {
     let text = fs::read_to_string(path).ok()?;
-    let mut lines = text.lines().skip_while(|l| *l != BEGIN).take_while(|l| *l != END);
-    let line = lines.find(|l| l.contains(" hook --shim "))?;
-    let start = line.find(" hook --shim ").map(|end| &line[..end])?;
-    let start = start
-        .strip_prefix("printf '%s' \"$intercept_in\" | ")
-        .or_else(|| start.strip_prefix("intercept_rc=0; "))?;
-    let (start, gate) = match start.strip_prefix("INTERCEPT_DUAL=gate ") {
-        Some(rest) => (rest, true),
-        None => (start, false),
-    };
-    let unquoted = start.strip_prefix('\'').and_then(|s| s.strip_suffix('\''))?;
-    Some((PathBuf::from(unquoted.replace("'\\''", "'")), gate))
+    let mut out = String::new();
+    let mut inside = false;
+    for l in text.split_inclusive('\n') {
+        let bare = l.trim_end();
+        if !inside && bare == BEGIN {
+            inside = true;
+        }
+        if inside {
+            out.push_str(l);
+            if bare == END {
+                return Some(out);
+            }
+        }
+    }
+    None
 }
 
 /// Whether git runs `path` with a POSIX shell: a `#!` line naming sh, bash, dash, ksh, zsh
@@ -185,6 +179,13 @@ pub fn is_sh_script(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hooks;
+    use crate::installer::shim::{Spec, Via};
+    use std::path::PathBuf;
+
+    fn pre_push_block(bin: &Path) -> String {
+        Spec::new(bin, hooks::find("pre-push").unwrap(), Via::Gate).block(BEGIN, END)
+    }
 
     #[test]
     fn add_then_remove_keeps_every_other_byte() {
@@ -198,39 +199,35 @@ mod tests {
         ];
         let bin = Path::new("/opt/it's; a | b/intercept");
         for own in cases {
-            for gate in [false, true] {
+            for place in [Place::Top, Place::End] {
                 let path = dir.path().join("pre-push");
                 if own.is_empty() {
                     let _ = fs::remove_file(&path);
                 } else {
                     fs::write(&path, own).unwrap();
                 }
-                assert!(add(&path, bin, "pre-push", gate).unwrap());
+                let block = pre_push_block(bin);
+                assert!(add(&path, &block, place, "#!/bin/sh\n", true).unwrap());
                 assert!(
-                    !add(&path, bin, "pre-push", gate).unwrap(),
+                    !add(&path, &block, place, "#!/bin/sh\n", true).unwrap(),
                     "a second add changes nothing"
                 );
                 let text = fs::read_to_string(&path).unwrap();
                 assert_eq!(text.matches(BEGIN).count(), 1, "{text}");
-                #[cfg(unix)]
-                if own.is_empty() {
-                    // git runs a created file itself (husky 5 to 8): `#!` line and +x.
-                    use std::os::unix::fs::PermissionsExt;
-                    assert!(text.starts_with("#!/bin/sh\n"), "{text}");
-                    assert!(fs::metadata(&path).unwrap().permissions().mode() & 0o111 != 0);
-                }
-                assert_eq!(installed(&path), Some((bin.to_path_buf(), gate)));
+                assert_eq!(
+                    Spec::parse_block(&super::block(&path).unwrap()),
+                    Some((PathBuf::from(bin), Via::Gate))
+                );
                 if own.starts_with(b"#!") {
                     assert!(text.starts_with("#!"), "the shebang stays first: {text}");
                 }
                 assert!(remove(&path).unwrap());
                 let after = fs::read(&path).ok();
-                if own.is_empty() {
-                    assert_eq!(after, None, "a file intercept created is removed");
-                } else if own == b"#!/bin/sh" {
-                    assert_eq!(after.unwrap(), b"#!/bin/sh\n");
-                } else {
-                    assert_eq!(after.unwrap(), own);
+                match own {
+                    b"" => assert_eq!(after, None, "a file intercept created is removed"),
+                    b"#!/bin/sh" => assert_eq!(after.unwrap(), b"#!/bin/sh\n"),
+                    b"npm test" if place == Place::End => assert_eq!(after.unwrap(), b"npm test\n"),
+                    _ => assert_eq!(after.unwrap(), own),
                 }
             }
         }
@@ -259,69 +256,7 @@ mod tests {
 
     /// The pre-push block hands intercept and the rest of the script the same input, byte
     /// for byte, under sh, `sh -e` (husky) and bash; intercept's "found" stops the script.
-    #[test]
-    fn a_file_run_again_by_husky_sh_checks_once_and_a_new_run_checks_again() {
-        use std::os::unix::fs::PermissionsExt;
-        use std::process::Command;
-        let dir = tempfile::tempdir().unwrap();
-        let bin = dir.path().join("fake intercept");
-        let calls = dir.path().join("calls");
-        let rest = dir.path().join("rest");
-        fs::write(
-            &bin,
-            format!("#!/bin/sh\necho \"$1 $2 $3\" >> '{}'\nexit 3\n", calls.display()),
-        )
-        .unwrap();
-        fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
-        // What husky 5 to 8's `_/husky.sh` does: run the file once more, then end.
-        fs::create_dir(dir.path().join("_")).unwrap();
-        fs::write(
-            dir.path().join("_/husky.sh"),
-            "if [ -z \"$husky_skip_init\" ]; then\n  husky_skip_init=1; export husky_skip_init\n  sh -e \"$0\" \"$@\"\n  exit $?\nfi\n",
-        )
-        .unwrap();
-        for event in ["pre-commit", "pre-push"] {
-            let script = dir.path().join(event);
-            fs::write(
-                &script,
-                format!(
-                    "#!/bin/sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\ncat >> '{}'; echo ran >> '{}'\n",
-                    rest.display(),
-                    rest.display()
-                ),
-            )
-            .unwrap();
-            add(&script, &bin, event, false).unwrap();
-            for run in 0..2 {
-                let _ = fs::remove_file(&calls);
-                let _ = fs::remove_file(&rest);
-                let out = Command::new("sh")
-                    .arg(&script)
-                    .env_remove("INTERCEPT_RAN")
-                    .env_remove("husky_skip_init")
-                    .stdin(std::process::Stdio::null())
-                    .output()
-                    .unwrap();
-                assert_eq!(
-                    out.status.code(),
-                    Some(0),
-                    "{event}: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                assert_eq!(
-                    fs::read_to_string(&calls).unwrap().lines().count(),
-                    1,
-                    "{event}, run {run}: intercept checks once per git run"
-                );
-                assert_eq!(
-                    fs::read_to_string(&rest).unwrap(),
-                    "ran\n",
-                    "{event}: the team's lines ran once"
-                );
-            }
-        }
-    }
-
+    #[cfg(unix)]
     #[test]
     fn the_pre_push_block_keeps_the_input_for_the_rest_of_the_script() {
         use std::io::Write;
@@ -345,7 +280,7 @@ mod tests {
             fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
             let script = dir.path().join("pre-push");
             fs::write(&script, format!("#!/bin/sh\ncat > '{}'\n", rest.display())).unwrap();
-            add(&script, &bin, "pre-push", false).unwrap();
+            add(&script, &pre_push_block(&bin), Place::Top, "", true).unwrap();
             for shell in [&["sh"][..], &["sh", "-e"], &["bash"]] {
                 for input in inputs {
                     let _ = fs::remove_file(&rest);

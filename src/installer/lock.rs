@@ -1,58 +1,39 @@
 //! A lock for installs into one directory: two `intercept install` runs at once must not
-//! both move the same hook aside (the second would take the first's shim for the
-//! original and lose it).
+//! both move the same hook aside (the second would take the first's shim for the original
+//! and lose it). An advisory lock on `<dir>/.intercept.lock` (std's `File::lock`): the
+//! operating system releases it when the holder exits, however it exits, so there is no
+//! stale lock to guess about.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::path::Path;
 
 use super::{io_error, InstallError};
 
-/// Held while it lives; removed when dropped.
+/// Held while it lives.
 pub struct Lock {
-    path: PathBuf,
+    _file: fs::File,
 }
 
-/// How long to wait for another install, and when a lock is taken as left behind by a
-/// run that died.
-const WAIT: Duration = Duration::from_secs(10);
-const STALE: Duration = Duration::from_secs(120);
-
 impl Lock {
-    /// Takes `<dir>/.intercept.lock`, waiting for another install to finish.
+    /// Takes the lock of `dir` (creating both), waiting for another install to finish.
     pub fn take(dir: &Path) -> Result<Lock, InstallError> {
         fs::create_dir_all(dir).map_err(io_error("cannot create", dir))?;
         let path = dir.join(".intercept.lock");
-        let started = SystemTime::now();
-        loop {
-            match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(_) => return Ok(Lock { path }),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let age = fs::metadata(&path)
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| SystemTime::now().duration_since(t).ok())
-                        .unwrap_or_default();
-                    if age > STALE {
-                        let _ = fs::remove_file(&path);
-                        continue;
-                    }
-                    if started.elapsed().unwrap_or_default() > WAIT {
-                        return Err(InstallError::Locked {
-                            path: crate::path::PathText::new(&path),
-                            age: age.as_secs(),
-                        });
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                Err(e) => return Err(io_error("cannot create", &path)(e)),
-            }
-        }
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io_error("cannot create", &path))?;
+        file.lock().map_err(io_error("cannot lock", &path))?;
+        Ok(Lock { _file: file })
     }
 }
 
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
+impl Lock {
+    /// Releases the lock and removes its file: for an uninstall, which leaves nothing behind.
+    pub fn remove(self, dir: &Path) {
+        drop(self);
+        let _ = fs::remove_file(dir.join(".intercept.lock"));
     }
 }

@@ -1,57 +1,71 @@
-//! Installing intercept's hooks, and saying whether they run. Off the scanning path: it
-//! may run `git` (to read and write config exactly as git does) and it never sees a token.
+//! Installing intercept's hooks, checking that they are whole, and saying what runs them.
+//! Off the scanning path: it may run `git` (to read config exactly as git does) and it never
+//! sees a token.
 //!
-//! Two mechanisms, chosen from the version of the git on PATH:
+//! The mechanisms, each with its own module, and one protocol between git and intercept
+//! ([`shim`]):
 //!
-//! - **Config-based hooks** (git ≥ 2.54): `hook.intercept-<event>.command` and `.event`
-//!   in the global config (or, per repository, the local one), for every event intercept
-//!   checks. git runs them in addition to the hooks directory, whatever `core.hooksPath`
-//!   says, so nothing shadows them, and `core.hooksPath` is left alone: husky, lefthook,
-//!   the pre-commit framework and git-lfs install as they would without intercept.
-//! - **Shims** (git < 2.54): a POSIX sh shim per hook in a hooks directory — the global
-//!   `core.hooksPath` (`<config dir>/intercept/hooks`) or a repository's own — that runs
-//!   intercept and then the hook that would have run without it.
+//! | mechanism | where | when |
+//! | --- | --- | --- |
+//! | config-based hooks ([`global`], [`Via::Config`]) | a block in the global config | git ≥ 2.54 |
+//! | global shims ([`global`], [`Via::Global`]) | `<config dir>/intercept/hooks`, the global `core.hooksPath` | git < 2.54 |
+//! | a repository's own hooks directory ([`mirror`], [`Via::Repo`]) | `<git dir>/intercept/hooks` | where the global one cannot reach |
+//! | husky's `init.sh` ([`husky`], [`Via::Husky`]) | `~/.config/husky/init.sh` | husky 9 repositories |
+//! | the gate ([`gate`], [`Via::Gate`]) | in front of a repository's own untracked pre-push | after a stopped push, git ≥ 2.54 |
 //!
-//! Both are written from the one hook table ([`crate::hooks`]). Every command the
-//! config-based hooks run is itself a shim (with nothing to chain), so a broken binary
-//! blocks there too. `install --global --with-shims` installs both, for a machine where an
-//! older git (an IDE's, Apple's) also makes commits: the shims see from `git hook list`
-//! when the git that runs them has run intercept's config-based hook already, and do not
-//! check twice. What was installed is recorded (`install.toml`) so uninstall removes
-//! exactly that.
+//! [`model`] reads back what git runs for each event and whether intercept checks it
+//! (`status`, `doctor`); [`integrity`] checks the install on every hook run; [`memo`] lets
+//! the programs of one git command share what intercept decided. Nothing here writes a file
+//! a repository tracks (the one exception removes an earlier version's lines from husky's
+//! files, on `intercept install`/`uninstall` in that repository), and everything written is
+//! recorded ([`record`]) so that uninstall undoes exactly it.
 
+pub mod doctor;
 mod gate;
 pub mod git;
-mod global;
+pub mod gitconfig;
+pub mod global;
 pub mod husky;
 mod inline;
+pub mod integrity;
+mod legacy;
 mod lock;
-mod repo;
+pub mod memo;
+pub mod mirror;
+pub mod model;
+mod neighbour;
+pub mod record;
+pub mod repo;
 pub mod shim;
-pub mod status;
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use gate::close_after_block;
+pub use gate::{close_after_block, Gated};
 pub use global::{install_global, uninstall_global, GlobalOptions};
 pub use repo::{install_repo, repo_hooks, uninstall_repo, RepoHooks};
+pub use shim::Via;
 
 use crate::path::PathText;
 
-/// Where a per-repository install keeps the hooks it replaced.
+/// Where a per-repository install (a server's pre-receive, a gate) keeps the hooks it
+/// stands in front of.
 pub const CHAINED_DIR: &str = ".intercept-chained";
 
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
-    #[error("cannot run `git {args}`: {cause}. intercept needs git on PATH to read and write its config")]
-    Git { args: String, cause: String },
+    #[error("cannot run `git {args}`: {source}. intercept needs git on PATH to read and write its config")]
+    Git {
+        args: String,
+        #[source]
+        source: io::Error,
+    },
     #[error(
-        "`git {args}` failed: {cause}. Run it inside a git repository (or, to protect every repository, \
-         use `intercept install --global`)"
+        "`git {args}` failed: {stderr}. Run it inside a git repository (or, to protect every repository, use \
+         `intercept install --global`)"
     )]
-    GitFailed { args: String, cause: String },
+    GitFailed { args: String, stderr: String },
     #[error("{what} {path}: {source}. Check that you may write there")]
     Io {
         what: &'static str,
@@ -74,14 +88,18 @@ pub enum InstallError {
         chained: &'static str,
     },
     #[error(
-        "another `intercept install` is running on {path} (its lock is {age} s old). Wait for it, or \
-         remove the lock file if no install is running"
-    )]
-    Locked { path: PathText, age: u64 },
-    #[error(
         "{path} records an install this version cannot read: {cause}. Remove it and run the install again"
     )]
     Record { path: PathText, cause: String },
+    #[error(
+        "{path} is not UTF-8 text, so intercept will not edit it. Check the file, then run the install again"
+    )]
+    NotText { path: PathText },
+    #[error(
+        "{path} exists: a git command is writing that config file, or one died while writing it. Run the install \
+         again; if it persists and no git is running, remove that file"
+    )]
+    ConfigLocked { path: PathText },
 }
 
 pub(crate) fn io_error<'a>(
@@ -123,29 +141,7 @@ pub fn global_shims_dir() -> Result<PathBuf, InstallError> {
     Ok(config_dir()?.join("hooks"))
 }
 
-/// The directory of the shims config-based hooks run.
-pub fn config_hooks_dir() -> Result<PathBuf, InstallError> {
-    Ok(config_dir()?.join("config-hooks"))
-}
-
-/// The friendly name of intercept's config-based hook for `event` (it must not be an
-/// event name: that is fatal to git).
-pub fn config_hook_name(event: &str) -> String {
-    format!("intercept-{event}")
-}
-
-/// `hook.<name>.command` for a shim at `path`: the bare path when git can execute it
-/// directly (no shell started), else quoted for the `sh -c` git then uses.
-pub fn config_hook_command(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    if text.chars().any(|c| "|&;<>()$`\\\"' \t\n*?[#~=%".contains(c)) {
-        String::from_utf8_lossy(&shim::sh_quote(text.as_bytes())).into_owned()
-    } else {
-        text.into_owned()
-    }
-}
-
-/// Removes a file if it is intercept's shim.
+/// Removes a file if it is intercept's shim (any version).
 pub(crate) fn remove_shim(path: &Path) -> Result<bool, InstallError> {
     if shim::is_shim(path) {
         fs::remove_file(path).map_err(io_error("cannot remove", path))?;

@@ -121,7 +121,7 @@ fn status_reports_a_husky_style_local_hooks_path() {
     for needle in [
         "core.hooksPath, local config",
         "NOT CHECKED",
-        "shadows intercept's global shims",
+        "not from intercept's global shims",
         "intercept install",
     ] {
         assert!(
@@ -134,11 +134,17 @@ fn status_reports_a_husky_style_local_hooks_path() {
     let t = token();
     repo.commit_file("a.env", format!("T={}\n", t.b64()), "a").code(0);
 
-    // The fix it names works: intercept joins .husky/_ and the token is blocked.
+    // The fix it names works: the repository gets its own intercept hooks directory (in
+    // .git), and the token is blocked.
     repo.intercept_in(&repo.root, &["install"]).code(0);
     repo.intercept_in(&repo.root, &["status"]).code(0);
     repo.commit_file("b.env", format!("T={}\n", token().b64()), "b")
         .code(1);
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"])
+            .stdout,
+        "A  b.env\n"
+    );
 }
 
 #[test]
@@ -147,14 +153,15 @@ fn per_repository_install_chains_an_existing_hook_and_uninstall_restores_it_exac
     let hooks = repo.root.join(".git/hooks");
     write_hook(&hooks, "pre-commit", "echo own > own.ran");
     let before = std::fs::read(hooks.join("pre-commit")).unwrap();
+    let config_before = std::fs::read(repo.root.join(".git/config")).unwrap();
     let run = repo.intercept_in(&repo.root, &["install"]);
     run.code(0);
-    assert!(
-        run.stderr.contains("kept the existing pre-commit hook"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("runs from there as before"), "{}", run.stderr);
+    // The repository's own hooks directory is not touched: git runs intercept's mirror of it.
+    assert_eq!(std::fs::read(hooks.join("pre-commit")).unwrap(), before);
+    let config = std::fs::read(repo.root.join(".git/config")).unwrap();
     repo.intercept_in(&repo.root, &["install"]).code(0); // idempotent
+    assert_eq!(std::fs::read(repo.root.join(".git/config")).unwrap(), config);
     repo.initial_commit();
     assert!(repo.root.join("own.ran").exists(), "the chained hook did not run");
     let t = token();
@@ -163,8 +170,13 @@ fn per_repository_install_chains_an_existing_hook_and_uninstall_restores_it_exac
 
     repo.intercept_in(&repo.root, &["uninstall"]).code(0);
     assert_eq!(std::fs::read(hooks.join("pre-commit")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(repo.root.join(".git/config")).unwrap(),
+        config_before
+    );
     assert!(!hooks.join("commit-msg").exists());
     assert!(!hooks.join(".intercept-chained").exists());
+    assert!(!repo.root.join(".git/intercept").exists());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -206,11 +218,7 @@ fn a_missing_binary_fails_closed_and_names_the_bypass() {
     );
     let status = repo.intercept_in(&repo.root, &["status"]);
     status.code(1);
-    assert!(
-        status.stdout.contains("whose binary is gone"),
-        "{}",
-        status.stdout
-    );
+    assert!(status.stdout.contains("which is gone"), "{}", status.stdout);
 }
 
 /// Hooks of every shape survive a per-repository install (git < 2.54 writes shims into the

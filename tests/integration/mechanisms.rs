@@ -89,71 +89,164 @@ fn commit_and_push_are_checked(repo: &TestRepo, dir: &Path, bare: &Path) {
     assert_ne!(repo.refs_of(bare), before);
 }
 
+/// Every hook event a repository may have, with what a run of the scenario below gives it:
+/// its arguments (count, then the first) and the lines of input.
+const OWN_EVENTS: [(&str, &str); 10] = [
+    ("pre-commit", "args=0 [] [] stdin=0"),
+    (
+        "prepare-commit-msg",
+        "args=2 [.git/COMMIT_EDITMSG] [message] stdin=0",
+    ),
+    ("commit-msg", "args=1 [.git/COMMIT_EDITMSG] [] stdin=0"),
+    ("post-commit", "args=0 [] [] stdin=0"),
+    ("reference-transaction", "args=1 [prepared] [] stdin=1"),
+    ("post-index-change", "args=2 [0] [0] stdin=0"),
+    ("post-checkout", "args=3 ["),
+    ("pre-rebase", "args=1 [main] [] stdin=0"),
+    ("post-rewrite", "args=1 [rebase] [] stdin=1"),
+    ("pre-push", "args=2 [origin] ["),
+];
+
+/// A hook that logs its name, its argument count and first argument, and its input lines.
+fn event_hook(dir: &Path, name: &str, log: &Path) {
+    write_hook(
+        dir,
+        name,
+        &format!(
+            "n=$(cat | wc -l | tr -d ' '); echo \"$(basename \"$0\") args=$# [${{1:-}}] [${{2:-}}] stdin=$n\" >> '{}'",
+            log.display()
+        ),
+    );
+}
+
+/// Commits, checks out, rebases and pushes, so that every event of [`OWN_EVENTS`] happens.
+fn every_event(repo: &TestRepo) {
+    repo.commit_file("e1.txt", "1\n", "message").code(0);
+    repo.git(&["checkout", "-q", "-b", "topic"]).code(0);
+    repo.commit_file("e2.txt", "2\n", "two").code(0);
+    repo.git(&["checkout", "-q", "main"]).code(0);
+    repo.commit_file("e3.txt", "3\n", "three").code(0);
+    repo.git(&["checkout", "-q", "topic"]).code(0);
+    repo.git(&["rebase", "-q", "main"]).code(0);
+    repo.git(&["push", "-q", "origin", "topic"]).code(0);
+}
+
 #[test]
 fn a_plain_repository_is_checked_and_its_own_hooks_keep_their_arguments_and_input() {
     for git in Git::BOTH {
         let (repo, bare) = installed(git);
         let log = repo.scratch.path().join("hooks.log");
         let own = repo.root.join(".git/hooks");
-        for name in [
-            "pre-commit",
-            "commit-msg",
-            "post-commit",
-            "pre-push",
-            "post-checkout",
-        ] {
-            logging_hook(&own, name, &log);
+        for (name, _) in OWN_EVENTS {
+            event_hook(&own, name, &log);
         }
         commit_and_push_are_checked(&repo, &repo.root, &bare);
-        repo.git(&["checkout", "-q", "-b", "topic"]).code(0);
-        let log = read_log(&log);
-        assert!(log.contains("pre-commit args=0"), "{git:?}: {log}");
-        assert!(
-            log.contains("commit-msg args=1 .git/COMMIT_EDITMSG"),
-            "{git:?}: {log}"
-        );
-        assert!(log.contains("post-checkout args=3"), "{git:?}: {log}");
-        // post-commit: git runs it for every commit, and the shims leave it out (status says so).
-        assert_eq!(
-            log.contains("post-commit args=0"),
-            git.has_config_hooks(),
-            "{git:?}: {log}"
-        );
         if !git.has_config_hooks() {
+            // The global shims leave out the hooks git runs for every commit, ref update or
+            // index write, and status says so with the fix; the fix makes them run.
             let status = repo.intercept_in(&repo.root, &["status"]);
+            status.code(0); // intercept checks everything; the repository's own hooks need the fix
+            for name in [
+                "prepare-commit-msg",
+                "post-commit",
+                "reference-transaction",
+                "post-index-change",
+            ] {
+                assert!(status.stdout.contains(name), "{}", status.stdout);
+            }
             assert!(
-                status.stdout.contains("own post-commit hook"),
+                status
+                    .stdout
+                    .contains("Run `intercept install` in this repository"),
+                "{}",
+                status.stdout
+            );
+            let config = std::fs::read(repo.root.join(".git/config")).unwrap();
+            let hooks_before = std::fs::read(own.join("post-commit")).unwrap();
+            repo.intercept_in(&repo.root, &["install"]).code(0);
+            assert_eq!(std::fs::read(own.join("post-commit")).unwrap(), hooks_before);
+            let head = repo.head();
+            assert_blocked(
+                &repo.commit_file("leak2.env", format!("T={}\n", token().b64()), "leak"),
+                "commit",
+            );
+            assert_eq!(repo.head(), head);
+            repo.git(&["reset", "-q"]).code(0);
+            std::fs::remove_file(repo.root.join("leak2.env")).unwrap();
+            let _ = std::fs::remove_file(&log);
+            every_event(&repo);
+            let seen = read_log(&log);
+            for (name, expected) in OWN_EVENTS {
+                assert!(
+                    seen.lines().any(|l| l.starts_with(&format!("{name} {expected}"))),
+                    "{git:?}: {name} did not run with `{expected}`:\n{seen}"
+                );
+            }
+            repo.intercept_in(&repo.root, &["uninstall"]).code(0);
+            assert_eq!(
+                std::fs::read(repo.root.join(".git/config")).unwrap(),
+                config,
+                "uninstall gives the config back"
+            );
+        } else {
+            let _ = std::fs::remove_file(&log);
+            every_event(&repo);
+            let seen = read_log(&log);
+            for (name, expected) in OWN_EVENTS {
+                assert!(
+                    seen.lines().any(|l| l.starts_with(&format!("{name} {expected}"))),
+                    "{git:?}: {name} did not run with `{expected}`:\n{seen}"
+                );
+            }
+        }
+        let origin = bare.to_str().unwrap();
+        assert!(
+            read_log(&log).contains(&format!("pre-push args=2 [origin] [{origin}] stdin=1")),
+            "{git:?}: the repository's pre-push must get git's arguments and input:\n{}",
+            read_log(&log)
+        );
+        if git.has_config_hooks() {
+            let status = repo.intercept_in(&repo.root, &["status"]);
+            status.code(0);
+            assert!(
+                status.stdout.contains("intercept checks every commit and push"),
                 "{}",
                 status.stdout
             );
         }
-        let origin = bare.to_str().unwrap();
-        assert!(
-            log.contains(&format!("pre-push args=2 origin {origin} stdin=1")),
-            "{git:?}: the repository's pre-push must get git's arguments and input:\n{log}"
-        );
-        let status = repo.intercept_in(&repo.root, &["status"]);
-        status.code(0);
-        assert!(
-            status.stdout.contains("intercept checks every commit and push"),
-            "{}",
-            status.stdout
+        assert_eq!(
+            repo.git(&["status", "--porcelain"]).stdout,
+            "",
+            "{git:?}: nothing written into the work tree"
         );
     }
 }
 
 /// husky v9's layout: `.husky/_` as the local `core.hooksPath`, stubs that source `h`,
-/// which runs the user's `.husky/<hook>`.
+/// which (as husky 9.1's does) sources the user's `init.sh`, honours `HUSKY=0` and runs the
+/// team's `.husky/<hook>`.
 fn husky(repo: &TestRepo, log: &Path) {
     let stub_dir = repo.root.join(".husky/_");
     std::fs::create_dir_all(&stub_dir).unwrap();
     std::fs::write(
         stub_dir.join("h"),
-        "#!/usr/bin/env sh\nn=$(basename \"$0\")\ns=$(dirname \"$(dirname \"$0\")\")/$n\n[ ! -f \"$s\" ] && exit 0\nsh -e \"$s\" \"$@\"\n",
+        "#!/usr/bin/env sh\n# husky\nn=$(basename \"$0\")\ns=$(dirname \"$(dirname \"$0\")\")/$n\n[ ! -f \"$s\" ] && exit 0\n\
+         i=\"${XDG_CONFIG_HOME:-$HOME/.config}/husky/init.sh\"\n[ -f \"$i\" ] && . \"$i\"\n[ \"${HUSKY-}\" = \"0\" ] && exit 0\n\
+         sh -e \"$s\" \"$@\"\nc=$?\nexit $c\n",
     )
     .unwrap();
-    for name in ["pre-commit", "pre-push"] {
+    std::fs::write(stub_dir.join(".gitignore"), "*\n").unwrap();
+    for name in [
+        "pre-commit",
+        "pre-push",
+        "commit-msg",
+        "pre-merge-commit",
+        "pre-applypatch",
+        "post-checkout",
+    ] {
         write_hook(&stub_dir, name, ". \"$(dirname \"$0\")/h\"");
+    }
+    for name in ["pre-commit", "pre-push"] {
         std::fs::write(
             repo.root.join(".husky").join(name),
             format!(
@@ -163,6 +256,8 @@ fn husky(repo: &TestRepo, log: &Path) {
         )
         .unwrap();
     }
+    repo.git(&["add", ".husky"]).code(0);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "husky"]).code(0);
     repo.git(&["config", "core.hooksPath", ".husky/_"]).code(0);
 }
 
@@ -175,19 +270,54 @@ fn a_husky_repository_is_checked_with_config_based_hooks_and_told_apart_under_sh
         let status = repo.intercept_in(&repo.root, &["status"]);
         if git.has_config_hooks() {
             status.code(0);
-            commit_and_push_are_checked(&repo, &repo.root, &bare);
-            let log = read_log(&log);
-            assert!(log.contains("husky pre-commit 0"), "{log}");
-            assert!(log.contains("husky pre-push 2 stdin=1"), "{log}");
         } else {
+            // husky's init.sh block covers the hooks the repository defines; husky runs
+            // nothing for the others, and status says so with the fix.
             status.code(1);
             assert!(
-                status.stdout.contains("shadows intercept's global shims"),
+                status.stdout.contains("pre-commit        ok: husky's init.sh"),
+                "{}",
+                status.stdout
+            );
+            assert!(
+                status.stdout.contains("husky runs nothing for"),
                 "{}",
                 status.stdout
             );
             assert!(status.stdout.contains(".husky/_"), "{}", status.stdout);
+            for husky in ["1", "0"] {
+                // Even with HUSKY=0, which turns husky's own hooks off.
+                let t = token();
+                repo.write("leak.env", format!("T={}\n", t.b64()));
+                repo.git(&["add", "leak.env"]).code(0);
+                let mut cmd = crate::support::hermetic("git", &repo.home());
+                let out = cmd
+                    .current_dir(&repo.root)
+                    .env("HUSKY", husky)
+                    .args(["commit", "-q", "-m", "x"])
+                    .output()
+                    .unwrap();
+                assert_eq!(
+                    out.status.code(),
+                    Some(1),
+                    "HUSKY={husky}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                repo.git(&["reset", "-q"]).code(0);
+                std::fs::remove_file(repo.root.join("leak.env")).unwrap();
+            }
+            repo.intercept_in(&repo.root, &["install"]).code(0);
+            repo.intercept_in(&repo.root, &["status"]).code(0);
         }
+        commit_and_push_are_checked(&repo, &repo.root, &bare);
+        let seen = read_log(&log);
+        assert!(seen.contains("husky pre-commit 0"), "{seen}");
+        assert!(seen.contains("husky pre-push 2 stdin=1"), "{seen}");
+        assert_eq!(
+            repo.git(&["status", "--porcelain"]).stdout,
+            "",
+            "{git:?}: nothing written into .husky"
+        );
     }
 }
 
@@ -204,21 +334,23 @@ fn a_hooks_path_from_an_include_if_file_is_seen() {
         repo.git(&["config", "--global", &key, inc.to_str().unwrap()])
             .code(0);
         let status = repo.intercept_in(&repo.root, &["status"]);
-        if git.has_config_hooks() {
-            status.code(0);
-            commit_and_push_are_checked(&repo, &repo.root, &bare);
-            assert!(
-                read_log(&log).contains("pre-commit args=0"),
-                "the team's hook must still run"
-            );
-        } else {
+        if !git.has_config_hooks() {
             status.code(1);
             assert!(
                 status.stdout.contains("hooks.inc"),
                 "status names the included file:\n{}",
                 status.stdout
             );
+            // The fix it names: the repository's own intercept hooks directory, set in its
+            // .git/config after the include, in front of the team's directory.
+            repo.intercept_in(&repo.root, &["install"]).code(0);
         }
+        repo.intercept_in(&repo.root, &["status"]).code(0);
+        commit_and_push_are_checked(&repo, &repo.root, &bare);
+        assert!(
+            read_log(&log).contains("pre-commit args=0"),
+            "the team's hook must still run"
+        );
     }
 }
 

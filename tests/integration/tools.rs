@@ -143,22 +143,35 @@ fn husky() {
             }
             repo.intercept_in(&repo.root, &["status"]).code(0);
             checked_with_tool(&repo, &bare, "a.env", "husky-commit", "husky-push 2 1");
-            // husky's own re-install (what `npm install` runs) keeps working, and so does intercept.
+            // husky's own re-install (what `npm install` runs) keeps working. Under old git it
+            // sets core.hooksPath back to .husky/_: the hooks the team defines stay checked
+            // (husky's init.sh), status says what is not, and its fix works again.
             run_in(&repo, &t.husky, &[], &[]).code(0);
+            if !git.has_config_hooks() {
+                let status = repo.intercept_in(&repo.root, &["status"]);
+                status.code(1);
+                assert!(
+                    status.stdout.contains("pre-commit        ok: husky's init.sh"),
+                    "{}",
+                    status.stdout
+                );
+                assert!(status.stdout.contains("was set to"), "{}", status.stdout);
+                repo.intercept_in(&repo.root, &["install"]).code(0);
+            }
             repo.intercept_in(&repo.root, &["status"]).code(0);
             checked_with_tool(&repo, &bare, "b.env", "husky-commit", "husky-push 2 1");
-            if !git.has_config_hooks() {
-                repo.intercept_in(&repo.root, &["uninstall"]).code(0);
-                assert_eq!(
-                    std::fs::read(repo.root.join(".husky/pre-commit")).unwrap(),
-                    own,
-                    "{order:?}"
-                );
-                assert!(
-                    !repo.root.join(".husky/pre-merge-commit").exists(),
-                    "a file intercept created is removed"
-                );
-            }
+            assert_eq!(
+                std::fs::read(repo.root.join(".husky/pre-commit")).unwrap(),
+                own,
+                "{order:?}"
+            );
+            repo.intercept_in(&repo.root, &["uninstall"]).code(0);
+            assert_eq!(
+                std::fs::read(repo.root.join(".husky/pre-commit")).unwrap(),
+                own,
+                "{order:?}"
+            );
+            assert!(!repo.root.join(".husky/pre-merge-commit").exists());
         }
     }
 }
@@ -230,12 +243,8 @@ fn husky_5_to_8_hooks_keep_their_place_and_keep_working() {
             let path = repo.root.join(".husky").join(hook);
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
-        if !git.has_config_hooks() {
-            // A checkout that lost the executable bit (core.fileMode=false, Windows): git
-            // would skip the file, and intercept's block in it with it.
-            let path = repo.root.join(".husky/pre-commit");
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        }
+        repo.git(&["add", ".husky"]).code(0);
+        repo.git(&["commit", "-q", "--no-verify", "-m", "husky"]).code(0);
         repo.git(&["config", "core.hooksPath", ".husky"]).code(0);
         let own = std::fs::read(repo.root.join(".husky/pre-commit")).unwrap();
         repo.install();
@@ -247,20 +256,25 @@ fn husky_5_to_8_hooks_keep_their_place_and_keep_working() {
         run.code(0);
         repo.intercept_in(&repo.root, &["status"]).code(0);
         if !git.has_config_hooks() {
-            assert!(run.stderr.contains("executable"), "{}", run.stderr);
-            let mode = std::fs::metadata(repo.root.join(".husky/pre-commit"))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o755);
-            // Twin: status notices when the bit is lost again.
-            let path = repo.root.join(".husky/pre-commit");
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-            let status = repo.intercept_in(&repo.root, &["status"]);
-            status.code(1);
-            assert!(status.stdout.contains("not executable"), "{}", status.stdout);
-            repo.intercept_in(&repo.root, &["install"]).code(0);
-            repo.intercept_in(&repo.root, &["status"]).code(0);
+            // HUSKY=0 turns husky's hooks off, not intercept, which runs in front of them.
+            let t = token();
+            repo.write("h0.env", format!("T={}\n", t.b64()));
+            repo.git(&["add", "h0.env"]).code(0);
+            let mut cmd = crate::support::hermetic("git", &repo.home());
+            let out = cmd
+                .current_dir(&repo.root)
+                .env("HUSKY", "0")
+                .args(["commit", "-q", "-m", "x"])
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            repo.git(&["reset", "-q"]).code(0);
+            std::fs::remove_file(repo.root.join("h0.env")).unwrap();
         }
         // `.husky/<hook>` must stay where it is: it finds `_/husky.sh` from its own path.
         assert!(
@@ -269,15 +283,15 @@ fn husky_5_to_8_hooks_keep_their_place_and_keep_working() {
             run.stderr
         );
         checked_with_tool(&repo, &bare, "a.env", "husky8-commit", "husky8-push 2 1");
-        if !git.has_config_hooks() {
-            // A hook file intercept had to create is one git can run.
-            let created = repo.root.join(".husky/commit-msg");
-            let mode = std::fs::metadata(&created).unwrap().permissions().mode();
-            assert!(mode & 0o111 != 0, "{git:?}: {mode:o}");
-            repo.intercept_in(&repo.root, &["uninstall"]).code(0);
-            assert_eq!(std::fs::read(repo.root.join(".husky/pre-commit")).unwrap(), own);
-            assert!(!created.exists(), "a file intercept created is removed");
-        }
+        assert_eq!(std::fs::read(repo.root.join(".husky/pre-commit")).unwrap(), own);
+        assert_eq!(
+            repo.git(&["status", "--porcelain"]).stdout,
+            "",
+            "{git:?}: .husky is the team's"
+        );
+        repo.intercept_in(&repo.root, &["uninstall"]).code(0);
+        assert_eq!(std::fs::read(repo.root.join(".husky/pre-commit")).unwrap(), own);
+        assert_eq!(repo.git(&["config", "core.hooksPath"]).stdout.trim(), ".husky");
     }
 }
 
@@ -478,7 +492,7 @@ fn git_lfs() {
                 let run = run_in(repo, lfs, &["lfs", "install"], &[]);
                 let shims = repo.git(&["config", "--global", "--get", "core.hooksPath"]).code == 0;
                 let gated = std::fs::read_to_string(repo.root.join(".git/hooks/pre-push"))
-                    .is_ok_and(|t| t.contains("INTERCEPT_DUAL=gate"));
+                    .is_ok_and(|t| t.contains("INTERCEPT_VIA=gate"));
                 if gated {
                     assert!(run.stderr.contains("Hook already exists"), "{run:?}");
                     let status = repo.intercept_in(&repo.root, &["status"]);
@@ -757,7 +771,7 @@ fn a_tool_that_overwrites_the_global_shims_is_reported_and_the_fix_works() {
     let status = repo.intercept_in(&repo.root, &["status"]);
     status.code(1);
     assert!(
-        status.stdout.contains("is not intercept's shim any more"),
+        status.stdout.contains("was replaced by git-lfs's hook"),
         "{}",
         status.stdout
     );
@@ -766,8 +780,25 @@ fn a_tool_that_overwrites_the_global_shims_is_reported_and_the_fix_works() {
         "{}",
         status.stdout
     );
-    repo.install();
+    // The next commit, which still runs intercept's pre-commit, is stopped and says why: no
+    // push would be checked any more.
+    let head = repo.head();
+    let run = repo.commit_file("clean.txt", "clean\n", "clean");
+    run.code(1);
+    assert!(
+        run.stderr.contains("was replaced by git-lfs's hook"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("intercept doctor --fix") && run.stderr.contains("--no-verify"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.head(), head);
+    repo.intercept_in(&repo.root, &["doctor", "--fix"]).code(0);
     repo.intercept_in(&repo.root, &["status"]).code(0);
+    repo.git(&["commit", "-q", "-m", "clean"]).code(0);
     run_in(&repo, Path::new("git"), &["lfs", "track", "*.bin"], &[]).code(0);
     let content = format!("clean {}\n", crate::support::uuid()).into_bytes();
     repo.write("data.bin", &content);
