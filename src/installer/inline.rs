@@ -12,6 +12,8 @@ use super::{io_error, InstallError};
 /// The first and last lines of what intercept adds.
 pub const BEGIN: &str = "# >>> intercept: `intercept uninstall` removes this block";
 pub const END: &str = "# <<< intercept";
+/// [`BEGIN`] when intercept also ended the file's last line (removal takes that newline back).
+const BEGIN_NL: &str = "# >>> intercept (it ended the line above): `intercept uninstall` removes this block";
 
 /// What a file intercept creates holds besides its block (so removal can tell it).
 const CREATED_NOTE: &str = "# created by intercept; removing intercept's block removes this file\n";
@@ -67,13 +69,12 @@ pub fn add(
                 .map_or(kept.len(), |i| i + 1)
         }
         Place::Top => 0,
-        Place::End => {
-            if !kept.is_empty() && !kept.ends_with(b"\n") {
-                kept.push(b'\n');
-            }
-            kept.len()
-        }
+        Place::End => kept.len(),
     };
+    let mut block = block.to_string();
+    if place == Place::End && !kept.is_empty() && !kept.ends_with(b"\n") {
+        block = format!("\n{}", block.replacen(BEGIN, BEGIN_NL, 1));
+    }
     kept.splice(at..at, block.bytes());
     if kept == text {
         return Ok(false);
@@ -82,13 +83,17 @@ pub fn add(
     Ok(true)
 }
 
-/// `text` without the blocks between `begin` and `end` lines.
+/// `text` without the blocks between `begin` and `end` lines (and the newline a block
+/// marked [`BEGIN_NL`] added).
 fn without(text: &[u8], begin: &str, end: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut inside = false;
     for l in text.split_inclusive(|&b| b == b'\n') {
         let bare = l.trim_ascii_end();
-        if !inside && bare == begin.as_bytes() {
+        if !inside && (bare == begin.as_bytes() || (begin == BEGIN && bare == BEGIN_NL.as_bytes())) {
+            if bare == BEGIN_NL.as_bytes() && out.ends_with(b"\n") {
+                out.pop();
+            }
             inside = true;
         } else if inside {
             inside = bare != end.as_bytes();
@@ -127,15 +132,18 @@ pub fn remove_between(path: &Path, begin: &str, end: &str) -> Result<bool, Insta
     Ok(true)
 }
 
-/// intercept's block in `path`, if it has one.
+/// intercept's block in `path`, if it has one, as it was rendered (with [`BEGIN`] first).
 pub fn block(path: &Path) -> Option<String> {
     let text = fs::read_to_string(path).ok()?;
     let mut out = String::new();
     let mut inside = false;
     for l in text.split_inclusive('\n') {
         let bare = l.trim_end();
-        if !inside && bare == BEGIN {
+        if !inside && (bare == BEGIN || bare == BEGIN_NL) {
             inside = true;
+            out.push_str(BEGIN);
+            out.push('\n');
+            continue;
         }
         if inside {
             out.push_str(l);
@@ -213,7 +221,7 @@ mod tests {
                     "a second add changes nothing"
                 );
                 let text = fs::read_to_string(&path).unwrap();
-                assert_eq!(text.matches(BEGIN).count(), 1, "{text}");
+                assert_eq!(text.matches("# >>> intercept").count(), 1, "{text}");
                 assert_eq!(
                     Spec::parse_block(&super::block(&path).unwrap()),
                     Some((PathBuf::from(bin), Via::Gate))
@@ -225,8 +233,7 @@ mod tests {
                 let after = fs::read(&path).ok();
                 match own {
                     b"" => assert_eq!(after, None, "a file intercept created is removed"),
-                    b"#!/bin/sh" => assert_eq!(after.unwrap(), b"#!/bin/sh\n"),
-                    b"npm test" if place == Place::End => assert_eq!(after.unwrap(), b"npm test\n"),
+                    b"#!/bin/sh" if place == Place::Top => assert_eq!(after.unwrap(), b"#!/bin/sh\n"),
                     _ => assert_eq!(after.unwrap(), own),
                 }
             }

@@ -10,6 +10,7 @@ mod audit;
 mod ci_docs;
 mod cli;
 mod commit_hooks;
+mod delivery;
 mod fuzz_corpus;
 mod install;
 mod json_report;

@@ -78,6 +78,12 @@ fn checked_with_tool(repo: &TestRepo, bare: &Path, file: &str, commit_mark: &str
             run.stderr
         );
         assert_eq!(repo.refs_of(bare), before);
+        assert_eq!(
+            repo.git(&["status", "--porcelain", "--untracked-files=no"])
+                .stdout,
+            "",
+            "a stopped push changed a tracked file"
+        );
         // The tool's pre-push (which may send data on) does not run for a stopped push,
         // under git >= 2.54 either (intercept's gate).
         assert!(
@@ -132,6 +138,23 @@ fn husky() {
             if order == Order::ToolFirst {
                 repo.install();
             }
+            // HUSKY=0 turns husky's hooks off, not intercept (husky 9 sources init.sh first).
+            repo.write("h0.env", format!("T={}\n", token().b64()));
+            repo.git(&["add", "h0.env"]).code(0);
+            let out = crate::support::hermetic("git", &repo.home())
+                .current_dir(&repo.root)
+                .env("HUSKY", "0")
+                .args(["commit", "-q", "-m", "x"])
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            repo.git(&["reset", "-q"]).code(0);
+            std::fs::remove_file(repo.root.join("h0.env")).unwrap();
             let status = repo.intercept_in(&repo.root, &["status"]);
             if !git.has_config_hooks() {
                 // The shims are shadowed by .husky/_: status says so, and its fix works.

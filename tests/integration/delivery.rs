@@ -1,0 +1,417 @@
+//! Hook delivery at its edges (issue 19), under both gits where both apply: a damaged
+//! install blocks where something of intercept's still runs and `doctor` repairs it; a hook
+//! that stages a token after intercept's check is caught; a committed hooks directory is
+//! never written and still gets checked; `doctor` over a directory of repositories; and
+//! nothing is left in the work tree or the user's config after uninstall.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{token, Git, Run, TestRepo, PLACEHOLDER};
+
+fn write_hook(dir: &Path, name: &str, body: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    set_mode(&path, 0o755);
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// The tracked files are as committed (what `git status` shows, untracked files aside).
+#[track_caller]
+fn tracked_unchanged(repo: &TestRepo, dir: &Path) {
+    assert_eq!(
+        repo.git_in(dir, &["status", "--porcelain", "--untracked-files=no"])
+            .stdout,
+        "",
+        "a tracked file was changed"
+    );
+}
+
+/// A commit of a fresh token is blocked and leaves HEAD where it was; returns the run.
+#[track_caller]
+fn token_commit_blocked(repo: &TestRepo, dir: &Path) -> Run {
+    let head = repo.head_in(dir);
+    std::fs::write(dir.join("leak.env"), format!("T={}\n", token().b64())).unwrap();
+    repo.git_in(dir, &["add", "leak.env"]).code(0);
+    let run = repo.git_in(dir, &["commit", "-q", "-m", "leak"]);
+    assert_ne!(run.code, 0, "a token commit went through:\n{}", run.stderr);
+    assert_eq!(repo.head_in(dir), head, "HEAD moved");
+    repo.git_in(dir, &["reset", "-q"]).code(0);
+    std::fs::remove_file(dir.join("leak.env")).unwrap();
+    run
+}
+
+/// A commit of a placeholder goes through (the twin).
+#[track_caller]
+fn clean_commit_passes(repo: &TestRepo, dir: &Path, name: &str) {
+    let head = repo.head_in(dir);
+    std::fs::write(dir.join(name), format!("T={PLACEHOLDER}\n")).unwrap();
+    repo.git_in(dir, &["add", name]).code(0);
+    repo.git_in(dir, &["commit", "-q", "-m", name]).code(0);
+    assert_ne!(repo.head_in(dir), head);
+}
+
+/// Under git < 2.54 the global shims directory is what git runs: a shim that loses its
+/// executable bit, or is written over, blocks the next commit with the reason and the fix,
+/// and `doctor --fix` puts it back. A lost directory, which git itself cannot notice, is
+/// reported by status and doctor, blocks where intercept's own hooks directory of a
+/// repository still runs, and is put back by `doctor --fix`.
+#[test]
+fn a_damaged_global_shims_directory_blocks_where_intercept_still_runs_and_doctor_repairs_it() {
+    Git::System.select();
+    let repo = TestRepo::new();
+    repo.install();
+    repo.initial_commit();
+    let shims = repo.home().join(".config/intercept/hooks");
+    // One shim without its executable bit: git would skip it with a hint.
+    set_mode(&shims.join("pre-push"), 0o644);
+    let run = token_commit_blocked(&repo, &repo.root);
+    assert!(run.stderr.contains("lost its executable bit"), "{}", run.stderr);
+    assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
+    let head = repo.head();
+    let run = repo.commit_file("clean.txt", "clean\n", "clean");
+    assert_eq!(
+        run.code, 1,
+        "a clean commit is stopped too: pushes are not checked"
+    );
+    assert_eq!(repo.head(), head);
+    repo.intercept_in(&repo.root, &["doctor", "--fix"]).code(0);
+    repo.git(&["commit", "-q", "-m", "clean"]).code(0);
+
+    // A second repository with its own hooks path: it gets its own intercept hooks directory.
+    let other = repo.scratch.path().join("other");
+    repo.git_in(repo.scratch.path(), &["init", "-q", "other"]).code(0);
+    write_hook(&other.join(".githooks"), "pre-commit", "true");
+    repo.git_in(&other, &["add", ".githooks"]).code(0);
+    repo.git_in(&other, &["commit", "-q", "--no-verify", "-m", "hooks"])
+        .code(0);
+    repo.git_in(&other, &["config", "core.hooksPath", ".githooks"])
+        .code(0);
+    repo.intercept_in(&other, &["install"]).code(0);
+    clean_commit_passes(&repo, &other, "ok.env");
+
+    // The whole shims directory goes (a dotfiles sync, a cleanup).
+    std::fs::remove_dir_all(&shims).unwrap();
+    let status = repo.intercept_in(&repo.root, &["status"]);
+    status.code(1);
+    assert!(status.stdout.contains("does not exist"), "{}", status.stdout);
+    let doctor = repo.intercept_in(repo.scratch.path(), &["doctor"]);
+    doctor.code(1);
+    assert!(doctor.stdout.contains("does not exist"), "{}", doctor.stdout);
+    // Where intercept still runs (the other repository's own directory), git is stopped.
+    let run = token_commit_blocked(&repo, &other);
+    assert!(run.stderr.contains("global shims directory"), "{}", run.stderr);
+    let run = repo.git_in(&other, &["commit", "-q", "--allow-empty", "-m", "clean"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // The fix.
+    let fixed = repo.intercept_in(repo.scratch.path(), &["doctor", "--fix"]);
+    fixed.code(0);
+    repo.intercept_in(&repo.root, &["status"]).code(0);
+    token_commit_blocked(&repo, &repo.root);
+    clean_commit_passes(&repo, &repo.root, "after.env");
+    clean_commit_passes(&repo, &other, "after.env");
+    tracked_unchanged(&repo, &other);
+}
+
+/// git 2.55 with both mechanisms (`--with-shims`): the config-based hooks still run when the
+/// shims directory is lost, and they stop git and say so.
+#[test]
+fn config_based_hooks_report_a_lost_shims_directory() {
+    Git::V255.select();
+    let repo = TestRepo::new();
+    repo.intercept_in(&repo.root, &["install", "--global", "--with-shims"])
+        .code(0);
+    repo.initial_commit();
+    std::fs::remove_dir_all(repo.home().join(".config/intercept/hooks")).unwrap();
+    let run = repo.commit_file("a.txt", "a\n", "a");
+    run.code(1);
+    assert!(run.stderr.contains("global shims directory"), "{}", run.stderr);
+    repo.intercept_in(&repo.root, &["doctor", "--fix"]).code(0);
+    repo.git(&["commit", "-q", "-m", "a"]).code(0);
+}
+
+/// A pre-commit hook of the repository's own that stages a file after intercept's check
+/// (a formatter, a generator, lint-staged): what it stages is checked before git records
+/// the commit, under both gits; a placeholder goes through.
+#[test]
+fn a_chained_pre_commit_hook_that_stages_a_token_is_caught() {
+    for git in Git::BOTH {
+        git.select();
+        let repo = TestRepo::new();
+        repo.install();
+        repo.initial_commit();
+        let t = token();
+        let staged = repo.scratch.path().join("to-stage");
+        write_hook(
+            &repo.root.join(".git/hooks"),
+            "pre-commit",
+            &format!("cp '{}' generated.env && git add generated.env", staged.display()),
+        );
+        for (content, blocked) in [
+            (format!("T={}\n", t.b64()), true),
+            (format!("T={PLACEHOLDER}\n"), false),
+        ] {
+            std::fs::write(&staged, &content).unwrap();
+            let head = repo.head();
+            let run = repo.commit_file(&format!("x{blocked}.txt"), "x\n", "x");
+            if blocked {
+                assert_eq!(
+                    run.code, 1,
+                    "{git:?}: the staged token went through:\n{}",
+                    run.stderr
+                );
+                assert!(run.stderr.contains("generated.env"), "{git:?}: {}", run.stderr);
+                assert_eq!(repo.head(), head, "{git:?}");
+                repo.git(&["reset", "-q"]).code(0);
+            } else {
+                run.code(0);
+                let files = repo.git(&["show", "--name-only", "--format=", "HEAD"]).stdout;
+                assert!(files.contains("generated.env"), "{git:?}: {files}");
+            }
+        }
+    }
+}
+
+/// A team's committed hooks directory (`core.hooksPath=.githooks`): intercept never writes
+/// into it. Under git < 2.54 status says the global shims do not run there, and the fix
+/// is a hooks directory of the repository's own (in .git) in front of the team's; under
+/// 2.55 a committed pre-push that sends data on (here it writes a marker) would still run
+/// after a stopped push, which status says, and the same fix stops it. Uninstall gives the
+/// repository's config back byte for byte.
+#[test]
+fn a_committed_hooks_directory_is_never_written_and_still_checked() {
+    for git in Git::BOTH {
+        git.select();
+        let repo = TestRepo::new();
+        repo.install();
+        let bare = repo.remote_bare();
+        let marker = repo.scratch.path().join("team.log");
+        let team = repo.root.join(".githooks");
+        write_hook(
+            &team,
+            "pre-commit",
+            &format!("echo team-commit >> '{}'", marker.display()),
+        );
+        write_hook(
+            &team,
+            "pre-push",
+            &format!(
+                "echo \"team-push $(cat | wc -l | tr -d ' ')\" >> '{}'",
+                marker.display()
+            ),
+        );
+        repo.git(&["add", ".githooks"]).code(0);
+        repo.git(&["commit", "-q", "--no-verify", "-m", "team hooks"])
+            .code(0);
+        repo.git(&["push", "-q", "--no-verify", "origin", "main"]).code(0);
+        repo.git(&["config", "core.hooksPath", ".githooks"]).code(0);
+        let config_before = std::fs::read(repo.root.join(".git/config")).unwrap();
+        let status = repo.intercept_in(&repo.root, &["status"]);
+        status.code(1);
+        assert!(status.stdout.contains(".githooks"), "{git:?}: {}", status.stdout);
+        let run = repo.intercept_in(&repo.root, &["install"]);
+        run.code(0);
+        repo.intercept_in(&repo.root, &["status"]).code(0);
+        token_commit_blocked(&repo, &repo.root);
+        clean_commit_passes(&repo, &repo.root, "clean.env");
+        assert!(
+            std::fs::read_to_string(&marker).unwrap().contains("team-commit"),
+            "{git:?}"
+        );
+        // A stopped push: the team's pre-push does not run.
+        repo.commit_file("leak.env", format!("T={}\n", token().b64()), "leak");
+        repo.git(&["commit", "-q", "--no-verify", "-m", "leak"]).code(0);
+        std::fs::remove_file(&marker).unwrap();
+        let before = repo.refs_of(&bare);
+        repo.git(&["push", "-q", "origin", "main"]).code(1);
+        assert_eq!(repo.refs_of(&bare), before);
+        assert!(
+            !marker.exists(),
+            "{git:?}: the team's pre-push ran after a stopped push"
+        );
+        repo.git(&["reset", "-q", "--hard", "HEAD~1"]).code(0);
+        repo.git(&["push", "-q", "origin", "main"]).code(0);
+        assert_eq!(
+            std::fs::read_to_string(&marker).unwrap(),
+            "team-push 1\n",
+            "{git:?}"
+        );
+        tracked_unchanged(&repo, &repo.root);
+        repo.intercept_in(&repo.root, &["uninstall"]).code(0);
+        assert_eq!(
+            std::fs::read(repo.root.join(".git/config")).unwrap(),
+            config_before,
+            "{git:?}"
+        );
+        assert!(!repo.root.join(".git/intercept").exists(), "{git:?}");
+    }
+}
+
+/// `intercept doctor` over a directory of repositories: a plain one, a husky 9 one that
+/// defines only pre-commit, one whose hooks path comes from an included file, and one
+/// where git-lfs wrote over intercept's pre-push (`git lfs install --force`). The report
+/// names each and why; exit 1; `--fix` applies what touches no tracked file, and then every
+/// repository is checked (exit 0), with nothing written into their work trees.
+#[test]
+fn doctor_reports_every_repository_and_fixes_what_it_can() {
+    Git::System.select();
+    let repo = TestRepo::new();
+    repo.install();
+    repo.initial_commit();
+    let root = repo.scratch.path().join("src");
+    let make = |name: &str| -> PathBuf {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&root).unwrap();
+        repo.git_in(&root, &["init", "-q", name]).code(0);
+        repo.git_in(
+            &dir,
+            &["commit", "-q", "--allow-empty", "--no-verify", "-m", "init"],
+        )
+        .code(0);
+        dir
+    };
+    let plain = make("plain");
+    let husky = make("husky");
+    let stubs = husky.join(".husky/_");
+    std::fs::create_dir_all(&stubs).unwrap();
+    std::fs::write(
+        stubs.join("h"),
+        "#!/usr/bin/env sh\n# husky\nn=$(basename \"$0\")\ns=$(dirname \"$(dirname \"$0\")\")/$n\n[ ! -f \"$s\" ] && exit 0\n\
+         i=\"${XDG_CONFIG_HOME:-$HOME/.config}/husky/init.sh\"\n[ -f \"$i\" ] && . \"$i\"\n[ \"${HUSKY-}\" = \"0\" ] && exit 0\n\
+         sh -e \"$s\" \"$@\"\n",
+    )
+    .unwrap();
+    std::fs::write(stubs.join(".gitignore"), "*\n").unwrap();
+    for name in [
+        "pre-commit",
+        "pre-merge-commit",
+        "commit-msg",
+        "pre-applypatch",
+        "pre-push",
+    ] {
+        write_hook(&stubs, name, ". \"$(dirname \"$0\")/h\"");
+    }
+    std::fs::write(husky.join(".husky/pre-commit"), "true\n").unwrap();
+    repo.git_in(&husky, &["add", ".husky"]).code(0);
+    repo.git_in(&husky, &["commit", "-q", "--no-verify", "-m", "husky"])
+        .code(0);
+    repo.git_in(&husky, &["config", "core.hooksPath", ".husky/_"])
+        .code(0);
+    let included = make("included");
+    let team = repo.scratch.path().join("team-hooks");
+    write_hook(&team, "pre-commit", "true");
+    let inc = repo.scratch.path().join("team.inc");
+    std::fs::write(&inc, format!("[core]\n\thooksPath = {}\n", team.display())).unwrap();
+    repo.git_in(&included, &["config", "include.path", inc.to_str().unwrap()])
+        .code(0);
+    let lfs = make("lfs");
+    crate::support::tools();
+    repo.git_in(&lfs, &["lfs", "install", "--force"]).code(0);
+
+    let doctor = repo.intercept_in(&root, &["doctor"]);
+    doctor.code(1);
+    let out = &doctor.stdout;
+    for needle in [
+        "husky runs nothing for pre-push here",
+        "team.inc",
+        "was replaced by git-lfs's hook",
+        "4 repositories under",
+        "not fully checked",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+    assert!(
+        out.contains("husky\n  pre-commit        ok: husky's init.sh"),
+        "{out}"
+    );
+    let fixed = repo.intercept_in(&root, &["doctor", "--fix"]);
+    fixed.code(0);
+    assert!(
+        fixed.stdout.contains("every commit and push is checked"),
+        "{}",
+        fixed.stdout
+    );
+    repo.intercept_in(&root, &["doctor"]).code(0);
+    for dir in [&plain, &husky, &included, &lfs] {
+        token_commit_blocked(&repo, dir);
+        clean_commit_passes(&repo, dir, "clean.env");
+        tracked_unchanged(&repo, dir);
+    }
+}
+
+/// What install and uninstall do to the user's own files: the global config (comments,
+/// a core.hooksPath of the user's, no trailing newline), husky's init.sh with the user's
+/// lines, all byte for byte after uninstall; and nothing of intercept's left under the
+/// config and cache directories.
+#[test]
+fn uninstall_gives_back_every_byte_it_touched() {
+    for git in Git::BOTH {
+        git.select();
+        let repo = TestRepo::new();
+        let own_hooks = repo.scratch.path().join("my-hooks");
+        write_hook(&own_hooks, "post-checkout", "true");
+        let gitconfig = repo.home().join(".gitconfig");
+        let mut text = std::fs::read_to_string(&gitconfig).unwrap();
+        text.push_str(&format!(
+            "# my hooks for every repository\n[core]\n\t# keep this\n  hooksPath = {}   ; mine\n[alias]\n\tst = status",
+            own_hooks.display()
+        ));
+        std::fs::write(&gitconfig, &text).unwrap();
+        let init = repo.home().join(".config/husky/init.sh");
+        std::fs::create_dir_all(init.parent().unwrap()).unwrap();
+        std::fs::write(&init, "export PATH=\"$HOME/.nvm/bin:$PATH\"").unwrap();
+        repo.install();
+        repo.install();
+        repo.initial_commit();
+        repo.intercept_in(&repo.root, &["uninstall", "--global"]).code(0);
+        assert_eq!(std::fs::read_to_string(&gitconfig).unwrap(), text, "{git:?}");
+        assert_eq!(
+            std::fs::read_to_string(&init).unwrap(),
+            "export PATH=\"$HOME/.nvm/bin:$PATH\"",
+            "{git:?}"
+        );
+        assert!(!repo.home().join(".config/intercept").exists(), "{git:?}");
+        assert!(!repo.home().join(".cache/intercept").exists(), "{git:?}");
+        repo.commit_file("a.env", format!("T={}\n", token().b64()), "a")
+            .code(0);
+    }
+}
+
+/// husky's `.husky/_` deleted (`git clean -fdX` removes what .gitignore ignores): under git
+/// < 2.54 git runs no hook at all there, which intercept cannot change from outside the
+/// repository; status and doctor say so (exit 1) with the way back. A repository with its
+/// own intercept hooks directory stays checked (its shims live in .git).
+#[test]
+fn a_deleted_husky_directory_is_reported() {
+    Git::System.select();
+    let repo = TestRepo::new();
+    repo.install();
+    repo.initial_commit();
+    let stubs = repo.root.join(".husky/_");
+    std::fs::create_dir_all(&stubs).unwrap();
+    std::fs::write(stubs.join("h"), "#!/bin/sh\n# husky\n").unwrap();
+    std::fs::write(stubs.join(".gitignore"), "*\n").unwrap();
+    std::fs::write(repo.root.join(".husky/pre-commit"), "true\n").unwrap();
+    repo.git(&["add", ".husky"]).code(0);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "husky"]).code(0);
+    repo.git(&["config", "core.hooksPath", ".husky/_"]).code(0);
+    repo.git(&["clean", "-q", "-fdX"]).code(0);
+    assert!(!stubs.exists());
+    let status = repo.intercept_in(&repo.root, &["status"]);
+    status.code(1);
+    assert!(
+        status.stdout.contains("does not exist") && status.stdout.contains("npm install"),
+        "{}",
+        status.stdout
+    );
+    repo.intercept_in(repo.scratch.path(), &["doctor"]).code(1);
+    // Its own intercept hooks directory does not depend on .husky/_.
+    repo.intercept_in(&repo.root, &["install"]).code(0);
+    repo.intercept_in(&repo.root, &["status"]).code(0);
+    token_commit_blocked(&repo, &repo.root);
+    clean_commit_passes(&repo, &repo.root, "ok.env");
+}
