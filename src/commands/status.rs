@@ -59,11 +59,16 @@ pub fn write(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
     if model.ok() {
         writeln!(
             out,
-            "intercept checks every {} here.",
+            "intercept checks every {} here{}.",
             if repo.bare {
                 "push it receives"
             } else {
                 "commit and push"
+            },
+            if model.advice.is_empty() {
+                ""
+            } else {
+                "; the repository's own hooks need the fix above"
             }
         )
     } else {

@@ -82,28 +82,83 @@ fn find(text: &str) -> Option<(std::ops::Range<usize>, &str)> {
     None
 }
 
-/// The body of intercept's block in the file at `path`, if there is one.
+/// The body of intercept's block in the file at `path`, if there is one, without the lines
+/// that are not intercept's (see [`split`]).
 pub fn block(path: &Path) -> Option<String> {
     let text = fs::read_to_string(path).ok()?;
-    find(&text).map(|(_, body)| body.to_string())
+    find(&text).map(|(_, body)| split(body).0)
+}
+
+/// Splits a block's body into intercept's lines and the lines someone else put there, with
+/// their section headers. `git config --global core.editor vim` appends to the last `[core]`
+/// section of the file, which may be intercept's: such a line is the user's, and moves out
+/// of the block (right after it, under its own header) when the block is written again or
+/// removed, instead of being lost.
+fn split(body: &str) -> (String, String) {
+    let mut ours = String::new();
+    let mut foreign = String::new();
+    let mut header = "";
+    let mut header_written = false;
+    for line in body.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            header = line;
+            header_written = false;
+            ours.push_str(line);
+            continue;
+        }
+        let key = trimmed
+            .split(['=', ' ', '\t'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let head = header.trim().to_ascii_lowercase();
+        let mine = (head.starts_with("[hook \"intercept-") && (key == "command" || key == "event"))
+            || (head == "[core]" && key == "hookspath")
+            || head.starts_with("[include]") && key == "path"
+            || trimmed.is_empty();
+        if mine {
+            ours.push_str(line);
+        } else {
+            if !header_written {
+                foreign.push_str(if header.is_empty() { "" } else { header });
+                header_written = true;
+            }
+            foreign.push_str(line);
+        }
+    }
+    (ours, foreign)
+}
+
+/// Where a new block goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// First in the file: its config-based hooks run before any other the file defines.
+    Top,
+    /// Last: its values are read last and win.
+    End,
 }
 
 /// Sets intercept's block in `path` to `body` (config lines, each ending in a newline): in
-/// place when there is one, else appended (so it is read last and wins). Returns whether
-/// the file changed.
-pub fn set_block(path: &Path, body: &str) -> Result<bool, InstallError> {
+/// place when there is one, else at `place`. Lines someone else added inside the block are
+/// kept, after it. Returns whether the file changed.
+pub fn set_block(path: &Path, body: &str, place: Place) -> Result<bool, InstallError> {
     edit(path, |text| {
         let mut out = text.to_string();
         match find(text) {
             Some((_, old)) if old == body => return None,
-            Some((range, _)) => {
+            Some((range, old)) => {
+                let (_, foreign) = split(old);
                 let nl = text[range.clone()].starts_with('\n');
                 let begin = if nl {
                     format!("\n{BEGIN_NL}")
                 } else {
                     BEGIN.to_string()
                 };
-                out.replace_range(range, &format!("{begin}\n{body}{END}\n"));
+                out.replace_range(range, &format!("{begin}\n{body}{END}\n{foreign}"));
+            }
+            None if place == Place::Top => {
+                out.insert_str(0, &format!("{BEGIN}\n{body}{END}\n"));
             }
             None => {
                 if !text.is_empty() && !text.ends_with('\n') {
@@ -129,9 +184,10 @@ pub fn remove_block(path: &Path) -> Result<bool, InstallError> {
         return Ok(false);
     }
     edit(path, |text| {
-        let (range, _) = find(text)?;
+        let (range, body) = find(text)?;
+        let (_, foreign) = split(body);
         let mut out = text.to_string();
-        out.replace_range(range, "");
+        out.replace_range(range, &foreign);
         Some(out)
     })
 }
@@ -274,7 +330,12 @@ pub fn restore_key(
     edit(path, |text| {
         let range = key_line(text, section, key)?;
         let line = &text[range.clone()];
-        if line.trim_end() != format!("\t{key} = {}", quote(value)).trim_end() {
+        // intercept's value, or one intercept wrote in the repository this one was copied
+        // from (its own intercept hooks directory, by another path).
+        let mine = line.trim_end() == format!("\t{key} = {}", quote(value)).trim_end()
+            || (line.trim_start().starts_with(&format!("{key} = \""))
+                && line.trim_end().ends_with("/intercept/hooks\""));
+        if !mine {
             return None; // someone set it since: theirs stays
         }
         let mut out = text.to_string();
@@ -300,13 +361,13 @@ mod tests {
         ];
         for original in originals {
             fs::write(&path, original).unwrap();
-            assert!(set_block(&path, "[core]\n\thooksPath = /x\n").unwrap());
+            assert!(set_block(&path, "[core]\n\thooksPath = /x\n", Place::End).unwrap());
             assert!(
-                !set_block(&path, "[core]\n\thooksPath = /x\n").unwrap(),
+                !set_block(&path, "[core]\n\thooksPath = /x\n", Place::End).unwrap(),
                 "a second set changes nothing"
             );
             assert_eq!(block(&path).as_deref(), Some("[core]\n\thooksPath = /x\n"));
-            assert!(set_block(&path, "[core]\n\thooksPath = /y\n").unwrap());
+            assert!(set_block(&path, "[core]\n\thooksPath = /y\n", Place::End).unwrap());
             let text = fs::read_to_string(&path).unwrap();
             assert!(text.starts_with(original), "{text:?}");
             assert_eq!(text.matches(END).count(), 1);
@@ -321,7 +382,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config");
         fs::write(&path, "[a]\n\tb = c\n").unwrap();
-        set_block(&path, "[x]\n\ty = z\n").unwrap();
+        set_block(&path, "[core]\n\thooksPath = /z\n", Place::End).unwrap();
         let mut text = fs::read_to_string(&path).unwrap();
         text.push_str("[later]\n\tkey = 1\n");
         fs::write(&path, &text).unwrap();
@@ -340,9 +401,9 @@ mod tests {
         fs::write(&real, "[user]\n\tname = A\n").unwrap();
         let link = dir.path().join(".gitconfig");
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        set_block(&link, "[x]\n\ty = z\n").unwrap();
+        set_block(&link, "[core]\n\thooksPath = /z\n", Place::End).unwrap();
         assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-        assert!(fs::read_to_string(&real).unwrap().contains("[x]"));
+        assert!(fs::read_to_string(&real).unwrap().contains("/z"));
     }
 
     #[test]
@@ -374,6 +435,43 @@ mod tests {
         assert_eq!(fs::read_to_string(&path).unwrap(), original);
         fs::write(&path, "[user]\n\tname = a\n").unwrap();
         assert_eq!(replace_key(&path, "core", "hooksPath", "/x").unwrap(), None);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "[user]\n\tname = a\n");
+    }
+
+    #[test]
+    fn a_users_line_git_put_into_the_block_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        fs::write(&path, "[user]\n\tname = a\n").unwrap();
+        set_block(&path, "[core]\n\thooksPath = /x\n", Place::End).unwrap();
+        // What `git config --global core.editor vim` does: append to the last [core].
+        let text = fs::read_to_string(&path)
+            .unwrap()
+            .replace("/x\n", "/x\n\teditor = vim\n");
+        fs::write(&path, &text).unwrap();
+        assert_eq!(
+            block(&path).as_deref(),
+            Some("[core]\n\thooksPath = /x\n"),
+            "not intercept's"
+        );
+        set_block(&path, "[core]\n\thooksPath = /y\n", Place::End).unwrap();
+        assert!(fs::read_to_string(&path)
+            .unwrap()
+            .contains(&format!("{END}\n[core]\n\teditor = vim\n")));
+        remove_block(&path).unwrap();
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "[user]\n\tname = a\n[core]\n\teditor = vim\n"
+        );
+        fs::write(&path, "[user]\n\tname = a\n").unwrap();
+        set_block(
+            &path,
+            "[hook \"intercept-pre-push\"]\n\tcommand = x\n\tevent = pre-push\n",
+            Place::Top,
+        )
+        .unwrap();
+        assert!(fs::read_to_string(&path).unwrap().starts_with(BEGIN));
+        remove_block(&path).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "[user]\n\tname = a\n");
     }
 

@@ -58,6 +58,52 @@ pub fn hooks_path_body(dir: &Path) -> String {
     )
 }
 
+/// The user's own global `core.hooksPath` (not intercept's), and the file that sets it.
+fn users_hooks_path(shims_dir: &Path) -> Result<(Option<String>, Option<PathBuf>), InstallError> {
+    // Outside any repository, so that only the system and global files are read.
+    let home = config_dir()?;
+    fs::create_dir_all(&home).map_err(io_error("cannot create", &home))?;
+    let listed = git::git(
+        Some(&home),
+        &[
+            "config",
+            "--show-scope",
+            "--show-origin",
+            "--get-all",
+            "core.hooksPath",
+        ],
+    )?
+    .unwrap_or_default();
+    let mut found = (None, None);
+    for line in listed.lines() {
+        let mut fields = line.splitn(3, '\t');
+        let (Some("global"), Some(origin), Some(value)) = (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        if same_dir(&super::expand_home(value), shims_dir) {
+            continue;
+        }
+        found = (
+            Some(value.to_string()),
+            origin.strip_prefix("file:").map(PathBuf::from),
+        );
+    }
+    Ok(found)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || matches!((fs::canonicalize(a), fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
+}
+
+/// A path git config can hold: config files are text, so a path that is not UTF-8 would be
+/// written as something else and point nowhere.
+pub fn utf8(path: &Path) -> Result<&str, InstallError> {
+    path.to_str().ok_or_else(|| InstallError::NotUtf8 {
+        path: PathText::new(path),
+    })
+}
+
 /// The friendly name of intercept's config-based hook for `event` (it must not be an event
 /// name: that is fatal to git).
 pub fn config_hook_name(event: &str) -> String {
@@ -91,6 +137,8 @@ pub fn global_chain(record: &Record) -> Chain {
 
 /// `intercept install --global`.
 pub fn install_global(bin: &Path, options: GlobalOptions) -> Result<Done, InstallError> {
+    utf8(bin)?;
+    utf8(&global_shims_dir()?)?;
     let mut done = Done::default();
     let dir = config_dir()?;
     let _lock = Lock::take(&dir)?;
@@ -106,17 +154,16 @@ pub fn install_global(bin: &Path, options: GlobalOptions) -> Result<Done, Instal
         body.push_str(&config_hooks_body(bin));
     }
     if shims {
-        // The user's own global hooks directory, if they set one: the shims run its hooks,
-        // and its line becomes intercept's (put back on uninstall).
-        let dir_text = shims_dir.to_string_lossy().into_owned();
+        // The user's own global hooks path, wherever git reads it from (this file, an
+        // included one, the XDG file): the shims run its hooks. Written in this file, its
+        // line becomes intercept's (put back on uninstall); elsewhere, intercept's block
+        // (read last) wins.
+        let dir_text = utf8(&shims_dir)?;
         if record.hooks_path_line.is_none() {
-            let own = git::git(
-                None,
-                &["config", "--global", "--no-includes", "--get", "core.hooksPath"],
-            )?;
-            record.previous_hooks_path = own.filter(|v| !same_dir(&super::expand_home(v), &shims_dir));
-            if record.previous_hooks_path.is_some() {
-                record.hooks_path_line = gitconfig::replace_key(&file, "core", "hooksPath", &dir_text)?;
+            let (value, origin) = users_hooks_path(&shims_dir)?;
+            record.previous_hooks_path = value;
+            if origin.is_some_and(|o| same_file(&o, &file)) {
+                record.hooks_path_line = gitconfig::replace_key(&file, "core", "hooksPath", dir_text)?;
             }
         }
         write_shims(bin, &shims_dir, &global_chain(&record))?;
@@ -138,7 +185,14 @@ pub fn install_global(bin: &Path, options: GlobalOptions) -> Result<Done, Instal
     if record.config_file.as_deref() != Some(file.as_path()) {
         record.created_config_file = !file.exists();
     }
-    if gitconfig::set_block(&file, &body)? {
+    // Config-based hooks run in config order: first in the file, they run before any other
+    // hook the global config defines. A core.hooksPath must be read last to win.
+    let place = if body.contains("[core]") {
+        gitconfig::Place::End
+    } else {
+        gitconfig::Place::Top
+    };
+    if gitconfig::set_block(&file, &body, place)? {
         done.lines
             .push(format!("wrote intercept's block into {}", PathText::new(&file)));
     }

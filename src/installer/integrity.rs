@@ -47,7 +47,7 @@ pub fn verify(via: Option<Via>, shim_path: Option<&Path>) -> Damage {
         // server's pre-receive shim sits in its hooks directory and has nothing to mirror.
         let dir = shim_path
             .and_then(Path::parent)
-            .filter(|d| d.ends_with("intercept/hooks"));
+            .filter(|d| mirror::looks_like_one(d));
         if let Some(dir) = dir {
             repo_dir(dir, &mut damage);
         }
@@ -120,10 +120,13 @@ pub fn shim_damage(path: &Path, expected: &Spec) -> Option<String> {
         Err(_) => return Some("is gone".to_string()),
     };
     if Spec::parse_file(&bytes).as_ref() != Some(expected) {
-        return Some(match neighbour::identify(&bytes) {
-            Some(tool) => format!("was replaced by {tool}'s hook"),
-            None if shim::is_shim(path) => "is from another version of intercept".to_string(),
-            None => "was replaced by another program".to_string(),
+        return Some(if shim::is_shim(path) {
+            "is not the shim this install wrote (another version of intercept, or damaged)".to_string()
+        } else {
+            match neighbour::identify(&bytes) {
+                Some(tool) => format!("was replaced by {tool}'s hook"),
+                None => "was replaced by another program".to_string(),
+            }
         });
     }
     if !shim::is_executable(path) {

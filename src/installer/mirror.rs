@@ -146,6 +146,15 @@ pub fn remove(common: &Path) -> Result<bool, InstallError> {
     Ok(true)
 }
 
+/// Whether `dir` is some repository's intercept hooks directory (`<git dir>/intercept/hooks`).
+pub fn looks_like_one(dir: &Path) -> bool {
+    dir.ends_with("intercept/hooks")
+        && dir
+            .parent()
+            .and_then(Path::parent)
+            .is_some_and(|git| git.join("HEAD").is_file())
+}
+
 /// Whether `dir` is the mirror of the repository at `common`.
 pub fn is_mirror(dir: &Path, common: &Path) -> bool {
     super::same_dir(dir, &self::dir(common))

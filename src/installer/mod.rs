@@ -96,6 +96,11 @@ pub enum InstallError {
     )]
     NotText { path: PathText },
     #[error(
+        "{path} is not a UTF-8 path: git config holds text, and a path written as something else would point \
+         nowhere, so nothing was installed. Install intercept (and set HOME or XDG_CONFIG_HOME) under a UTF-8 path"
+    )]
+    NotUtf8 { path: PathText },
+    #[error(
         "{path} exists: a git command is writing that config file, or one died while writing it. Run the install \
          again; if it persists and no git is running, remove that file"
     )]

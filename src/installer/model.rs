@@ -260,6 +260,50 @@ fn config_steps(
                 via: None,
                 ok: true,
             });
+            if event == "pre-push" {
+                let when = if out.steps.iter().any(|s| s.via.is_some()) {
+                    "after"
+                } else {
+                    "before"
+                };
+                out.problem = Some((
+                    format!(
+                        "another config-based pre-push hook, {name} ({scope} config), runs {when} intercept's, and git \
+                         runs it even when intercept stops the push: if it sends data on (`git lfs pre-push` uploads \
+                         LFS objects), a stopped push still sends it, and intercept cannot stand in front of a \
+                         config-based hook"
+                    ),
+                    Fix::Manual(format!(
+                        "Turn it off (`git config --{scope} hook.{name}.enabled false`) and run it from the \
+                         repository's hooks directory instead, where intercept puts itself in front of it \
+                         (docs/hooks.md, \"The gate\")"
+                    )),
+                ));
+            }
+        }
+    }
+    if event == "pre-push" {
+        let parallel = git::git(
+            Some(&repo.base),
+            &[
+                "config",
+                "--type=bool",
+                "--get",
+                &format!("hook.{}.parallel", config_hook_name(event)),
+            ],
+        )?;
+        if parallel.as_deref() == Some("true") {
+            out.problem = Some((
+                format!(
+                    "hook.{}.parallel is true: git may run the repository's own pre-push at the same time as \
+                     intercept's, before intercept has stopped the push",
+                    config_hook_name(event)
+                ),
+                Fix::Manual(format!(
+                    "Remove that setting (`git config --unset hook.{}.parallel`)",
+                    config_hook_name(event)
+                )),
+            ));
         }
     }
     Ok(())
@@ -429,6 +473,15 @@ fn why_not(
     if repo.bare {
         return ("no checking pre-receive runs here".to_string(), Fix::Repo);
     }
+    if !dir_exists && same_dir(&repo.dir, global) {
+        return (
+            format!(
+                "git {version} runs hooks from intercept's global shims directory {dir}, which does not exist, so git \
+                 runs no hook at all in the repositories that rely on it"
+            ),
+            Fix::Global,
+        );
+    }
     if !dir_exists && (!version.has_config_hooks() || !record.global.config_hooks()) {
         let husky = repo.dir.ends_with(".husky/_");
         return (
@@ -498,6 +551,15 @@ fn why_not(
             Fix::Global,
         );
     }
+    if record.global.shims() && repo.scope.is_none() {
+        return (
+            format!(
+                "intercept's global shims are installed, but git {version} does not run them: no core.hooksPath names \
+                 them (intercept's block in your global config was changed or removed)"
+            ),
+            Fix::Global,
+        );
+    }
     if record.global.shims() {
         (
             format!(
@@ -557,6 +619,16 @@ fn repo_problems(model: &mut Model, version: Version, record: &Record, global: &
         !version.has_config_hooks() && same_dir(&repo.dir, global),
         &mut model.notes,
     );
+    if mirror::looks_like_one(&repo.dir) && !mirror::is_mirror(&repo.dir, &repo.common_dir) {
+        model.problems.push((
+            format!(
+                "core.hooksPath names another repository's intercept hooks directory ({}): this repository was copied \
+                 or moved, and git runs that repository's hooks here",
+                PathText::new(&repo.dir)
+            ),
+            Fix::Manual("Run `intercept uninstall`, then `intercept install`, in this repository".to_string()),
+        ));
+    }
     if !version.has_config_hooks() && same_dir(&repo.dir, global) {
         let own = chain_dir(&repo, state, global);
         let unrun = repo::unrun_own_hooks(&own);

@@ -331,6 +331,8 @@ pub fn install_repo_with(bin: &Path, hooks: &RepoHooks, legacy_blocks: Legacy) -
         ));
         return Ok(done);
     }
+    super::global::utf8(bin)?;
+    super::global::utf8(&mirror::dir(&hooks.common_dir))?;
     let _lock = Lock::take(&hooks.common_dir.join("intercept"))?;
     let version = git::version(None)?;
     let record = Record::read()?;
@@ -385,7 +387,7 @@ pub fn install_repo_with(bin: &Path, hooks: &RepoHooks, legacy_blocks: Legacy) -
     if body.is_empty() {
         gitconfig::remove_block(&config)?;
     } else {
-        gitconfig::set_block(&config, &body)?;
+        gitconfig::set_block(&config, &body, gitconfig::Place::End)?;
     }
     state.write(&hooks.common_dir)?;
     if state != State::default() {
@@ -399,8 +401,8 @@ pub fn install_repo_with(bin: &Path, hooks: &RepoHooks, legacy_blocks: Legacy) -
 fn remove_legacy(hooks: &RepoHooks, blocks: Legacy, done: &mut Done) -> Result<(), InstallError> {
     let global = global_shims_dir()?;
     for dir in [hooks.dir.clone(), hooks.common_dir.join("hooks")] {
-        if same_dir(&dir, &global) || mirror::is_mirror(&dir, &hooks.common_dir) {
-            continue;
+        if same_dir(&dir, &global) || mirror::looks_like_one(&dir) {
+            continue; // the global shims, or a repository's own intercept hooks directory
         }
         if HOOKS
             .iter()
@@ -423,9 +425,9 @@ fn remove_legacy(hooks: &RepoHooks, blocks: Legacy, done: &mut Done) -> Result<(
     Ok(())
 }
 
-/// An intercept shim file that is not this version's gate.
+/// A shim file of an intercept before this version (this version's read back as a [`Spec`]).
 fn old_shim(path: &Path) -> bool {
-    shim::is_shim(path) && !shim::read(path).is_some_and(|s| s.via == Via::Gate)
+    shim::is_shim(path) && shim::read(path).is_none()
 }
 
 /// `intercept uninstall` in a repository.

@@ -415,3 +415,134 @@ fn a_deleted_husky_directory_is_reported() {
     token_commit_blocked(&repo, &repo.root);
     clean_commit_passes(&repo, &repo.root, "ok.env");
 }
+
+/// The user's own global hooks path kept in an included file or in the XDG config file
+/// still runs after a git < 2.54 install, and a setting git writes into the last `[core]`
+/// section (intercept's block's) stays the user's: it survives a re-install and uninstall,
+/// and does not count as damage.
+#[test]
+fn the_users_global_settings_stay_theirs() {
+    Git::System.select();
+    let repo = TestRepo::new();
+    let mine = repo.scratch.path().join("my-hooks");
+    let ran = repo.scratch.path().join("mine.ran");
+    write_hook(&mine, "pre-commit", &format!("echo ran >> '{}'", ran.display()));
+    let inc = repo.scratch.path().join("hooks.inc");
+    std::fs::write(&inc, format!("[core]\n\thooksPath = {}\n", mine.display())).unwrap();
+    repo.git(&["config", "--global", "include.path", inc.to_str().unwrap()])
+        .code(0);
+    repo.install();
+    repo.initial_commit();
+    assert!(ran.exists(), "the user's own global hooks path no longer runs");
+    repo.git(&["config", "--global", "core.editor", "vim"]).code(0);
+    clean_commit_passes(&repo, &repo.root, "a.env");
+    repo.install();
+    assert_eq!(
+        repo.git(&["config", "--global", "core.editor"]).stdout.trim(),
+        "vim"
+    );
+    repo.intercept_in(&repo.root, &["uninstall", "--global"]).code(0);
+    assert_eq!(
+        repo.git(&["config", "--global", "core.editor"]).stdout.trim(),
+        "vim"
+    );
+}
+
+/// A path git config cannot hold (not UTF-8) is refused at install with the reason,
+/// instead of a setting that points nowhere.
+#[test]
+fn a_home_that_is_not_utf8_is_refused_plainly() {
+    use std::os::unix::ffi::OsStrExt;
+    Git::System.select();
+    let repo = TestRepo::new();
+    let odd = repo.scratch.path().join(std::ffi::OsStr::from_bytes(b"odd-\xff"));
+    std::fs::create_dir_all(&odd).unwrap();
+    let run = crate::support::hermetic(crate::support::bin(), &repo.home())
+        .current_dir(&repo.root)
+        .env("XDG_CONFIG_HOME", &odd)
+        .args(["install", "--global"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("not a UTF-8 path"));
+    assert_eq!(
+        repo.git(&["config", "--global", "core.hooksPath"]).code,
+        1,
+        "nothing was installed"
+    );
+}
+
+/// git 2.55: another config-based pre-push hook (one that could upload) runs whatever
+/// intercept decides; status says so (exit 1) and how to put intercept in front of it.
+#[test]
+fn another_config_based_pre_push_hook_is_reported() {
+    Git::V255.select();
+    let repo = TestRepo::new();
+    repo.install();
+    repo.initial_commit();
+    repo.intercept_in(&repo.root, &["status"]).code(0);
+    repo.git(&["config", "hook.uploader.command", "true"]).code(0);
+    repo.git(&["config", "hook.uploader.event", "pre-push"]).code(0);
+    let status = repo.intercept_in(&repo.root, &["status"]);
+    status.code(1);
+    assert!(
+        status
+            .stdout
+            .contains("uploader (local config), runs after intercept's"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains("hook.uploader.enabled false"),
+        "{}",
+        status.stdout
+    );
+}
+
+/// A repository copied after `intercept install` (git < 2.54) points at the original's
+/// intercept hooks directory: status says so, and uninstall then install set it right.
+#[test]
+fn a_copied_repository_is_told_and_set_right() {
+    Git::System.select();
+    let repo = TestRepo::new();
+    repo.install();
+    repo.initial_commit();
+    let marker = repo.scratch.path().join("own.log");
+    write_hook(
+        &repo.root.join(".githooks"),
+        "pre-commit",
+        &format!("echo \"$PWD\" >> '{}'", marker.display()),
+    );
+    repo.git(&["add", ".githooks"]).code(0);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "hooks"]).code(0);
+    repo.git(&["config", "core.hooksPath", ".githooks"]).code(0);
+    repo.intercept_in(&repo.root, &["install"]).code(0);
+    let copy = repo.scratch.path().join("copy");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(&repo.root)
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let status = repo.intercept_in(&copy, &["status"]);
+    status.code(1);
+    assert!(status.stdout.contains("copied or moved"), "{}", status.stdout);
+    repo.intercept_in(&copy, &["uninstall"]).code(0);
+    assert_eq!(
+        repo.git_in(&copy, &["config", "core.hooksPath"]).stdout.trim(),
+        ".githooks"
+    );
+    repo.intercept_in(&copy, &["install"]).code(0);
+    repo.intercept_in(&copy, &["status"]).code(0);
+    token_commit_blocked(&repo, &copy);
+    let _ = std::fs::remove_file(&marker);
+    clean_commit_passes(&repo, &copy, "ok.env");
+    assert_eq!(
+        std::fs::read_to_string(&marker).unwrap().trim(),
+        copy.to_str().unwrap()
+    );
+    // The original is untouched by all that.
+    repo.intercept_in(&repo.root, &["status"]).code(0);
+    token_commit_blocked(&repo, &repo.root);
+}
