@@ -57,10 +57,11 @@ fi
 
 cat <<EOF_DONE
 
-intercept now checks every 'git commit', 'git merge' and 'git push' in every repository
-of this user: one that adds an Intercom access token is blocked, with what to do about it.
-The repositories' own hooks keep running after intercept.
+intercept now checks 'git commit', 'git merge' and 'git push' in the repositories of this
+user: one that adds an Intercom access token is blocked, with what to do about it. The
+lines above say what this git cannot cover from here; to see every repository of yours:
 
+  intercept doctor ~/src       which repositories are checked, and why not (--fix covers them)
   intercept status             in a repository: which hooks will run there
   intercept scan .             scan files by hand
   intercept uninstall --global undo: remove the hooks, restore your previous git config
