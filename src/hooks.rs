@@ -28,9 +28,11 @@ pub struct Hook {
     /// write are left out — `prepare-commit-msg`, `post-commit`, `reference-transaction`,
     /// `post-index-change` (measured: no-op shims for those four made a 100-commit rebase
     /// 6.5x slower, with 1,800 hook runs) — and so are the hooks whose mere presence changes
-    /// what git does (`push-to-checkout`, `proc-receive`). A repository with its own hook of
-    /// such a name gets a hooks directory of its own instead (`intercept install`, or
-    /// `intercept doctor --fix`), where git runs it directly.
+    /// what git does (`push-to-checkout`, `proc-receive`), and a server's hooks
+    /// (`pre-receive`, `update`, `post-receive`, `post-update`: a push to a repository on
+    /// the same machine ran four shims on the receiving side). A repository with its own
+    /// hook of such a name gets a hooks directory of its own instead (`intercept install`,
+    /// or `intercept doctor --fix`), where git runs it directly.
     pub global_shim: bool,
     /// git-lfs installs it (`git lfs install`) and cannot where intercept's shims are the
     /// hooks directory: the shim runs `git lfs <name>` in a repository that stores LFS
@@ -56,7 +58,7 @@ pub const HOOKS: [Hook; 27] = [
     hook("commit-msg", Some(Check::Message), false, true),
     hook("pre-applypatch", Some(Check::Staged), false, true),
     hook("pre-push", Some(Check::Push), true, true),
-    hook("pre-receive", Some(Check::Receive), true, true),
+    hook("pre-receive", Some(Check::Receive), true, false),
     hook("applypatch-msg", None, false, true),
     hook("post-applypatch", None, false, true),
     hook("prepare-commit-msg", None, false, false),
@@ -67,9 +69,9 @@ pub const HOOKS: [Hook; 27] = [
     hook("post-rewrite", None, true, true),
     hook("pre-auto-gc", None, false, true),
     hook("sendemail-validate", None, false, true),
-    hook("update", None, false, true),
-    hook("post-receive", None, true, true),
-    hook("post-update", None, false, true),
+    hook("update", None, false, false),
+    hook("post-receive", None, true, false),
+    hook("post-update", None, false, false),
     hook("p4-changelist", None, false, true),
     hook("p4-prepare-changelist", None, false, true),
     hook("p4-post-changelist", None, false, true),

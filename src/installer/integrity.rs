@@ -139,6 +139,7 @@ pub fn shim_damage(path: &Path, expected: &Spec) -> Option<String> {
 fn repo_dir(dir: &Path, damage: &mut Damage) {
     let Some(chain) = shim::read(&dir.join("pre-commit"))
         .or_else(|| shim::read(&dir.join("pre-push")))
+        .or_else(|| shim::read(&dir.join("pre-receive")))
         .and_then(|s| match s.chain {
             Chain::Dir(d) => Some(d),
             _ => None,

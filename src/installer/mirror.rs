@@ -37,18 +37,22 @@ pub fn spec(bin: &Path, hook: &'static Hook, chain: &Path, common: &Path) -> Spe
 
 /// The hooks the mirror has a shim for: the client events intercept checks, and git-lfs's
 /// (run for a repository that stores LFS objects when the chain has no hook of that name).
-fn shimmed(hook: &Hook) -> bool {
+fn shimmed(hook: &Hook, bare: bool) -> bool {
+    if bare {
+        return hook.name == hooks::server_check().name;
+    }
     (hook.check.is_some() && hooks::client_checks().any(|h| h.name == hook.name)) || hook.lfs
 }
 
-/// Creates or refreshes the mirror of `chain` for the repository at `common`.
-pub fn install(bin: &Path, common: &Path, chain: &Path) -> Result<PathBuf, InstallError> {
+/// Creates or refreshes the mirror of `chain` for the repository at `common` (a bare one
+/// gets a checking pre-receive, a work tree the client checks).
+pub fn install(bin: &Path, common: &Path, chain: &Path, bare: bool) -> Result<PathBuf, InstallError> {
     let dir = dir(common);
     fs::create_dir_all(&dir).map_err(io_error("cannot create", &dir))?;
     let exec = execs(chain);
     for hook in HOOKS
         .iter()
-        .filter(|h| shimmed(h) || (exec && chain.join(h.name).exists()))
+        .filter(|h| shimmed(h, bare) || (exec && chain.join(h.name).exists()))
     {
         let path = dir.join(hook.name);
         let spec = spec(bin, hook, chain, common);
@@ -125,7 +129,13 @@ pub fn sync(dir: &Path, chain: &Path) -> Result<bool, InstallError> {
 /// executable, or not intercept's.
 pub fn damage(dir: &Path, chain: &Path) -> Vec<String> {
     let mut out = Vec::new();
-    for hook in hooks::client_checks() {
+    let server = shim::read(&dir.join("pre-receive")).is_some_and(|s| s.check);
+    let checked: Vec<&Hook> = if server {
+        vec![hooks::server_check()]
+    } else {
+        hooks::client_checks().collect()
+    };
+    for hook in checked {
         let path = dir.join(hook.name);
         if !shim::is_executable(&path) {
             out.push(format!("{} is gone or not executable", hook.name));

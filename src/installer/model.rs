@@ -612,6 +612,20 @@ fn after_block(repo: &RepoHooks, event: &Event, notes: &mut Vec<String>) -> Opti
 fn repo_problems(model: &mut Model, version: Version, record: &Record, global: &Path, state: &State) {
     let repo = model.repo.clone();
     if repo.bare {
+        let own = repo.common_dir.join("hooks");
+        let unrun = repo::unrun_own_hooks(&own);
+        if !version.has_config_hooks() && same_dir(&repo.dir, global) && !unrun.is_empty() {
+            model.advice.push((
+                format!(
+                    "this bare repository's own {} hook{} in {} do{} not run under intercept's global shims",
+                    unrun.join(", "),
+                    if unrun.len() == 1 { "" } else { "s" },
+                    PathText::new(&own),
+                    if unrun.len() == 1 { "es" } else { "" }
+                ),
+                Fix::Repo,
+            ));
+        }
         return;
     }
     neighbours(

@@ -238,6 +238,17 @@ pub fn needs(
     let state = State::read(&hooks.common_dir)?;
     let global = global_shims_dir()?;
     let chain = chain_dir(hooks, &state, &global);
+    if hooks.bare {
+        // Under the global shims, which leave a server's hooks out (they ran for every push
+        // into a repository on this machine): its own intercept hooks directory.
+        needs.mirror = Some(if mirror::is_mirror(&hooks.dir, &hooks.common_dir) {
+            "refresh".to_string()
+        } else {
+            "git runs this bare repository's hooks from intercept's global shims, which leave a server's hooks out"
+                .to_string()
+        });
+        return Ok(needs);
+    }
     if version.has_config_hooks() {
         needs.config_hooks = !record.global.config_hooks();
         let pre_push = chain.join("pre-push");
@@ -318,16 +329,14 @@ pub fn install_repo(bin: &Path, hooks: &RepoHooks) -> Result<Done, InstallError>
 /// [`install_repo`], saying what to do about an earlier version's blocks in tracked files.
 pub fn install_repo_with(bin: &Path, hooks: &RepoHooks, legacy_blocks: Legacy) -> Result<Done, InstallError> {
     let mut done = Done::default();
-    if hooks.bare {
-        let dir = if same_dir(&hooks.dir, &global_shims_dir()?) {
-            hooks.common_dir.join("hooks")
-        } else {
-            hooks.dir.clone()
-        };
-        install_shims_in(&dir, &[*hooks::server_check()], bin, Via::Repo)?;
+    let global = global_shims_dir()?;
+    if hooks.bare && !same_dir(&hooks.dir, &global) && !mirror::is_mirror(&hooks.dir, &hooks.common_dir) {
+        // A server's own hooks directory (the admin's): the checking pre-receive goes there,
+        // in front of the one it had.
+        install_shims_in(&hooks.dir, &[*hooks::server_check()], bin, Via::Repo)?;
         done.lines.push(format!(
             "installed a checking pre-receive hook in {}",
-            PathText::new(&dir)
+            PathText::new(&hooks.dir)
         ));
         return Ok(done);
     }
@@ -350,7 +359,7 @@ pub fn install_repo_with(bin: &Path, hooks: &RepoHooks, legacy_blocks: Legacy) -
         Some(why) => {
             let chain = chain_dir(hooks, &state, &global_shims_dir()?);
             let chain = fs::canonicalize(&chain).unwrap_or(chain);
-            let dir = mirror::install(bin, &hooks.common_dir, &chain)?;
+            let dir = mirror::install(bin, &hooks.common_dir, &chain, hooks.bare)?;
             // Point git at it, unless it already is (a tool may have set core.hooksPath since).
             if !mirror::is_mirror(&hooks.dir, &hooks.common_dir) {
                 let config = hooks.common_dir.join("config");
@@ -366,12 +375,17 @@ pub fn install_repo_with(bin: &Path, hooks: &RepoHooks, legacy_blocks: Legacy) -
             if why != "refresh" {
                 done.lines.push(format!("{why}:"));
             }
+            let checked: Vec<&str> = if hooks.bare {
+                vec![hooks::server_check().name]
+            } else {
+                hooks::client_checks().map(|h| h.name).collect()
+            };
             done.lines.push(format!(
                 "git now runs this repository's hooks from {} (in its git directory, never committed): each hook of {} \
                  runs from there as before, with intercept's check in front of {}",
                 PathText::new(&dir),
                 PathText::new(&chain),
-                hooks::client_checks().map(|h| h.name).collect::<Vec<_>>().join(", ")
+                checked.join(", ")
             ));
         }
         None if state.mirror_of.is_none() && !needs.config_hooks => {
@@ -439,7 +453,7 @@ pub fn uninstall_repo(hooks: &RepoHooks) -> Result<Done, InstallError> {
             .push("removed intercept's gate from this repository's pre-push hook".to_string());
     }
     remove_legacy(hooks, Legacy::Remove, &mut done)?;
-    if hooks.bare {
+    if hooks.bare && !same_dir(&hooks.dir, &global_shims_dir()?) && !mirror::looks_like_one(&hooks.dir) {
         uninstall_shims_in(&hooks.dir, &mut done)?;
     }
     Registry::remove(&hooks.common_dir)?;
