@@ -727,28 +727,10 @@ pub fn scan_path_name(detector: &Detector, origin: &Origin, name: &[u8], out: &m
 mod tests {
     use std::io::Write;
 
-    use base64::engine::general_purpose::STANDARD;
-    use base64::Engine as _;
-
     use super::*;
 
     fn token() -> String {
-        let n = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(7, |d| d.as_nanos());
-        let hex = format!(
-            "{:032x}",
-            n.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)
-        );
-        let uuid = format!(
-            "{}_{}_{}_{}_{}",
-            &hex[..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        );
-        STANDARD.encode(format!("tok:{uuid}:1:0"))
+        intercept_test_support::token().b64()
     }
 
     #[derive(Default)]
@@ -801,64 +783,20 @@ mod tests {
     }
 
     fn gz(data: &[u8]) -> Vec<u8> {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        e.write_all(data).unwrap();
-        e.finish().unwrap()
+        intercept_test_support::zip::gzip(data)
     }
 
-    /// A zip with stored (`false`) or deflated (`true`) members, local headers only (what
-    /// the sequential reader needs) and a central directory.
+    /// A zip with stored (`false`) or deflated (`true`) members, sizes in the local headers.
     fn zip(members: &[(&str, &[u8], bool)]) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut central = Vec::new();
+        let mut zip = intercept_test_support::zip::Zip::seekable();
         for (name, data, deflate) in members {
-            let body = if *deflate {
-                let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-                e.write_all(data).unwrap();
-                e.finish().unwrap()
+            if *deflate {
+                zip.deflated(name, data);
             } else {
-                data.to_vec()
-            };
-            let mut crc = flate2::Crc::new();
-            crc.update(data);
-            let offset = out.len() as u32;
-            let method: u16 = if *deflate { 8 } else { 0 };
-            let header = |sig: &[u8], central: bool| {
-                let mut h = sig.to_vec();
-                if central {
-                    h.extend(20u16.to_le_bytes());
-                }
-                h.extend(20u16.to_le_bytes());
-                h.extend(0u16.to_le_bytes());
-                h.extend(method.to_le_bytes());
-                h.extend([0u8; 4]);
-                h.extend(crc.sum().to_le_bytes());
-                h.extend((body.len() as u32).to_le_bytes());
-                h.extend((data.len() as u32).to_le_bytes());
-                h.extend((name.len() as u16).to_le_bytes());
-                h.extend(0u16.to_le_bytes());
-                if central {
-                    h.extend([0u8; 8]);
-                    h.extend([0u8; 4]);
-                    h.extend(offset.to_le_bytes());
-                }
-                h.extend(name.as_bytes());
-                h
-            };
-            out.extend(header(b"PK\x03\x04", false));
-            out.extend(&body);
-            central.extend(header(b"PK\x01\x02", true));
+                zip.stored(name, data);
+            }
         }
-        let cd_offset = out.len() as u32;
-        out.extend(&central);
-        out.extend(b"PK\x05\x06");
-        out.extend([0u8; 4]);
-        out.extend((members.len() as u16).to_le_bytes());
-        out.extend((members.len() as u16).to_le_bytes());
-        out.extend((central.len() as u32).to_le_bytes());
-        out.extend(cd_offset.to_le_bytes());
-        out.extend(0u16.to_le_bytes());
-        out
+        zip.finish()
     }
 
     fn utf16(s: &str, be: bool, bom: bool) -> Vec<u8> {

@@ -549,7 +549,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Stands for a token in checked-in regression inputs, which must hold none (the project's
 /// hooks would block them): 60 bytes, a token's length, so offsets and lengths around it
-/// stay as they were in the crash. run.sh (`token_seeds.py`) and the integration test put a
+/// stay as they were in the crash. run.sh (`fuzz-seeds`) and the integration test put a
 /// generated token in its place ([`fill`]).
 pub const TOKEN_PLACEHOLDER: &[u8] = b"{{TOKEN___________________________________________________}}";
 const _: () = assert!(TOKEN_PLACEHOLDER.len() == 60);
