@@ -50,13 +50,41 @@ pub enum Input<'a> {
     Stream(&'a mut dyn Read),
 }
 
-/// What scanning an item found besides tokens.
+/// What scanning an item found besides tokens, with the origin of the part it is about.
+/// The message names that part as `{path}`, filled in when it is shown ([`Issue::message`]),
+/// so a history audit can say where a blob is once it knows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Issue {
     /// Part of the item could not be checked: a hook fails closed on it.
-    Unchecked { path: Vec<u8>, message: String },
+    Unchecked { origin: Origin, template: String },
     /// Worth saying, not a reason to block (an LFS object that is not in this repository).
-    Notice { path: Vec<u8>, message: String },
+    Notice { origin: Origin, template: String },
+}
+
+impl Issue {
+    /// The part of the item it is about.
+    pub fn origin(&self) -> &Origin {
+        match self {
+            Issue::Unchecked { origin, .. } | Issue::Notice { origin, .. } => origin,
+        }
+    }
+
+    pub fn origin_mut(&mut self) -> &mut Origin {
+        match self {
+            Issue::Unchecked { origin, .. } | Issue::Notice { origin, .. } => origin,
+        }
+    }
+
+    /// True when part of the item could not be checked (a hook blocks).
+    pub fn blocks(&self) -> bool {
+        matches!(self, Issue::Unchecked { .. })
+    }
+
+    /// What to tell people: what could not be done, why, and the way out.
+    pub fn message(&self) -> String {
+        let (Issue::Unchecked { origin, template } | Issue::Notice { origin, template }) = self;
+        template.replace("{path}", &origin.shown_path())
+    }
 }
 
 /// Where the content layer hands its results.
@@ -299,16 +327,16 @@ impl Run<'_, '_> {
     /// Part of the item could not be checked; `message` names it with `{path}`.
     fn unchecked(&mut self, origin: &Origin, message: String) {
         self.out.issue(Issue::Unchecked {
-            message: message.replace("{path}", &origin.shown_path()),
-            path: origin.full_path(),
+            origin: origin.clone(),
+            template: message,
         });
     }
 
     /// Worth saying about the item, not a reason to block; `message` names it with `{path}`.
     fn notice(&mut self, origin: &Origin, message: String) {
         self.out.issue(Issue::Notice {
-            message: message.replace("{path}", &origin.shown_path()),
-            path: origin.full_path(),
+            origin: origin.clone(),
+            template: message,
         });
     }
 
@@ -938,7 +966,7 @@ mod tests {
         let out = scan_with(pointer.as_bytes(), 1 << 30, Some(&store));
         assert!(out.findings.is_empty());
         assert!(
-            matches!(&out.issues[..], [Issue::Notice { message, .. }] if message.contains("not in")),
+            matches!(&out.issues[..], [i @ Issue::Notice { .. }] if i.message().contains("not in")),
             "{:?}",
             out.issues
         );
@@ -966,7 +994,7 @@ mod tests {
         let out = scan_with(&archive, 8000, None);
         assert_eq!(out.findings.len(), 1, "{:?}", places(&out));
         assert!(
-            matches!(&out.issues[..], [Issue::Unchecked { message, .. }] if message.contains("not fully checked")),
+            matches!(&out.issues[..], [i @ Issue::Unchecked { .. }] if i.message().contains("not fully checked")),
             "{:?}",
             out.issues
         );
@@ -981,7 +1009,7 @@ mod tests {
         assert_eq!(out.findings.len(), 1, "the raw bytes are scanned");
         // Damage blocks: another decoder may read on where this one stopped.
         assert!(
-            matches!(&out.issues[..], [Issue::Unchecked { message, .. }] if message.contains("cannot decompress f")),
+            matches!(&out.issues[..], [i @ Issue::Unchecked { .. }] if i.message().contains("cannot decompress f")),
             "{:?}",
             out.issues
         );
@@ -1031,8 +1059,8 @@ mod tests {
         let bad = [0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef];
         let out = scan_input(&origin, Input::Bytes(&bad), 1 << 30, None);
         assert!(
-            matches!(&out.issues[..], [Issue::Notice { message, .. }]
-                if message.starts_with("blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 is cut short")),
+            matches!(&out.issues[..], [i @ Issue::Notice { .. }]
+                if i.message().starts_with("blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 is cut short")),
             "{:?}",
             out.issues
         );

@@ -98,9 +98,11 @@ impl Collect for Seen {
         self.findings.push(finding);
     }
     fn issue(&mut self, issue: Issue) {
-        match issue {
-            Issue::Unchecked { path, message } => self.unchecked.push((path, message)),
-            Issue::Notice { path, message } => self.notices.push((path, message)),
+        let said = (issue.origin().full_path(), issue.message());
+        if issue.blocks() {
+            self.unchecked.push(said);
+        } else {
+            self.notices.push(said);
         }
     }
 }
