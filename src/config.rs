@@ -51,15 +51,35 @@ pub struct Settings {
     pub time_budget: Option<f64>,
 }
 
+/// A settings file, variable or git value that cannot be used, named with what is wrong and
+/// how to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{file}: {message}\nFix the file (every key is listed in docs/configuration.md)")]
-    Parse { file: String, message: String },
-    #[error("{file}: [[allow]] entry {index}: {message}. Fix the entry (see docs/configuration.md)")]
+    #[error("{file}: it is not UTF-8 text\n{FIX_FILE}")]
+    NotUtf8 { file: String },
+    #[error("{file}: {}\n{FIX_FILE}", .source.to_string().trim_end())]
+    Toml {
+        file: String,
+        #[source]
+        source: toml::de::Error,
+    },
+    #[error(
+        "{file}: `pushed_allowlist` is a server setting: set it in the server's file or the bare repository's \
+         git config (docs/server.md)\n{FIX_FILE}"
+    )]
+    ServerKey { file: String },
+    #[error("{file}: pushed_allowlist = {value:?}: use \"ignore\" or \"target\"\n{FIX_FILE}")]
+    PushedAllowlist { file: String, value: String },
+    #[error(
+        "{file}: time_budget = {value}: give a number of seconds from 0 to {MAX_TIME_BUDGET} (0 for no \
+         limit)\n{FIX_FILE}"
+    )]
+    TimeBudget { file: String, value: f64 },
+    #[error("{file}: [[allow]] entry {index}: {problem}. Fix the entry (see docs/configuration.md)")]
     Allow {
         file: String,
         index: usize,
-        message: String,
+        problem: AllowProblem,
     },
     #[error("{var}={value:?}: {message}. Fix or unset the variable")]
     Env {
@@ -79,6 +99,41 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// The way out every file error ends with.
+const FIX_FILE: &str = "Fix the file (every key is listed in docs/configuration.md)";
+
+impl ConfigError {
+    /// The file the error is about, when it is about a file's content.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            ConfigError::NotUtf8 { file }
+            | ConfigError::Toml { file, .. }
+            | ConfigError::ServerKey { file }
+            | ConfigError::PushedAllowlist { file, .. }
+            | ConfigError::TimeBudget { file, .. }
+            | ConfigError::Allow { file, .. } => Some(file),
+            ConfigError::Env { .. } | ConfigError::Git { .. } | ConfigError::Read { .. } => None,
+        }
+    }
+}
+
+/// What is wrong with an `[[allow]]` entry.
+#[derive(Debug, thiserror::Error)]
+pub enum AllowProblem {
+    #[error("`reason` is required: say why this token may be committed")]
+    NoReason,
+    #[error("fingerprint {0:?} is not 64 hex digits (copy it from intercept's report or JSON output)")]
+    Fingerprint(String),
+    #[error("path {0:?} would allow every file; name the fixtures' directory or files")]
+    EveryFile(String),
+    #[error("path {0:?} is not a valid pattern")]
+    Pattern(String),
+    #[error("give either `fingerprint` or `path`, not both")]
+    Both,
+    #[error("give a `fingerprint` or a `path` to allow")]
+    Neither,
 }
 
 /// The file format (every file uses it; `pushed_allowlist` only counts in the server file).
@@ -221,9 +276,9 @@ pub fn resolve_server(git: &GitValues) -> Result<Server, ConfigError> {
             };
             let mut file = parse(&layer)?;
             if let Some(m) = file.pushed_allowlist.take() {
-                mode = pushed_allowlist_mode(&m).ok_or_else(|| ConfigError::Parse {
+                mode = pushed_allowlist_mode(&m).ok_or_else(|| ConfigError::PushedAllowlist {
                     file: layer.label.clone(),
-                    message: format!("pushed_allowlist = {m:?}: use \"ignore\" or \"target\""),
+                    value: m.clone(),
                 })?;
             }
             apply_parsed(&mut settings, &layer, file)?;
@@ -321,34 +376,23 @@ pub fn resolve(repo: &[Layer], flags: &Overrides) -> Result<Settings, ConfigErro
 }
 
 fn parse(layer: &Layer) -> Result<FileConfig, ConfigError> {
-    let parse_error = |message: String| ConfigError::Parse {
-        file: layer.label.clone(),
-        message,
-    };
-    let text =
-        std::str::from_utf8(&layer.text).map_err(|_| parse_error("it is not UTF-8 text".to_string()))?;
-    toml::from_str(text).map_err(|e| parse_error(e.to_string().trim_end().to_string()))
+    let file = || layer.label.clone();
+    let text = std::str::from_utf8(&layer.text).map_err(|_| ConfigError::NotUtf8 { file: file() })?;
+    toml::from_str(text).map_err(|source| ConfigError::Toml { file: file(), source })
 }
 
 /// Applies a user or repository file (the server-only key is an error there).
 fn apply(settings: &mut Settings, layer: &Layer) -> Result<(), ConfigError> {
     let file = parse(layer)?;
     if file.pushed_allowlist.is_some() {
-        return Err(ConfigError::Parse {
+        return Err(ConfigError::ServerKey {
             file: layer.label.clone(),
-            message: "`pushed_allowlist` is a server setting: set it in the server's file or the bare \
-                      repository's git config (docs/server.md)"
-                .to_string(),
         });
     }
     apply_parsed(settings, layer, file)
 }
 
 fn apply_parsed(settings: &mut Settings, layer: &Layer, file: FileConfig) -> Result<(), ConfigError> {
-    let parse_error = |message: String| ConfigError::Parse {
-        file: layer.label.clone(),
-        message,
-    };
     if let Some(v) = file.inline_markers {
         settings.inline_markers = v;
     }
@@ -357,9 +401,10 @@ fn apply_parsed(settings: &mut Settings, layer: &Layer, file: FileConfig) -> Res
     }
     if let Some(v) = file.time_budget {
         if !(0.0..=MAX_TIME_BUDGET).contains(&v) {
-            return Err(parse_error(format!(
-                "time_budget = {v}: give a number of seconds from 0 to {MAX_TIME_BUDGET} (0 for no limit)"
-            )));
+            return Err(ConfigError::TimeBudget {
+                file: layer.label.clone(),
+                value: v,
+            });
         }
         settings.time_budget = (v > 0.0).then_some(v);
     }
@@ -371,46 +416,32 @@ fn apply_parsed(settings: &mut Settings, layer: &Layer, file: FileConfig) -> Res
 fn rules(layer: &Layer, entries: Vec<AllowEntry>) -> Result<Vec<Rule>, ConfigError> {
     let mut rules = Vec::new();
     for (i, entry) in entries.into_iter().enumerate() {
-        let allow_error = |message: String| ConfigError::Allow {
+        let allow_error = |problem: AllowProblem| ConfigError::Allow {
             file: layer.label.clone(),
             index: i + 1,
-            message,
+            problem,
         };
         let reason = entry
             .reason
             .map(|r| r.trim().to_string())
             .filter(|r| !r.is_empty())
-            .ok_or_else(|| {
-                allow_error("`reason` is required: say why this token may be committed".to_string())
-            })?;
+            .ok_or_else(|| allow_error(AllowProblem::NoReason))?;
         let kind = match (entry.fingerprint, entry.path) {
-            (Some(fp), None) => RuleKind::Fingerprint(Fingerprint::from_hex(&fp).ok_or_else(|| {
-                allow_error(format!(
-                    "fingerprint {fp:?} is not 64 hex digits (copy it from intercept's report or JSON output)"
-                ))
-            })?),
+            (Some(fp), None) => RuleKind::Fingerprint(
+                Fingerprint::from_hex(&fp)
+                    .ok_or_else(|| allow_error(AllowProblem::Fingerprint(fp.clone())))?,
+            ),
             (None, Some(path)) => {
                 if path
                     .trim_matches(|c| matches!(c, '*' | '/' | '?' | '.'))
                     .is_empty()
                 {
-                    return Err(allow_error(format!(
-                        "path {path:?} would allow every file; name the fixtures' directory or files"
-                    )));
+                    return Err(allow_error(AllowProblem::EveryFile(path)));
                 }
-                RuleKind::path(&path)
-                    .ok_or_else(|| allow_error(format!("path {path:?} is not a valid pattern")))?
+                RuleKind::path(&path).ok_or_else(|| allow_error(AllowProblem::Pattern(path.clone())))?
             }
-            (Some(_), Some(_)) => {
-                return Err(allow_error(
-                    "give either `fingerprint` or `path`, not both".to_string(),
-                ))
-            }
-            (None, None) => {
-                return Err(allow_error(
-                    "give a `fingerprint` or a `path` to allow".to_string(),
-                ))
-            }
+            (Some(_), Some(_)) => return Err(allow_error(AllowProblem::Both)),
+            (None, None) => return Err(allow_error(AllowProblem::Neither)),
         };
         rules.push(Rule {
             kind,

@@ -24,6 +24,7 @@
 //! - [`redact`] is the one step every string passes on its way out.
 
 pub mod allowlist;
+pub mod causes;
 pub mod chunk;
 pub mod cli;
 pub mod commands;

@@ -7,16 +7,60 @@ use std::sync::atomic::AtomicBool;
 
 use gix::ObjectId;
 
-use crate::config::{self, Layer, Overrides, Settings, REPO_FILE};
+use crate::config::{self, ConfigError, Layer, Overrides, Settings, REPO_FILE};
 use crate::content::lfs;
 use crate::detector::Detector;
 use crate::outcome::Outcome;
-use crate::repo;
+use crate::path::PathText;
+use crate::repo::{self, RepoError};
 use crate::scan::audit::Counters;
 use crate::scan::push::{peel_all, Pushed};
 use crate::scan::{Budget, Problem, Session, Sink, Summary};
-use crate::source::pushed::{self, PushUpdate};
+use crate::source::pushed::{self, LineError, PushUpdate};
 use crate::source::staged;
+
+/// Why a check could not start (it is reported through the check's sink: in a hook's block
+/// message, a scan's problems).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Input(#[from] LineError),
+    #[error(
+        "the commit-msg hook was run without the message file. Reinstall the hooks with \
+         `intercept install --global` (or `intercept install` in this repository)"
+    )]
+    NoMessageFile,
+    #[error(
+        "cannot read the commit message file {path}: {source}. git passes it to the commit-msg hook; check \
+         that the hook passes its arguments on"
+    )]
+    MessageFile {
+        path: PathText,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read the refs git passed on standard input: {source}. Run the push again")]
+    Stdin {
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "PRE_COMMIT_TO_REF / PRE_COMMIT_FROM_REF do not hold object ids (the pre-commit framework sets \
+         them). Check the hook's configuration"
+    )]
+    FrameworkIds,
+    #[error(
+        "the pre-commit framework ran the pre-push hook without saying what is pushed (no \
+         PRE_COMMIT_TO_REF or PRE_COMMIT_LOCAL_BRANCH), so nothing could be checked. Push with \
+         intercept's own hooks (`intercept install --global`), or go ahead unchecked with `git push \
+         --no-verify`"
+    )]
+    FrameworkRange,
+}
 
 /// Reports a check that could not start, and its outcome.
 pub fn failed(sink: &mut dyn Sink, message: impl Display) -> Outcome {
@@ -80,19 +124,14 @@ const SCISSORS: &[u8] = b"------------------------ >8 ------------------------";
 /// commit-msg: a token in the message blocks.
 pub fn message(detector: &Detector, file: Option<&str>, sink: &mut dyn Sink) -> Outcome {
     let Some(file) = file else {
-        return failed(
-            sink,
-            "the commit-msg hook was run without the message file. Reinstall the hooks with \
-             `intercept install --global` (or `intercept install` in this repository)",
-        );
+        return failed(sink, CheckError::NoMessageFile);
     };
     let mut message = try_or_fail!(
         sink,
-        std::fs::read(file).map_err(|e| format!(
-            "cannot read the commit message file {}: {e}. git passes it to the commit-msg hook; check that \
-             the hook passes its arguments on",
-            crate::path::Escaped(file.as_bytes())
-        ))
+        std::fs::read(file).map_err(|source| CheckError::MessageFile {
+            path: PathText(file.as_bytes().to_vec()),
+            source,
+        })
     );
     if let Some(at) = memchr::memmem::find(&message, SCISSORS) {
         let line_start = message[..at]
@@ -104,19 +143,7 @@ pub fn message(detector: &Detector, file: Option<&str>, sink: &mut dyn Sink) -> 
     // The usual case: no token, so no repository or config to read (pre-commit already
     // checked the staged config of this commit).
     let settings = if detector.prefilter(&message) {
-        let resolved = repo::open().map_err(|e| e.to_string()).and_then(|repo| {
-            let index = repo::index(&repo).map_err(|e| e.to_string())?;
-            let layers: Vec<Layer> = repo::staged_file(&repo.objects, &index, REPO_FILE)
-                .map_err(|e| e.to_string())?
-                .map(|text| Layer {
-                    label: format!("{REPO_FILE} (as staged)"),
-                    text,
-                })
-                .into_iter()
-                .collect();
-            config::resolve(&layers, &Overrides::default()).map_err(|e| e.to_string())
-        });
-        try_or_fail!(sink, resolved)
+        try_or_fail!(sink, staged_settings())
     } else {
         Settings::defaults()
     };
@@ -125,23 +152,37 @@ pub fn message(detector: &Detector, file: Option<&str>, sink: &mut dyn Sink) -> 
     session.finish()
 }
 
+/// The settings with `.intercept.toml` as staged (for a message with a token in it).
+fn staged_settings() -> Result<Settings, CheckError> {
+    let repo = repo::open()?;
+    let index = repo::index(&repo)?;
+    let layers: Vec<Layer> = repo::staged_file(&repo.objects, &index, REPO_FILE)?
+        .map(|text| Layer {
+            label: format!("{REPO_FILE} (as staged)"),
+            text,
+        })
+        .into_iter()
+        .collect();
+    Ok(config::resolve(&layers, &Overrides::default())?)
+}
+
 /// The settings with `.intercept.toml` as of each pushed tip (their allow-lists add up:
 /// an entry needs to be in one of the commits being pushed).
 fn tip_settings(
     objects: &impl gix::objs::Find,
     tips: &[ObjectId],
     overrides: &Overrides,
-) -> Result<Settings, String> {
+) -> Result<Settings, CheckError> {
     let mut layers = Vec::new();
     for tip in tips {
-        if let Some(text) = repo::committed_file(objects, tip, REPO_FILE).map_err(|e| e.to_string())? {
+        if let Some(text) = repo::committed_file(objects, tip, REPO_FILE)? {
             layers.push(Layer {
                 label: format!("{REPO_FILE} at {}", &tip.to_string()[..10]),
                 text,
             });
         }
     }
-    config::resolve(&layers, overrides).map_err(|e| e.to_string())
+    Ok(config::resolve(&layers, overrides)?)
 }
 
 /// pre-push: the commits the push sends. `input` is git's standard input; under the
@@ -213,29 +254,17 @@ pub fn pre_push(
 /// neither `PRE_COMMIT_FROM_REF` nor `PRE_COMMIT_TO_REF`: the branch being pushed is then
 /// checked against everything the remote is known to have; when even that cannot be told,
 /// the push is blocked.
-fn framework_update(repo: &gix::Repository) -> Result<Option<PushUpdate>, String> {
+fn framework_update(repo: &gix::Repository) -> Result<Option<PushUpdate>, CheckError> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let (to, branch) = (var("PRE_COMMIT_TO_REF"), var("PRE_COMMIT_LOCAL_BRANCH"));
     if to.is_none() && branch.is_none() && var("PRE_COMMIT_REMOTE_NAME").is_none() {
         return Ok(None);
     }
-    let id = |v: &str| {
-        ObjectId::from_hex(v.trim().as_bytes()).map_err(|_| {
-            "PRE_COMMIT_TO_REF / PRE_COMMIT_FROM_REF do not hold object ids (the pre-commit framework sets \
-             them). Check the hook's configuration"
-                .to_string()
-        })
-    };
+    let id = |v: &str| ObjectId::from_hex(v.trim().as_bytes()).map_err(|_| CheckError::FrameworkIds);
     let local = match (&to, &branch) {
         (Some(to), _) => id(to)?,
         (None, Some(branch)) => repo::refs::resolve(repo, branch)?,
-        (None, None) => {
-            return Err("the pre-commit framework ran the pre-push hook without saying what is pushed \
-                        (no PRE_COMMIT_TO_REF or PRE_COMMIT_LOCAL_BRANCH), so nothing could be checked. Push \
-                        with intercept's own hooks (`intercept install --global`), or go ahead unchecked with \
-                        `git push --no-verify`"
-                .to_string())
-        }
+        (None, None) => return Err(CheckError::FrameworkRange),
     };
     let remote = match var("PRE_COMMIT_FROM_REF") {
         Some(from) => Some(id(&from)?).filter(|r| !r.is_null()),
@@ -250,9 +279,8 @@ fn framework_update(repo: &gix::Repository) -> Result<Option<PushUpdate>, String
 }
 
 /// The commits the references under `prefix` (all references when `None`) lead to.
-fn ref_tips(repo: &gix::Repository, prefix: Option<&str>) -> Result<Vec<ObjectId>, String> {
-    Ok(repo::refs::all(repo, prefix)
-        .map_err(|e| e.to_string())?
+fn ref_tips(repo: &gix::Repository, prefix: Option<&str>) -> Result<Vec<ObjectId>, RepoError> {
+    Ok(repo::refs::all(repo, prefix)?
         .into_iter()
         .filter_map(|(_, id)| repo::peel_to_commit(&repo.objects, id))
         .collect())

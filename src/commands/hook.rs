@@ -142,11 +142,8 @@ fn run_check(check: Check, args: &[String], detector: &Detector, sink: &mut Bloc
         Check::Message => checks::message(detector, args.first().map(String::as_str), sink),
         Check::Push | Check::Receive => {
             let mut input = Vec::new();
-            if let Err(e) = std::io::stdin().lock().read_to_end(&mut input) {
-                return checks::failed(
-                    sink,
-                    format!("cannot read the refs git passed on standard input: {e}. Run the push again"),
-                );
+            if let Err(source) = std::io::stdin().lock().read_to_end(&mut input) {
+                return checks::failed(sink, checks::CheckError::Stdin { source });
             }
             if check == Check::Push {
                 checks::pre_push(

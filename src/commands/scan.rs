@@ -2,17 +2,18 @@
 //! report. Porcelain: findings on stdout in the chosen format; problems, advice and a
 //! summary for people on stderr.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use super::checks;
+use super::error::StartError;
 use crate::cli::{FormatArg, ScanArgs};
-use crate::config::{self, Layer, Overrides, REPO_FILE};
+use crate::config::{self, ConfigError, Layer, Overrides, REPO_FILE};
 use crate::content::Input;
 use crate::detector::Detector;
 use crate::outcome::Outcome;
+use crate::path::PathText;
 use crate::report::human::{Footer, Listing};
 use crate::report::json::Json;
 use crate::report::progress::Progress;
@@ -21,7 +22,7 @@ use crate::scan::audit::Counters;
 use crate::scan::{Session, Sink};
 use crate::source::files::{self, Entry};
 
-pub fn run(args: &ScanArgs) -> Outcome {
+pub fn run(args: &ScanArgs) -> Result<Outcome, StartError> {
     let overrides = Overrides {
         max_decompressed: args.max_decompressed,
         time_budget: None,
@@ -29,11 +30,8 @@ pub fn run(args: &ScanArgs) -> Outcome {
     // A new branch's push event names the all-zero id as what came before: the range is
     // then the branch's whole history.
     let range = args.range.as_deref().map(without_null_base);
-    if let Err(message) = can_start(args, range) {
-        // One line, and no report: nothing was scanned (exit 2).
-        let _ = writeln!(super::stderr(), "intercept: {message}");
-        return Outcome::Unchecked;
-    }
+    // When it cannot start: one line (from main), and no report: nothing was scanned.
+    can_start(args, range)?;
     let detector = Detector::new();
     let mut out = super::stdout();
     let mut err = super::stderr();
@@ -45,7 +43,7 @@ pub fn run(args: &ScanArgs) -> Outcome {
         FormatArg::Sarif => Box::new(Footer::new(Sarif::new(&mut out, run_info(args, range)), &mut err)),
     };
     let sink = &mut *sink;
-    if let Some(range) = range {
+    Ok(if let Some(range) = range {
         checks::range(&detector, range, &overrides, sink)
     } else if args.all {
         let interrupt = Arc::new(AtomicBool::new(false));
@@ -61,7 +59,7 @@ pub fn run(args: &ScanArgs) -> Outcome {
         checks::staged(&detector, &overrides, sink)
     } else {
         scan_files(&detector, &args.paths, &overrides, sink)
-    }
+    })
 }
 
 /// `0000…0000..B` → `B`: git's null id as a range's base means "nothing before".
@@ -90,7 +88,7 @@ fn head_if_empty(spec: &str) -> &str {
 }
 
 /// Why a git scan cannot start, in one line (what, why, what to do); files scans always can.
-fn can_start(args: &ScanArgs, range: Option<&str>) -> Result<(), String> {
+fn can_start(args: &ScanArgs, range: Option<&str>) -> Result<(), StartError> {
     let what = match () {
         _ if args.staged => "--staged",
         _ if args.all => "--all",
@@ -99,40 +97,29 @@ fn can_start(args: &ScanArgs, range: Option<&str>) -> Result<(), String> {
     };
     let repo = match crate::repo::open() {
         Ok(repo) => repo,
-        Err(crate::repo::RepoError::NotFound { dir }) => {
-            return Err(format!(
-                "`intercept scan {what}` checks a git repository, and there is none in {dir} or above it. Run it \
-                 inside a repository, or scan files and directories with `intercept scan PATH`"
-            ))
-        }
+        Err(crate::repo::RepoError::NotFound { dir }) => return Err(StartError::NoRepository { what, dir }),
         // Any other failure is reported by the check itself, with its cause.
         Err(_) => return Ok(()),
     };
     if args.staged && repo.workdir().is_none() {
-        let message = "this is a bare repository: it has no index, so nothing is staged here. Scan its \
-                       history with `intercept scan --all`, or a range of it with `intercept scan --range \
-                       <from>..<to>`";
-        return Err(message.to_string());
+        return Err(StartError::BareStaged);
     }
     if let Some(range) = range {
         let (base, tip) = range_parts(range);
         for spec in base.into_iter().chain([tip]) {
-            if crate::repo::refs::resolve(&repo, spec).is_ok() {
+            let Err(source) = crate::repo::refs::resolve(&repo, spec) else {
                 continue;
-            }
-            let spec_text = crate::path::Escaped(spec.as_bytes()).to_string();
-            let range = crate::path::Escaped(range.as_bytes());
+            };
+            let range = PathText(range.as_bytes().to_vec());
             if spec == "HEAD" && crate::repo::head_commit_id(&repo).is_none() {
-                return Err(format!(
-                    "cannot scan --range {range}: HEAD names no commit yet (nothing is committed on this \
-                     branch). Commit first, or name a commit, branch or tag"
-                ));
+                return Err(StartError::Unborn { range });
             }
-            return Err(format!(
-                "cannot scan --range {range}: cannot resolve \"{spec_text}\": it names no commit, branch or \
-                 tag in this repository. Check it with `git rev-parse {spec_text}`; in CI, fetch enough \
-                 history for it (docs/ci.md)"
-            ));
+            let spec = PathText(spec.as_bytes().to_vec());
+            return Err(StartError::Unknown {
+                range,
+                spec,
+                source: Box::new(source),
+            });
         }
     }
     Ok(())
@@ -204,14 +191,9 @@ fn scan_files(detector: &Detector, paths: &[PathBuf], overrides: &Overrides, sin
                 label: path.display().to_string(),
                 text,
             }],
-            Err(e) => {
-                return checks::failed(
-                    sink,
-                    format!(
-                        "cannot read {}: {e}. Make it readable, or remove it",
-                        path.display()
-                    ),
-                )
+            Err(source) => {
+                let file = path.display().to_string();
+                return checks::failed(sink, ConfigError::Read { file, source });
             }
         },
         None => Vec::new(),

@@ -325,7 +325,7 @@ fn count_missing_blobs(repo: &gix::Repository, interrupt: &AtomicBool) -> Result
                 kind: "commit",
                 id,
                 at: None,
-                cause: repo::cause(&e),
+                source: e.into(),
             })?
             .tree();
         todo.push(tree);

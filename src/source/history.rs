@@ -20,7 +20,7 @@ use gix::ObjectId;
 
 use super::tree_diff::{self, Trees};
 use super::Change;
-use crate::repo::{cause, RepoError};
+use crate::repo::RepoError;
 
 /// Trees kept between commits (see [`Trees`]).
 const TREE_CACHE_BYTES: usize = 64 << 20;
@@ -97,7 +97,7 @@ impl<'a, F: gix::objs::Find> Graph<'a, F> {
             let commit = self
                 .objects
                 .find_commit(id, &mut self.buf)
-                .map_err(|e| object_error(id, &e))?;
+                .map_err(|e| object_error(id, e))?;
             (
                 commit.time().map(|t| t.seconds).unwrap_or(0),
                 commit.parents().collect(),
@@ -115,12 +115,12 @@ impl<'a, F: gix::objs::Find> Graph<'a, F> {
     }
 }
 
-fn object_error(id: &ObjectId, e: &(dyn std::error::Error + 'static)) -> RepoError {
+fn object_error(id: &ObjectId, e: impl Into<crate::causes::BoxError>) -> RepoError {
     RepoError::Object {
         kind: "commit",
         id: *id,
         at: None,
-        cause: cause(e),
+        source: e.into(),
     }
 }
 
@@ -290,7 +290,7 @@ pub fn commit_changes<F: gix::objs::Find>(
     let (tree, parents, message) = {
         let commit = objects
             .find_commit(id, &mut graph.buf)
-            .map_err(|e| object_error(id, &e))?;
+            .map_err(|e| object_error(id, e))?;
         (
             commit.tree(),
             commit.parents().collect::<Vec<_>>(),
@@ -302,7 +302,7 @@ pub fn commit_changes<F: gix::objs::Find>(
     for p in &parents {
         let commit = objects
             .find_commit(p, &mut graph.buf)
-            .map_err(|e| object_error(p, &e))?;
+            .map_err(|e| object_error(p, e))?;
         parent_trees.push(commit.tree());
     }
     let mut changes = Vec::new();

@@ -9,7 +9,8 @@
 
 use gix::ObjectId;
 
-use crate::repo::{cause, RepoError};
+use crate::causes::BoxError;
+use crate::repo::{RepoError, Why};
 
 /// One line of pre-push's input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,22 +132,22 @@ pub fn peel(
     mut id: ObjectId,
     tags: &mut Vec<TagMessage>,
 ) -> Result<Peeled, RepoError> {
-    let error = |id: ObjectId, cause: String| RepoError::Object {
+    let error = |id: ObjectId, source: BoxError| RepoError::Object {
         kind: "object",
         id,
         at: None,
-        cause,
+        source,
     };
     let mut buf = Vec::new();
     for _ in 0..32 {
         let data = objects
             .try_find(&id, &mut buf)
-            .map_err(|e| error(id, cause(&e)))?
-            .ok_or_else(|| error(id, "the object is missing".to_string()))?;
+            .map_err(|e| error(id, e.into()))?
+            .ok_or_else(|| error(id, Why::Missing.into()))?;
         match data.kind {
             gix::objs::Kind::Tag => {
                 let tag =
-                    gix::objs::TagRef::from_bytes(data.data, id.kind()).map_err(|e| error(id, cause(&e)))?;
+                    gix::objs::TagRef::from_bytes(data.data, id.kind()).map_err(|e| error(id, e.into()))?;
                 let target = tag.target();
                 tags.push(TagMessage {
                     tag: id,
@@ -159,7 +160,7 @@ pub fn peel(
             gix::objs::Kind::Blob => return Ok(Peeled::Blob(id)),
         }
     }
-    Err(error(id, "a chain of more than 32 tags".to_string()))
+    Err(error(id, Why::TagChain.into()))
 }
 
 #[cfg(test)]
