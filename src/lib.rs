@@ -37,6 +37,7 @@ pub mod installer;
 pub mod origin;
 pub mod outcome;
 pub mod path;
+pub mod plan;
 pub mod redact;
 pub mod repo;
 pub mod report;

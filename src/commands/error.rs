@@ -12,41 +12,11 @@ use crate::repo::RepoError;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
-    Start(#[from] StartError),
+    Start(#[from] crate::plan::StartError),
     #[error(transparent)]
     Allow(#[from] AllowError),
     #[error(transparent)]
     Meta(#[from] MetaError),
-}
-
-/// Why `intercept scan` with a git source cannot start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error(
-        "`intercept scan {what}` checks a git repository, and there is none in {dir} or above it. Run it \
-         inside a repository, or scan files and directories with `intercept scan PATH`"
-    )]
-    NoRepository { what: &'static str, dir: PathText },
-    #[error(
-        "this is a bare repository: it has no index, so nothing is staged here. Scan its history with \
-         `intercept scan --all`, or a range of it with `intercept scan --range <from>..<to>`"
-    )]
-    BareStaged,
-    #[error(
-        "cannot scan --range {range}: HEAD names no commit yet (nothing is committed on this branch). \
-         Commit first, or name a commit, branch or tag"
-    )]
-    Unborn { range: PathText },
-    #[error(
-        "cannot scan --range {range}: cannot resolve \"{spec}\": it names no commit, branch or tag in this \
-         repository. Check it with `git rev-parse {spec}`; in CI, fetch enough history for it (docs/ci.md)"
-    )]
-    Unknown {
-        range: PathText,
-        spec: PathText,
-        #[source]
-        source: Box<RepoError>,
-    },
 }
 
 /// Why `intercept allow` cannot write the entry.

@@ -4,14 +4,13 @@
 //! Hooks intercept does not check (and names it does not know yet) pass with 0, so a newer
 //! shim never breaks an older binary.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
-use super::checks;
-use crate::config::Overrides;
 use crate::detector::Detector;
 use crate::hooks::{self, Check};
 use crate::outcome::Outcome;
+use crate::plan::{self, Plan};
 use crate::report::human::{Block, Blocked};
 
 /// What each check's block message says.
@@ -137,26 +136,9 @@ fn gate(name: &str) {
 }
 
 fn run_check(check: Check, args: &[String], detector: &Detector, sink: &mut Block<'_>) -> Outcome {
-    match check {
-        Check::Staged => checks::staged(detector, &Overrides::default(), sink),
-        Check::Message => checks::message(detector, args.first().map(String::as_str), sink),
-        Check::Push | Check::Receive => {
-            let mut input = Vec::new();
-            if let Err(source) = std::io::stdin().lock().read_to_end(&mut input) {
-                return checks::failed(sink, checks::CheckError::Stdin { source });
-            }
-            if check == Check::Push {
-                checks::pre_push(
-                    detector,
-                    args.first().map(String::as_str),
-                    args.get(1).map(String::as_str),
-                    &input,
-                    sink,
-                )
-            } else {
-                checks::pre_receive(detector, &input, sink)
-            }
-        }
+    match Plan::hook(check, args, &mut std::io::stdin().lock()) {
+        Ok(plan) => plan::run(&plan, &plan::Context::new(detector), sink),
+        Err(e) => plan::failed(sink, &e),
     }
 }
 

@@ -3,7 +3,6 @@
 //! stdout, stderr or the log passes [`crate::redact`] first.
 
 pub mod allow;
-pub mod checks;
 pub mod error;
 pub mod hook;
 pub mod install;

@@ -19,7 +19,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use intercept::allowlist::Allowed;
 use intercept::chunk::Chunk;
-use intercept::config::{self, Layer, Overrides, Settings};
+use intercept::config::{self, Flags, Layer, Settings};
 use intercept::content::lfs::Store;
 use intercept::content::{Buffers, Collect, Decoders, Input, Issue};
 use intercept::finding::Finding;
@@ -597,7 +597,7 @@ pub fn config(data: &[u8], hermetic: bool) {
         label: LABEL.to_string(),
         text: data.to_vec(),
     }];
-    let first = config::resolve(&layers, &Overrides::default());
+    let first = config::resolve(&layers, &Flags::default());
     match &first {
         Ok(settings) => {
             if let Some(t) = settings.time_budget {
@@ -628,7 +628,7 @@ pub fn config(data: &[u8], hermetic: bool) {
             assert_no_token(redact::detector(), shown.as_bytes(), "a redacted config error");
         }
     }
-    let second = config::resolve(&layers, &Overrides::default());
+    let second = config::resolve(&layers, &Flags::default());
     assert_eq!(
         format!("{first:?}"),
         format!("{second:?}"),
