@@ -45,31 +45,39 @@ fn git(repo: &Path, args: &[&str]) {
     assert!(status.success(), "git {args:?}");
 }
 
-/// A zip of text members (random words, so it does not shrink to nothing) of about `mb` MB.
+/// A zip of deflated text members (random words, so it does not shrink to nothing) of
+/// about `mb` MB, built by the shared test-support crate (no archiver needed).
 fn make_zip(path: &Path, mb: usize) {
-    let script = format!(
-        r#"
-import random, zipfile
-random.seed(7)
-words = ["alpha", "beta", "gamma", "delta", "token", "config", "value", "x" * 12, "0123456789abcdef"]
-with zipfile.ZipFile("{}", "w", zipfile.ZIP_DEFLATED) as z:
-    size = 0
-    i = 0
-    while size < {} * 1000 * 1000:
-        body = "\n".join(" ".join(random.choice(words) + str(random.getrandbits(40)) for _ in range(12)) for _ in range(2000))
-        z.writestr(f"dir{{i % 40}}/file{{i}}.txt", body)
-        i += 1
-        size = z.fp.tell()
-"#,
-        path.display(),
-        mb
-    );
-    let ok = Command::new("python3")
-        .args(["-c", &script])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "python3 zipfile");
+    let words = [
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+        "token",
+        "config",
+        "value",
+        "xxxxxxxxxxxx",
+        "0123456789abcdef",
+    ];
+    let mut rng = Rng(7);
+    let mut zip = intercept_test_support::zip::Zip::seekable();
+    let mut i = 0;
+    while zip.len() < mb * 1000 * 1000 {
+        let body: Vec<String> = (0..2000)
+            .map(|_| {
+                (0..12)
+                    .map(|_| {
+                        let word = words[(rng.next() % words.len() as u64) as usize];
+                        format!("{word}{}", rng.next() >> 24)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        zip.deflated(format!("dir{}/file{i}.txt", i % 40), body.join("\n").as_bytes());
+        i += 1;
+    }
+    std::fs::write(path, zip.finish()).unwrap();
 }
 
 fn make_random(path: &Path, bytes: u64) {
@@ -118,23 +126,13 @@ fn time(cmd: &mut Command) -> Duration {
 
 fn bench(name: &str, repo: &Path, runs: usize, bins: &[(&str, PathBuf)]) {
     let add = || {
-        let mut c = Command::new("git");
-        c.current_dir(repo)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .args(["add", "payload"]);
+        let mut c = hermetic_git(repo);
+        c.args(["add", "payload"]);
         c
     };
     let commit = || {
-        let mut c = Command::new("git");
-        c.current_dir(repo)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "bench")
-            .env("GIT_AUTHOR_EMAIL", "bench@example.com")
-            .env("GIT_COMMITTER_NAME", "bench")
-            .env("GIT_COMMITTER_EMAIL", "bench@example.com")
-            .args(["commit", "-q", "--no-verify", "-m", "payload"]);
+        let mut c = hermetic_git(repo);
+        c.args(["commit", "-q", "--no-verify", "-m", "payload"]);
         c
     };
     let hook = |bin: &Path| {

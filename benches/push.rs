@@ -28,7 +28,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{median, peak_rss};
+use support::{hermetic_git, median, peak_rss};
 
 fn git(repo: &Path, env: &[(&str, &Path)], args: &[&str], input: Option<&[u8]>) -> String {
     let mut cmd = Command::new("git");
@@ -292,10 +292,7 @@ fn pre_receive(repo: &Path, bin: &Path, base: &str, scratch: &Path) {
                 s.spawn(move || {
                     for (k, tip) in tips.iter().enumerate().filter(|(k, _)| k % AT_ONCE == lane) {
                         let t = Instant::now();
-                        let status = Command::new("git")
-                            .current_dir(repo)
-                            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                            .env("GIT_CONFIG_NOSYSTEM", "1")
+                        let status = hermetic_git(repo)
                             .args(["-c", "core.hooksPath=/nonexistent", "push", "-q"])
                             .arg(bare)
                             .arg(format!("{tip}:refs/heads/bench-{k}-{}", &tip[..8]))

@@ -1,25 +1,31 @@
-//! What every benchmark here needs: medians, and the peak RSS of a command (GNU time).
+//! What every benchmark here needs: medians, the peak RSS of a command (GNU time), and
+//! from the shared test-support crate (`tests/support`) hermetic git and tokens made at run
+//! time.
 
 #![allow(dead_code)] // each bench uses part of it
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::Duration;
 
-use base64::Engine as _;
+/// A fresh token's base64 and a token-free twin of the same length and shape.
+#[allow(unused_imports)] // only the audit bench uses it
+pub use intercept_test_support::token_and_twin;
 
-/// git in `dir` with no user or system config and a fixed identity.
-pub fn hermetic_git(dir: &std::path::Path) -> Command {
-    let mut c = Command::new("git");
-    c.current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "bench")
-        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
-        .env("GIT_COMMITTER_NAME", "bench")
-        .env("GIT_COMMITTER_EMAIL", "bench@example.com");
+/// git in `dir` with the shared hermetic environment (no user or system config, no
+/// `GIT_*` of the caller, a fixed identity, no automatic gc or maintenance), under a HOME
+/// kept under target/bench-repos/.
+pub fn hermetic_git(dir: &Path) -> Command {
+    static HOME: OnceLock<PathBuf> = OnceLock::new();
+    let home = HOME.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-repos/home");
+        intercept_test_support::git::write_global_config(&dir);
+        dir
+    });
+    let mut c = intercept_test_support::hermetic("git", home);
+    c.current_dir(dir);
     c
 }
 
@@ -66,26 +72,4 @@ pub fn peak_rss(cmd: &Command, input: &[u8]) -> String {
         .and_then(|l| l.trim().parse().ok())
         .unwrap_or(0.0);
     format!("{:.1} MiB", kb / 1024.0)
-}
-
-/// A fresh token, `base64("tok:" + uuid4 + ":1:0")` with `_` in the UUID, made at run time
-/// (never stored), and a token-free twin of the same length and shape (`tak:` instead of
-/// `tok:`), so a benchmark can compare the same bytes with and without findings.
-pub fn token_and_twin() -> (String, String) {
-    let random = || {
-        let mut h = RandomState::new().build_hasher();
-        h.write_u64(0x5eed);
-        h.finish()
-    };
-    let hex = format!("{:016x}{:016x}", random(), random());
-    let uuid = format!(
-        "{}_{}_4{}_a{}_{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
-    );
-    let b64 = |prefix: &str| base64::engine::general_purpose::STANDARD.encode(format!("{prefix}:{uuid}:1:0"));
-    (b64("tok"), b64("tak"))
 }

@@ -111,6 +111,20 @@ impl Allowlist {
         })
     }
 
+    /// Why the file at `path` is allowed whole by a path entry, if one matches it (for the
+    /// parts of it that could not be checked; a fingerprint names a token, not a file).
+    pub fn allows_path(&self, path: &[u8]) -> Option<String> {
+        if path.is_empty() {
+            return None;
+        }
+        self.rules.iter().find_map(|rule| match &rule.kind {
+            RuleKind::Path { text, pattern } if path_matches(pattern, path) => {
+                Some(format!("{} (path {text} in {})", rule.reason, rule.source))
+            }
+            _ => None,
+        })
+    }
+
     /// Fingerprint rules that matched none of the tokens `seen` (so the list can shrink).
     pub fn stale<'a>(&'a self, seen: &std::collections::HashSet<Fingerprint>) -> Vec<&'a Rule> {
         self.rules

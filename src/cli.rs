@@ -145,8 +145,9 @@ pub struct ScanArgs {
     pub format: FormatArg,
 
     /// Most bytes to read from one decompressed gzip file before giving up on it
-    /// (default 1 GiB; also `max_decompressed` in the config, INTERCEPT_MAX_DECOMPRESSED).
-    #[arg(long, value_name = "BYTES")]
+    /// (default 1 GiB, `k`/`m`/`g` suffixes as git takes them; also `max_decompressed` in the
+    /// config, INTERCEPT_MAX_DECOMPRESSED).
+    #[arg(long, value_name = "BYTES", value_parser = crate::config::value::bytes_flag)]
     pub max_decompressed: Option<u64>,
 
     /// Also list the tokens an allow-list entry or an inline marker allowed, with the reason.

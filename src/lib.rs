@@ -24,6 +24,7 @@
 //! - [`redact`] is the one step every string passes on its way out.
 
 pub mod allowlist;
+pub mod causes;
 pub mod chunk;
 pub mod cli;
 pub mod commands;
@@ -36,6 +37,7 @@ pub mod installer;
 pub mod origin;
 pub mod outcome;
 pub mod path;
+pub mod plan;
 pub mod redact;
 pub mod repo;
 pub mod report;

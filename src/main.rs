@@ -34,6 +34,14 @@ fn main() -> ExitCode {
              --no-verify)"
         );
     }));
-    let outcome = std::panic::catch_unwind(|| commands::run(&cli)).unwrap_or(Outcome::Unchecked);
+    let outcome = match std::panic::catch_unwind(|| commands::run(&cli)) {
+        Ok(Ok(outcome)) => outcome,
+        // The one place an error is printed: what could not be done, why, the way out.
+        Ok(Err(e)) => {
+            let _ = writeln!(commands::stderr(), "intercept: {e}");
+            Outcome::Unchecked
+        }
+        Err(_) => Outcome::Unchecked,
+    };
     ExitCode::from(outcome.code())
 }

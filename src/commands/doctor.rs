@@ -5,25 +5,18 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::installer::doctor;
+use crate::installer::{doctor, InstallError};
 use crate::outcome::Outcome;
 use crate::path::PathText;
 
-pub fn run(dirs: &[PathBuf], fix: bool) -> Outcome {
+pub fn run(dirs: &[PathBuf], fix: bool) -> Result<Outcome, InstallError> {
     let dirs = if dirs.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         dirs.to_vec()
     };
-    let report = super::install::own_binary().and_then(|bin| doctor::run(&dirs, fix, &bin));
+    let report = doctor::run(&dirs, fix, &super::install::own_binary()?)?;
     let mut out = super::stdout();
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = writeln!(super::stderr(), "intercept: {e}");
-            return Outcome::Unchecked;
-        }
-    };
     for line in &report.fixed_global {
         let _ = writeln!(out, "fixed: {line}");
     }
@@ -75,9 +68,9 @@ pub fn run(dirs: &[PathBuf], fix: bool) -> Outcome {
             (n, u) => format!("{n} not fully checked, {u} could not be read"),
         }
     );
-    match (unchecked, unknown) {
+    Ok(match (unchecked, unknown) {
         (0, 0) => Outcome::Clean,
         (0, _) => Outcome::Unchecked,
         _ => Outcome::Blocked,
-    }
+    })
 }

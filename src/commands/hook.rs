@@ -12,13 +12,13 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
-use super::checks;
-use crate::config::Overrides;
+use crate::config::Flags;
 use crate::detector::Detector;
 use crate::hooks::{self, Check};
 use crate::installer::shim::env;
 use crate::installer::{self, memo, Gated, Via};
 use crate::outcome::Outcome;
+use crate::plan::{self, Plan};
 use crate::report::human::{Block, Blocked};
 
 /// What each check's block message says.
@@ -98,10 +98,10 @@ fn check(name: &str, args: &[String], shim: bool) -> Outcome {
     let input = match check {
         Check::Push | Check::Receive => {
             let mut input = Vec::new();
-            if let Err(e) = std::io::stdin().lock().read_to_end(&mut input) {
-                return checks::failed(
+            if let Err(source) = std::io::stdin().lock().read_to_end(&mut input) {
+                return plan::failed(
                     &mut Block::new(blocked(name), &mut super::stderr()),
-                    format!("cannot read the refs git passed on standard input: {e}. Run the push again"),
+                    &plan::Error::Stdin { source },
                 );
             }
             input
@@ -219,7 +219,11 @@ impl Run {
         let detector = Detector::new();
         let mut err = super::stderr();
         let mut sink = Block::new(blocked("pre-commit"), &mut err);
-        let outcome = checks::staged(&detector, &Overrides::default(), &mut sink);
+        let staged = Plan {
+            check: plan::Check::Staged,
+            flags: Flags::default(),
+        };
+        let outcome = plan::run(&staged, &plan::Context::new(&detector), &mut sink);
         drop(sink);
         memo::record(git_dir, "pre-commit", pid, &subject, outcome);
         outcome
@@ -270,16 +274,8 @@ fn run_check(
     detector: &Detector,
     sink: &mut Block<'_>,
 ) -> Outcome {
-    match check {
-        Check::Staged => checks::staged(detector, &Overrides::default(), sink),
-        Check::Message => checks::message(detector, args.first().map(String::as_str), sink),
-        Check::Push => checks::pre_push(
-            detector,
-            args.first().map(String::as_str),
-            args.get(1).map(String::as_str),
-            input,
-            sink,
-        ),
-        Check::Receive => checks::pre_receive(detector, input, sink),
+    match Plan::hook(check, args, &mut &input[..]) {
+        Ok(plan) => plan::run(&plan, &plan::Context::new(detector), sink),
+        Err(e) => plan::failed(sink, &e),
     }
 }

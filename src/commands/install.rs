@@ -18,7 +18,7 @@ pub fn own_binary() -> Result<std::path::PathBuf, InstallError> {
         })
 }
 
-pub fn install(global: bool, with_shims: bool) -> Outcome {
+pub fn install(global: bool, with_shims: bool) -> Result<Outcome, InstallError> {
     let result = own_binary().and_then(|bin| {
         if global {
             installer::install_global(&bin, installer::GlobalOptions { with_shims })
@@ -29,7 +29,7 @@ pub fn install(global: bool, with_shims: bool) -> Outcome {
     report(result, true)
 }
 
-pub fn uninstall(global: bool) -> Outcome {
+pub fn uninstall(global: bool) -> Result<Outcome, InstallError> {
     let result = if global {
         installer::uninstall_global()
     } else {
@@ -38,25 +38,18 @@ pub fn uninstall(global: bool) -> Outcome {
     report(result, false)
 }
 
-fn report(result: Result<Done, InstallError>, show_status: bool) -> Outcome {
+fn report(result: Result<Done, InstallError>, show_status: bool) -> Result<Outcome, InstallError> {
+    let done = result?;
     let mut err = super::stderr();
-    match result {
-        Ok(done) => {
-            for line in done.lines {
-                let _ = writeln!(err, "intercept: {line}");
-            }
-            // Inside a repository: the truth about it, now.
-            if show_status {
-                if let Ok(model) = super::status::model_here() {
-                    let _ = writeln!(err, "intercept: in this repository:");
-                    let _ = super::status::write(&model, &mut err);
-                }
-            }
-            Outcome::Clean
-        }
-        Err(e) => {
-            let _ = writeln!(err, "intercept: {e}");
-            Outcome::Unchecked
+    for line in done.lines {
+        let _ = writeln!(err, "intercept: {line}");
+    }
+    // Inside a repository: the truth about it, now.
+    if show_status {
+        if let Ok(model) = super::status::model_here() {
+            let _ = writeln!(err, "intercept: in this repository:");
+            let _ = super::status::write(&model, &mut err);
         }
     }
+    Ok(Outcome::Clean)
 }

@@ -3,8 +3,8 @@
 //! stdout, stderr or the log passes [`crate::redact`] first.
 
 pub mod allow;
-pub mod checks;
 pub mod doctor;
+pub mod error;
 pub mod hook;
 pub mod install;
 pub mod meta;
@@ -16,21 +16,23 @@ use std::io;
 use crate::cli::{Cli, Command};
 use crate::outcome::Outcome;
 use crate::redact::Redacting;
+pub use error::Error;
 
-/// Runs the parsed command line.
-pub fn run(cli: &Cli) -> Outcome {
-    match &cli.command {
-        Command::Scan(args) => scan::run(args),
+/// Runs the parsed command line. An error is one that kept the command from doing its job
+/// at all; `main` prints it (exit 2).
+pub fn run(cli: &Cli) -> Result<Outcome, Error> {
+    Ok(match &cli.command {
+        Command::Scan(args) => scan::run(args)?,
         Command::Hook(args) => hook::run(&args.name, &args.args, args.shim),
-        Command::Install(args) => install::install(args.global, args.with_shims),
-        Command::Uninstall(args) => install::uninstall(args.global),
-        Command::Status => status::run(),
-        Command::Doctor(args) => doctor::run(&args.dirs, args.fix),
-        Command::Allow(args) => allow::run(&args.fingerprint, &args.reason),
-        Command::Version => meta::version(),
-        Command::Completions(args) => meta::completions(args.shell),
-        Command::Man(args) => meta::man(args.dir.as_deref()),
-    }
+        Command::Install(args) => install::install(args.global, args.with_shims)?,
+        Command::Uninstall(args) => install::uninstall(args.global)?,
+        Command::Status => status::run()?,
+        Command::Doctor(args) => doctor::run(&args.dirs, args.fix)?,
+        Command::Allow(args) => allow::run(&args.fingerprint, &args.reason)?,
+        Command::Version => meta::version()?,
+        Command::Completions(args) => meta::completions(args.shell)?,
+        Command::Man(args) => meta::man(args.dir.as_deref())?,
+    })
 }
 
 /// Standard output, through the redaction step.

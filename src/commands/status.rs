@@ -10,21 +10,14 @@ use crate::installer::{git, InstallError};
 use crate::outcome::Outcome;
 use crate::path::PathText;
 
-pub fn run() -> Outcome {
-    match model_here() {
-        Ok(model) => {
-            let _ = write(&model, &mut super::stdout());
-            if model.ok() {
-                Outcome::Clean
-            } else {
-                Outcome::Blocked
-            }
-        }
-        Err(e) => {
-            let _ = writeln!(super::stderr(), "intercept: {e}");
-            Outcome::Unchecked
-        }
-    }
+pub fn run() -> Result<Outcome, InstallError> {
+    let model = model_here()?;
+    let _ = write(&model, &mut super::stdout());
+    Ok(if model.ok() {
+        Outcome::Clean
+    } else {
+        Outcome::Blocked
+    })
 }
 
 /// The model of the repository around the current directory.

@@ -50,13 +50,41 @@ pub enum Input<'a> {
     Stream(&'a mut dyn Read),
 }
 
-/// What scanning an item found besides tokens.
+/// What scanning an item found besides tokens, with the origin of the part it is about.
+/// The message names that part as `{path}`, filled in when it is shown ([`Issue::message`]),
+/// so a history audit can say where a blob is once it knows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Issue {
     /// Part of the item could not be checked: a hook fails closed on it.
-    Unchecked { path: Vec<u8>, message: String },
+    Unchecked { origin: Origin, template: String },
     /// Worth saying, not a reason to block (an LFS object that is not in this repository).
-    Notice { path: Vec<u8>, message: String },
+    Notice { origin: Origin, template: String },
+}
+
+impl Issue {
+    /// The part of the item it is about.
+    pub fn origin(&self) -> &Origin {
+        match self {
+            Issue::Unchecked { origin, .. } | Issue::Notice { origin, .. } => origin,
+        }
+    }
+
+    pub fn origin_mut(&mut self) -> &mut Origin {
+        match self {
+            Issue::Unchecked { origin, .. } | Issue::Notice { origin, .. } => origin,
+        }
+    }
+
+    /// True when part of the item could not be checked (a hook blocks).
+    pub fn blocks(&self) -> bool {
+        matches!(self, Issue::Unchecked { .. })
+    }
+
+    /// What to tell people: what could not be done, why, and the way out.
+    pub fn message(&self) -> String {
+        let (Issue::Unchecked { origin, template } | Issue::Notice { origin, template }) = self;
+        template.replace("{path}", &origin.shown_path())
+    }
 }
 
 /// Where the content layer hands its results.
@@ -299,16 +327,16 @@ impl Run<'_, '_> {
     /// Part of the item could not be checked; `message` names it with `{path}`.
     fn unchecked(&mut self, origin: &Origin, message: String) {
         self.out.issue(Issue::Unchecked {
-            message: message.replace("{path}", &origin.shown_path()),
-            path: origin.full_path(),
+            origin: origin.clone(),
+            template: message,
         });
     }
 
     /// Worth saying about the item, not a reason to block; `message` names it with `{path}`.
     fn notice(&mut self, origin: &Origin, message: String) {
         self.out.issue(Issue::Notice {
-            message: message.replace("{path}", &origin.shown_path()),
-            path: origin.full_path(),
+            origin: origin.clone(),
+            template: message,
         });
     }
 
@@ -727,28 +755,10 @@ pub fn scan_path_name(detector: &Detector, origin: &Origin, name: &[u8], out: &m
 mod tests {
     use std::io::Write;
 
-    use base64::engine::general_purpose::STANDARD;
-    use base64::Engine as _;
-
     use super::*;
 
     fn token() -> String {
-        let n = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(7, |d| d.as_nanos());
-        let hex = format!(
-            "{:032x}",
-            n.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)
-        );
-        let uuid = format!(
-            "{}_{}_{}_{}_{}",
-            &hex[..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        );
-        STANDARD.encode(format!("tok:{uuid}:1:0"))
+        intercept_test_support::token().b64()
     }
 
     #[derive(Default)]
@@ -801,64 +811,20 @@ mod tests {
     }
 
     fn gz(data: &[u8]) -> Vec<u8> {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        e.write_all(data).unwrap();
-        e.finish().unwrap()
+        intercept_test_support::zip::gzip(data)
     }
 
-    /// A zip with stored (`false`) or deflated (`true`) members, local headers only (what
-    /// the sequential reader needs) and a central directory.
+    /// A zip with stored (`false`) or deflated (`true`) members, sizes in the local headers.
     fn zip(members: &[(&str, &[u8], bool)]) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut central = Vec::new();
+        let mut zip = intercept_test_support::zip::Zip::seekable();
         for (name, data, deflate) in members {
-            let body = if *deflate {
-                let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-                e.write_all(data).unwrap();
-                e.finish().unwrap()
+            if *deflate {
+                zip.deflated(name, data);
             } else {
-                data.to_vec()
-            };
-            let mut crc = flate2::Crc::new();
-            crc.update(data);
-            let offset = out.len() as u32;
-            let method: u16 = if *deflate { 8 } else { 0 };
-            let header = |sig: &[u8], central: bool| {
-                let mut h = sig.to_vec();
-                if central {
-                    h.extend(20u16.to_le_bytes());
-                }
-                h.extend(20u16.to_le_bytes());
-                h.extend(0u16.to_le_bytes());
-                h.extend(method.to_le_bytes());
-                h.extend([0u8; 4]);
-                h.extend(crc.sum().to_le_bytes());
-                h.extend((body.len() as u32).to_le_bytes());
-                h.extend((data.len() as u32).to_le_bytes());
-                h.extend((name.len() as u16).to_le_bytes());
-                h.extend(0u16.to_le_bytes());
-                if central {
-                    h.extend([0u8; 8]);
-                    h.extend([0u8; 4]);
-                    h.extend(offset.to_le_bytes());
-                }
-                h.extend(name.as_bytes());
-                h
-            };
-            out.extend(header(b"PK\x03\x04", false));
-            out.extend(&body);
-            central.extend(header(b"PK\x01\x02", true));
+                zip.stored(name, data);
+            }
         }
-        let cd_offset = out.len() as u32;
-        out.extend(&central);
-        out.extend(b"PK\x05\x06");
-        out.extend([0u8; 4]);
-        out.extend((members.len() as u16).to_le_bytes());
-        out.extend((members.len() as u16).to_le_bytes());
-        out.extend((central.len() as u32).to_le_bytes());
-        out.extend(cd_offset.to_le_bytes());
-        out.extend(0u16.to_le_bytes());
-        out
+        zip.finish()
     }
 
     fn utf16(s: &str, be: bool, bom: bool) -> Vec<u8> {
@@ -1000,7 +966,7 @@ mod tests {
         let out = scan_with(pointer.as_bytes(), 1 << 30, Some(&store));
         assert!(out.findings.is_empty());
         assert!(
-            matches!(&out.issues[..], [Issue::Notice { message, .. }] if message.contains("not in")),
+            matches!(&out.issues[..], [i @ Issue::Notice { .. }] if i.message().contains("not in")),
             "{:?}",
             out.issues
         );
@@ -1028,7 +994,7 @@ mod tests {
         let out = scan_with(&archive, 8000, None);
         assert_eq!(out.findings.len(), 1, "{:?}", places(&out));
         assert!(
-            matches!(&out.issues[..], [Issue::Unchecked { message, .. }] if message.contains("not fully checked")),
+            matches!(&out.issues[..], [i @ Issue::Unchecked { .. }] if i.message().contains("not fully checked")),
             "{:?}",
             out.issues
         );
@@ -1043,7 +1009,7 @@ mod tests {
         assert_eq!(out.findings.len(), 1, "the raw bytes are scanned");
         // Damage blocks: another decoder may read on where this one stopped.
         assert!(
-            matches!(&out.issues[..], [Issue::Unchecked { message, .. }] if message.contains("cannot decompress f")),
+            matches!(&out.issues[..], [i @ Issue::Unchecked { .. }] if i.message().contains("cannot decompress f")),
             "{:?}",
             out.issues
         );
@@ -1093,8 +1059,8 @@ mod tests {
         let bad = [0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef];
         let out = scan_input(&origin, Input::Bytes(&bad), 1 << 30, None);
         assert!(
-            matches!(&out.issues[..], [Issue::Notice { message, .. }]
-                if message.starts_with("blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 is cut short")),
+            matches!(&out.issues[..], [i @ Issue::Notice { .. }]
+                if i.message().starts_with("blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 is cut short")),
             "{:?}",
             out.issues
         );

@@ -190,20 +190,9 @@ fn more(reader: &mut dyn Read) -> io::Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::engine::general_purpose::STANDARD;
-    use base64::Engine as _;
 
     fn token() -> String {
-        let id = format!("{:032x}", std::process::id() as u128 * 0x9e37_79b9_7f4a_7c15);
-        let uuid = format!(
-            "{}_{}_{}_{}_{}",
-            &id[..8],
-            &id[8..12],
-            &id[12..16],
-            &id[16..20],
-            &id[20..32]
-        );
-        STANDARD.encode(format!("tok:{uuid}:1:0"))
+        intercept_test_support::token().b64()
     }
 
     fn scan(data: &[u8], limit: u64) -> (Vec<Finding>, Streamed) {

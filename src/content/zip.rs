@@ -802,42 +802,14 @@ impl Read for Lookahead<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{BufReader, Write};
-    use std::process::Command;
+    use intercept_test_support::zip::{self as fixture, crc32, deflate, Layout, Zip, Zip64};
+    use std::io::BufReader;
 
     /// What a visitor saw.
     #[derive(Debug, PartialEq)]
     enum Got {
         Member(Vec<u8>, Method, Vec<u8>),
         Skipped(Vec<u8>, Skipped),
-    }
-
-    /// Runs a Python script whose `build(zf)` fills a `zipfile.ZipFile`; `stream` writes it
-    /// to a non-seekable object, so that zipfile emits data descriptors.
-    fn py(build: &str, stream: bool) -> Vec<u8> {
-        let script = format!(
-            "import sys, io, zipfile\n\
-             class Pipe:\n    def __init__(s): s.b = bytearray()\n    \
-             def write(s, d): s.b += d; return len(d)\n    def flush(s): pass\n\
-             {build}\n\
-             w = Pipe() if {stream} else io.BytesIO()\n\
-             with zipfile.ZipFile(w, 'w') as zf:\n    build(zf)\n\
-             sys.stdout.buffer.write(bytes(w.b) if {stream} else w.getvalue())\n",
-            stream = if stream { "True" } else { "False" },
-        );
-        let mut child = Command::new("python3")
-            .arg("-")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 runs");
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        stdin.write_all(script.as_bytes()).expect("script written");
-        drop(stdin);
-        let out = child.wait_with_output().expect("python3 ends");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        out.stdout
     }
 
     /// Walks `data` through a `BufReader` of capacity `cap` (0: the slice itself), reading
@@ -895,18 +867,6 @@ mod tests {
         last.expect("CAPS is not empty")
     }
 
-    fn crc32(data: &[u8]) -> u32 {
-        let mut c = Crc::new();
-        c.update(data);
-        c.sum()
-    }
-
-    fn deflate(data: &[u8]) -> Vec<u8> {
-        let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-        e.write_all(data).unwrap();
-        e.finish().unwrap()
-    }
-
     /// A local file header with the given fields.
     fn lfh(name: &[u8], flags: u16, method: u16, crc: u32, csize: u32, usize: u32, extra: &[u8]) -> Vec<u8> {
         let mut h = LOCAL.to_vec();
@@ -951,13 +911,17 @@ mod tests {
             .collect()
     }
 
-    const TWO: &str = "def build(zf):\n    \
-        zf.writestr(zipfile.ZipInfo('a.txt'), b'hello stored')\n    \
-        zf.writestr('b.txt', b'deflated ' * 500, compress_type=zipfile.ZIP_DEFLATED)\n";
+    /// A stored member and a deflated one, written as `layout` says.
+    fn two(layout: Layout) -> Vec<u8> {
+        Zip::new(layout)
+            .stored("a.txt", b"hello stored")
+            .deflated("b.txt", &b"deflated ".repeat(500))
+            .finish()
+    }
 
     #[test]
     fn stored_and_deflated() {
-        let data = py(TWO, false);
+        let data = two(Layout::Seekable);
         assert!(looks_like_zip(&data));
         let stats = expect_all(
             &data,
@@ -979,17 +943,20 @@ mod tests {
 
     #[test]
     fn empty_members_and_empty_input() {
-        let build = "def build(zf):\n    \
-            zf.writestr(zipfile.ZipInfo('empty-stored'), b'')\n    \
-            zf.writestr('empty-deflated', b'', compress_type=zipfile.ZIP_DEFLATED)\n    \
-            zf.writestr('dir/', b'')\n";
+        let build = |layout| {
+            Zip::new(layout)
+                .stored("empty-stored", b"")
+                .deflated("empty-deflated", b"")
+                .stored("dir/", b"")
+                .finish()
+        };
         let want = [
             member("empty-stored", Method::Stored, b""),
             member("empty-deflated", Method::Deflated, b""),
             member("dir/", Method::Stored, b""),
         ];
-        expect_all(&py(build, false), &want);
-        expect_all(&py(build, true), &want);
+        expect_all(&build(Layout::Seekable), &want);
+        expect_all(&build(Layout::Streamed), &want);
         let (r, got) = collect(b"", 0);
         assert_eq!(r.unwrap().members, 0);
         assert!(got.is_empty());
@@ -999,10 +966,18 @@ mod tests {
 
     #[test]
     fn many_members() {
-        let build = "def build(zf):\n    \
-            for i in range(300):\n        \
-            zf.writestr(f'm{i}.txt', f'member {i} '.encode() * (i % 7), \
-            compress_type=zipfile.ZIP_DEFLATED if i % 2 else zipfile.ZIP_STORED)\n";
+        let build = |layout| {
+            let mut zip = Zip::new(layout);
+            for i in 0..300 {
+                let body = format!("member {i} ").repeat(i % 7);
+                if i % 2 == 1 {
+                    zip.deflated(format!("m{i}.txt"), body.as_bytes());
+                } else {
+                    zip.stored(format!("m{i}.txt"), body.as_bytes());
+                }
+            }
+            zip.finish()
+        };
         let want: Vec<Got> = (0..300)
             .map(|i| {
                 let body = format!("member {i} ").repeat(i % 7);
@@ -1014,8 +989,8 @@ mod tests {
                 member(&format!("m{i}.txt"), m, body.as_bytes())
             })
             .collect();
-        expect_all(&py(build, false), &want);
-        let stats = expect_all(&py(build, true), &want);
+        expect_all(&build(Layout::Seekable), &want);
+        let stats = expect_all(&build(Layout::Streamed), &want);
         assert_eq!(stats.members, 300);
     }
 
@@ -1036,8 +1011,8 @@ mod tests {
 
     #[test]
     fn data_descriptor_deflate_with_signature() {
-        let data = py(TWO, true);
-        assert_eq!(le16(&data, 6) & 8, 8, "python wrote a data descriptor");
+        let data = two(Layout::Streamed);
+        assert_eq!(le16(&data, 6) & 8, 8, "a streamed member has a data descriptor");
         let stats = expect_all(
             &data,
             &[
@@ -1093,16 +1068,13 @@ mod tests {
 
     #[test]
     fn stored_with_data_descriptor() {
-        // Python writes stored members with descriptors when it cannot seek.
+        // A writer that cannot seek writes stored members with descriptors too.
         let body = b"PK\x07\x08 look-alike PK\x03\x04 inside ".repeat(40);
-        let build = format!(
-            "def build(zf):\n    \
-             zf.writestr(zipfile.ZipInfo('s1'), bytes.fromhex('{}'))\n    \
-             zf.writestr(zipfile.ZipInfo('s2'), b'')\n    \
-             zf.writestr(zipfile.ZipInfo('s3'), b'PK\\x07\\x08')\n",
-            body.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
-        let data = py(&build, true);
+        let data = Zip::streamed()
+            .stored("s1", &body)
+            .stored("s2", b"")
+            .stored("s3", b"PK\x07\x08")
+            .finish();
         assert_eq!(le16(&data, 6) & 8, 8);
         let stats = expect_all(
             &data,
@@ -1140,25 +1112,29 @@ mod tests {
     #[test]
     fn zip64_sizes() {
         let big = text(200);
-        let build = format!(
-            "def build(zf):\n    \
-             with zf.open('z-stored', 'w', force_zip64=True) as f: f.write(b'zip64 stored')\n    \
-             zf.compression = zipfile.ZIP_DEFLATED\n    \
-             with zf.open('z-deflated', 'w', force_zip64=True) as f: f.write(bytes.fromhex('{}'))\n    \
-             zf.writestr('plain', b'after')\n",
-            big.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
+        let build = |layout, zip64| {
+            Zip::new(layout)
+                .member("z-stored", b"zip64 stored", fixture::Method::Stored, zip64)
+                .member("z-deflated", &big, fixture::Method::Deflated, zip64)
+                .deflated("plain", b"after")
+                .finish()
+        };
         let want = [
             member("z-stored", Method::Stored, b"zip64 stored"),
             member("z-deflated", Method::Deflated, &big),
             member("plain", Method::Deflated, b"after"),
         ];
-        // Seekable: 0xFFFFFFFF in the header, sizes in the zip64 extra field.
-        let seekable = py(&build, false);
+        // Seekable: 0xFFFFFFFF in the header, sizes in the zip64 extra field (Python 3.11.7's
+        // zipfile with force_zip64) ...
+        let seekable = build(Layout::Seekable, Zip64::Masked);
         assert_eq!(le32(&seekable, 18), u32::MAX);
         expect_all(&seekable, &want);
+        // ... or the sizes in both (Python 3.11.2's).
+        let both = build(Layout::Seekable, Zip64::Both);
+        assert_eq!(le32(&both, 18), 12);
+        expect_all(&both, &want);
         // Streamed: data descriptors with 8-byte sizes.
-        let streamed = py(&build, true);
+        let streamed = build(Layout::Streamed, Zip64::Masked);
         assert_eq!(le16(&streamed, 6) & 8, 8);
         assert_eq!(expect_all(&streamed, &want).resyncs, 0);
 
@@ -1193,7 +1169,7 @@ mod tests {
         // Junk with signature fragments, before the archive and between members.
         let junk = b"MZ\x90\x00PK\x03PK\x07\x08PKPK\x01junk".repeat(50);
         let mut data = junk.clone();
-        data.extend(py(TWO, false));
+        data.extend(two(Layout::Seekable));
         let want = [
             member("a.txt", Method::Stored, b"hello stored"),
             member("b.txt", Method::Deflated, &b"deflated ".repeat(500)),
@@ -1235,11 +1211,8 @@ mod tests {
     #[test]
     fn archive_after_central_directory() {
         // Two archives end to end (unzip tools extract the last): both are walked.
-        let mut data = py(TWO, false);
-        data.extend(py(
-            "def build(zf):\n    zf.writestr('second', b'hidden token')\n",
-            false,
-        ));
+        let mut data = two(Layout::Seekable);
+        data.extend(Zip::seekable().stored("second", b"hidden token").finish());
         let stats = expect_all(
             &data,
             &[
@@ -1277,30 +1250,41 @@ mod tests {
 
     #[test]
     fn unsupported_method_is_skipped() {
-        let build = "def build(zf):\n    \
-            zf.writestr('b.bz2', b'bzip2 data ' * 100, compress_type=zipfile.ZIP_BZIP2)\n    \
-            zf.writestr('after', b'readable')\n";
+        // A bzip2 stream's look (method 12): the reader never decodes it.
+        let mut payload = b"BZh91AY&SY".to_vec();
+        payload.extend(text(20).iter().map(|b| b.wrapping_mul(31)));
+        let build = |layout| {
+            Zip::new(layout)
+                .member(
+                    "b.bz2",
+                    &b"bzip2 data ".repeat(100),
+                    fixture::Method::Other {
+                        id: 12,
+                        payload: payload.clone(),
+                    },
+                    Zip64::No,
+                )
+                .stored("after", b"readable")
+                .finish()
+        };
         let want = [
             Got::Skipped(b"b.bz2".to_vec(), Skipped::UnsupportedMethod(12)),
             member("after", Method::Stored, b"readable"),
         ];
-        assert_eq!(expect_all(&py(build, false), &want).resyncs, 0);
+        assert_eq!(expect_all(&build(Layout::Seekable), &want).resyncs, 0);
         // Streamed: size unknown, so the walk resyncs.
-        let stats = expect_all(&py(build, true), &want);
+        let stats = expect_all(&build(Layout::Streamed), &want);
         assert_eq!((stats.skipped, stats.resyncs), (1, 1));
     }
 
     #[test]
     fn truncated_archive_errors_after_partial_content() {
         let body = text(3000);
-        let build = format!(
-            "def build(zf):\n    \
-             zf.writestr('first', b'whole')\n    \
-             zf.writestr('big', bytes.fromhex('{}'), compress_type=zipfile.ZIP_DEFLATED)\n",
-            body.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
-        for stream in [false, true] {
-            let data = py(&build, stream);
+        for layout in [Layout::Seekable, Layout::Streamed] {
+            let data = Zip::new(layout)
+                .stored("first", b"whole")
+                .deflated("big", &body)
+                .finish();
             let cut = &data[..data.len() / 2];
             for cap in CAPS {
                 let (r, got) = collect(cut, cap);
@@ -1413,7 +1397,7 @@ mod tests {
 
     #[test]
     fn visitor_error_aborts() {
-        let data = py(TWO, false);
+        let data = two(Layout::Seekable);
         let mut seen = 0;
         let r = walk(&mut &data[..], &mut |_| {
             seen += 1;
@@ -1475,17 +1459,18 @@ mod tests {
 
     #[test]
     fn nested_zip_in_a_member() {
-        for (method, stream) in [("ZIP_STORED", false), ("ZIP_DEFLATED", true)] {
-            let build = format!(
-                "def build(zf):\n    \
-                 inner = io.BytesIO()\n    \
-                 with zipfile.ZipFile(inner, 'w') as z:\n        \
-                 z.writestr('inner/secret.txt', b'AKIAIOSFODNN7EXAMPLE', compress_type=zipfile.ZIP_DEFLATED)\n        \
-                 z.writestr('inner/plain.txt', b'plain')\n    \
-                 zf.writestr('lib/inner.jar', inner.getvalue(), compress_type=zipfile.{method})\n    \
-                 zf.writestr('outer.txt', b'outer')\n"
-            );
-            let data = py(&build, stream);
+        let inner = Zip::seekable()
+            .deflated("inner/secret.txt", b"AKIAIOSFODNN7EXAMPLE")
+            .stored("inner/plain.txt", b"plain")
+            .finish();
+        for (method, layout) in [("stored", Layout::Seekable), ("deflated", Layout::Streamed)] {
+            let mut zip = Zip::new(layout);
+            if layout == Layout::Seekable {
+                zip.stored("lib/inner.jar", &inner);
+            } else {
+                zip.deflated("lib/inner.jar", &inner);
+            }
+            let data = zip.stored("outer.txt", b"outer").finish();
             for cap in CAPS {
                 let mut found = Vec::new();
                 let mut visit = |ev: Event<'_>| -> io::Result<()> {
@@ -1541,15 +1526,29 @@ mod tests {
 
     #[test]
     fn docx_like() {
-        let build = "def build(zf):\n    \
-            zf.compression = zipfile.ZIP_DEFLATED\n    \
-            zf.writestr('[Content_Types].xml', '<?xml version=\"1.0\"?><Types>' + '<Default Extension=\"xml\"/>' * 20 + '</Types>')\n    \
-            zf.writestr('_rels/.rels', '<Relationships>' + '<Relationship Id=\"rId1\"/>' * 10 + '</Relationships>')\n    \
-            zf.writestr('word/document.xml', '<w:document><w:body>' + '<w:p><w:r><w:t>text</w:t></w:r></w:p>' * 300 + \
-            '<w:p><w:t>password=xoxb-123456789012-abcdefABCDEF</w:t></w:p></w:body></w:document>')\n    \
-            zf.writestr('word/media/image1.png', bytes(range(256)) * 20, compress_type=zipfile.ZIP_STORED)\n    \
-            zf.writestr('docProps/core.xml', '<cp:coreProperties><dc:creator>me</dc:creator></cp:coreProperties>')\n";
-        let data = py(build, false);
+        let types = format!(
+            "<?xml version=\"1.0\"?><Types>{}</Types>",
+            "<Default Extension=\"xml\"/>".repeat(20)
+        );
+        let rels = format!(
+            "<Relationships>{}</Relationships>",
+            "<Relationship Id=\"rId1\"/>".repeat(10)
+        );
+        let document = format!(
+            "<w:document><w:body>{}<w:p><w:t>password=xoxb-123456789012-abcdefABCDEF</w:t></w:p></w:body></w:document>",
+            "<w:p><w:r><w:t>text</w:t></w:r></w:p>".repeat(300)
+        );
+        let image: Vec<u8> = (0..=255u8).cycle().take(256 * 20).collect();
+        let data = Zip::seekable()
+            .deflated("[Content_Types].xml", types.as_bytes())
+            .deflated("_rels/.rels", rels.as_bytes())
+            .deflated("word/document.xml", document.as_bytes())
+            .stored("word/media/image1.png", &image)
+            .deflated(
+                "docProps/core.xml",
+                b"<cp:coreProperties><dc:creator>me</dc:creator></cp:coreProperties>",
+            )
+            .finish();
         for cap in CAPS {
             let (r, got) = collect(&data, cap);
             assert_eq!(r.unwrap().members, 5);
@@ -1593,7 +1592,7 @@ mod tests {
 
     #[test]
     fn hostile_inputs_never_panic() {
-        let mut samples = vec![py(TWO, false), py(TWO, true)];
+        let mut samples = vec![two(Layout::Seekable), two(Layout::Streamed)];
         let mut crafted = deflated_dd(b"dd", &text(40), false, true);
         crafted.extend(lfh(b"sdd", 8, 0, 0, 0, 0, &[]));
         crafted.extend_from_slice(b"abcPK\x07\x08");

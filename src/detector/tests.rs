@@ -1,34 +1,17 @@
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use super::*;
 use crate::chunk::{Origin, Position};
 
-/// A random lowercase UUID with `_` separators (test tokens are made at run time).
-fn uuid() -> String {
-    let mut hex = String::new();
-    while hex.len() < 32 {
-        let mut h = RandomState::new().build_hasher();
-        h.write_usize(hex.len());
-        hex.push_str(&format!("{:016x}", h.finish()));
-    }
-    format!(
-        "{}_{}_4{}_{}_{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
+use intercept_test_support::uuid;
 
+/// A token's text, made at run time (`tok:<uuid>:1:0`).
 fn token_text() -> String {
-    format!("tok:{}:1:0", uuid())
+    intercept_test_support::token().text
 }
 
+/// A token's base64.
 fn token() -> String {
     STANDARD.encode(token_text())
 }

@@ -275,56 +275,30 @@ impl gix::objs::Exists for LightObjects {
 mod tests {
     use super::*;
     use gix::objs::{Find as _, FindHeader as _};
-    use std::process::Command;
-
-    fn git(dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .current_dir(dir)
-            .args(args)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "a")
-            .env("GIT_AUTHOR_EMAIL", "a@example.com")
-            .env("GIT_COMMITTER_NAME", "a")
-            .env("GIT_COMMITTER_EMAIL", "a@example.com")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
+    use intercept_test_support::Repo;
 
     #[test]
     fn reads_every_object_as_gix_does_loose_packed_and_deltified() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        git(root, &["init", "-q", "."]);
+        let fixture = Repo::new();
+        let root = fixture.root.as_path();
         let mut text = String::new();
         for i in 0..30 {
             text.push_str(&format!("line {i} of a file that changes a little each time\n"));
-            std::fs::write(root.join("a.txt"), &text).unwrap();
-            std::fs::write(root.join(format!("b{}.txt", i % 3)), format!("{i}\n{text}")).unwrap();
-            git(root, &["add", "."]);
-            git(root, &["commit", "-q", "-m", &format!("c{i}")]);
+            fixture.write("a.txt", &text);
+            fixture.write(format!("b{}.txt", i % 3), format!("{i}\n{text}"));
+            fixture.commit_all(&format!("c{i}"));
             if i == 10 {
                 // Ofs-deltas in one pack, ref-deltas in another.
-                git(root, &["repack", "-q", "-a", "-d"]);
+                fixture.git(&["repack", "-q", "-a", "-d"]);
             }
             if i == 20 {
-                git(
-                    root,
-                    &["-c", "repack.useDeltaBaseOffset=false", "repack", "-q", "-d"],
-                );
+                fixture.git(&["-c", "repack.useDeltaBaseOffset=false", "repack", "-q", "-d"]);
             }
         }
         let repo = gix::open(root).unwrap();
         // Nothing to fall back on: every object must come from the light reader itself.
-        let empty_dir = tempfile::tempdir().unwrap();
-        git(empty_dir.path(), &["init", "-q", "."]);
-        let empty = gix::open(empty_dir.path()).unwrap();
+        let empty_repo = Repo::new();
+        let empty = gix::open(&empty_repo.root).unwrap();
         let light = LightObjects::new(
             super::super::repo_object_dirs(&repo),
             repo.object_hash(),
@@ -332,10 +306,7 @@ mod tests {
         );
         let packs = std::fs::read_dir(root.join(".git/objects/pack")).unwrap().count();
         assert!(packs >= 4, "two packs (.idx + .pack each): {packs}");
-        let all = git(
-            root,
-            &["cat-file", "--batch-all-objects", "--batch-check=%(objectname)"],
-        );
+        let all = fixture.git(&["cat-file", "--batch-all-objects", "--batch-check=%(objectname)"]);
         let (mut a, mut b) = (Vec::new(), Vec::new());
         let mut n = 0;
         for line in all.lines() {

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use gix::prelude::FindExt as _;
 use gix::ObjectId;
 
+use crate::causes::{self, BoxError};
 use crate::path::PathText;
 
 pub mod light;
@@ -20,49 +21,90 @@ pub mod reftable;
 pub mod tracking;
 pub mod vcs;
 
+/// What reading the repository can fail at. Each keeps its cause as its source and
+/// quotes it (with the causes under it, [`causes::Causes`]) in a message that says what
+/// could not be read and how to find out why.
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
     #[error(
-        "cannot open the git repository at {dir}: {cause}. Run it inside a git repository, or check GIT_DIR"
+        "cannot open the git repository at {dir}: {}. Run it inside a git repository, or check GIT_DIR",
+        causes::of(.source)
     )]
-    Open { dir: PathText, cause: String },
+    Open {
+        dir: PathText,
+        #[source]
+        source: BoxError,
+    },
     #[error("there is no git repository in {dir} or any directory above it. Run it inside a git repository")]
     NotFound { dir: PathText },
-    #[error("cannot read the index {path}: {cause}. Run `git status` to see whether git can read it")]
-    Index { path: PathText, cause: String },
-    #[error("cannot resolve HEAD: {cause}. Run `git status` and `git fsck` to find out why")]
-    Head { cause: String },
     #[error(
-        "cannot read the references of this repository: {cause}. Run `git show-ref` (and `git refs verify`) to \
-         see whether git can"
+        "cannot read the index {path}: {}. Run `git status` to see whether git can read it",
+        causes::of(.source)
     )]
-    Refs { cause: String },
+    Index {
+        path: PathText,
+        #[source]
+        source: BoxError,
+    },
     #[error(
-        "cannot read {kind} {id}{}: {cause}. The object database is incomplete (a partial or shallow \
+        "cannot resolve HEAD: {}. Run `git status` and `git fsck` to find out why",
+        causes::of(.source)
+    )]
+    Head {
+        #[source]
+        source: BoxError,
+    },
+    #[error(
+        "cannot read the references of this repository: {}. Run `git show-ref` (and `git refs verify`) to \
+         see whether git can",
+        causes::of(.source)
+    )]
+    Refs {
+        #[source]
+        source: BoxError,
+    },
+    #[error(
+        "cannot read {kind} {id}{}: {}. The object database is incomplete (a partial or shallow \
          clone) or corrupt; run `git fsck` to find out which",
-        at.as_ref().map(|p| format!(" ({p})")).unwrap_or_default()
+        at.as_ref().map(|p| format!(" ({p})")).unwrap_or_default(),
+        causes::of(.source)
     )]
     Object {
         kind: &'static str,
         id: ObjectId,
         at: Option<PathText>,
-        cause: String,
+        #[source]
+        source: BoxError,
+    },
+    #[error(
+        "cannot resolve {spec:?}: {}. Name a commit, branch or tag (`git rev-parse {spec}` shows what git \
+         makes of it)",
+        causes::of(.source)
+    )]
+    Resolve {
+        spec: String,
+        #[source]
+        source: BoxError,
     },
 }
 
-/// An error and its sources on one line (`a: b: c`), skipping repeats.
-pub fn cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let next = s.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = s.source();
-    }
-    text
+/// Why an object or a ref could not be used, where no library error says it.
+#[derive(Debug, thiserror::Error)]
+pub enum Why {
+    #[error("the object is missing")]
+    Missing,
+    #[error("it is a {0}, not a tree")]
+    NotATree(gix::objs::Kind),
+    #[error("the object database returned bytes outside its buffer")]
+    OutsideBuffer,
+    #[error("a chain of more than 32 tags")]
+    TagChain,
+    #[error("a chain of more than 8 symbolic refs")]
+    SymrefChain,
+    #[error("HEAD names {0}, which is not a commit here")]
+    HeadNotCommit(ObjectId),
+    #[error("a ref names an object id of the wrong length")]
+    BadId,
 }
 
 /// Opens the repository the way git does for a hook, honouring `GIT_DIR`,
@@ -88,7 +130,7 @@ pub fn open() -> Result<gix::Repository, RepoError> {
             } else {
                 RepoError::Open {
                     dir,
-                    cause: cause(&e),
+                    source: e.into(),
                 }
             }
         })?;
@@ -118,7 +160,7 @@ pub fn index(repo: &gix::Repository) -> Result<gix::index::File, RepoError> {
     };
     gix::index::File::at(&path, repo.object_hash(), true, options).map_err(|e| RepoError::Index {
         path: PathText::new(&path),
-        cause: cause(&e),
+        source: e.into(),
     })
 }
 
@@ -131,12 +173,12 @@ pub fn head_tree(
         return Ok(None);
     };
     let commit = peel_to_commit(objects, id).ok_or_else(|| RepoError::Head {
-        cause: format!("HEAD names {id}, which is not a commit here"),
+        source: Why::HeadNotCommit(id).into(),
     })?;
     let mut buf = Vec::new();
     let tree = objects
         .find_commit(&commit, &mut buf)
-        .map_err(|e| RepoError::Head { cause: cause(&e) })?
+        .map_err(|e| RepoError::Head { source: e.into() })?
         .tree();
     Ok(Some(tree))
 }
@@ -207,15 +249,15 @@ pub fn read_blob<'a>(
     at: &[u8],
     buf: &'a mut Vec<u8>,
 ) -> Result<Blob<'a>, RepoError> {
-    let error = |cause: String| RepoError::Object {
+    let error = |source: BoxError| RepoError::Object {
         kind: "blob",
         id: *id,
         at: Some(PathText(at.to_vec())),
-        cause,
+        source,
     };
     let size = objects
         .try_header(id)
-        .map_err(|e| error(cause(&e)))?
+        .map_err(|e| error(e.into()))?
         .map_or(0, |h| h.size);
     if size > LARGE_BLOB {
         if let Some(large) = large_blob(dirs.get(), id) {
@@ -344,7 +386,7 @@ pub fn blob<'a>(
             kind: "blob",
             id: *id,
             at: Some(PathText(at.to_vec())),
-            cause: cause(&e),
+            source: e.into(),
         })
 }
 
@@ -385,11 +427,11 @@ impl Tree {
 
 /// Reads a tree (`at` names it in errors).
 pub fn tree(objects: &impl gix::objs::Find, id: &ObjectId, at: &[u8]) -> Result<Tree, RepoError> {
-    let error = |cause: String| RepoError::Object {
+    let error = |source: BoxError| RepoError::Object {
         kind: "tree",
         id: *id,
         at: (!at.is_empty()).then(|| PathText(at.to_vec())),
-        cause,
+        source,
     };
     if *id == ObjectId::empty_tree(id.kind()) {
         return Ok(Tree {
@@ -401,12 +443,12 @@ pub fn tree(objects: &impl gix::objs::Find, id: &ObjectId, at: &[u8]) -> Result<
     let (kind, start, len) = {
         let found = objects
             .try_find(id, &mut data)
-            .map_err(|e| error(cause(&e)))?
-            .ok_or_else(|| error("the object is missing".to_string()))?;
+            .map_err(|e| error(e.into()))?
+            .ok_or_else(|| error(Why::Missing.into()))?;
         (found.kind, found.data.as_ptr() as usize, found.data.len())
     };
     if kind != gix::objs::Kind::Tree {
-        return Err(error(format!("it is a {kind}, not a tree")));
+        return Err(error(Why::NotATree(kind).into()));
     }
     // The object's bytes live in `data` (normally from its start); keep exactly them.
     let offset = start.wrapping_sub(data.as_ptr() as usize);
@@ -414,11 +456,9 @@ pub fn tree(objects: &impl gix::objs::Find, id: &ObjectId, at: &[u8]) -> Result<
         data.drain(..offset);
         data.truncate(len);
     } else {
-        return Err(error(
-            "the object database returned bytes outside its buffer".to_string(),
-        ));
+        return Err(error(Why::OutsideBuffer.into()));
     }
-    let parsed = gix::objs::TreeRef::from_bytes(&data, id.kind()).map_err(|e| error(cause(&e)))?;
+    let parsed = gix::objs::TreeRef::from_bytes(&data, id.kind()).map_err(|e| error(e.into()))?;
     let base = data.as_ptr() as usize;
     let entries = parsed
         .entries
@@ -463,7 +503,7 @@ pub fn committed_file(
             kind: "commit",
             id: *commit,
             at: None,
-            cause: cause(&e),
+            source: e.into(),
         })?
         .tree();
     let tree = tree(objects, &tree_id, b"")?;
@@ -529,7 +569,7 @@ pub fn incoming(repo: &gix::Repository) -> Result<(Incoming, ObjectDirs), RepoEr
         Some(dir) => {
             let q = gix::odb::at(&dir, repo.object_hash()).map_err(|e| RepoError::Open {
                 dir: PathText::new(Path::new(&dir)),
-                cause: e.to_string(),
+                source: e.into(),
             })?;
             dirs.quarantine = Some(PathBuf::from(dir));
             Some(q)

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use gix::ObjectId;
 
 use super::reftable::{self, Target};
-use super::{cause, RepoError};
+use super::{RepoError, Why};
 
 /// How this repository stores refs.
 enum Store {
@@ -33,8 +33,8 @@ fn store(repo: &gix::Repository) -> Store {
     }
 }
 
-fn reftable_error(e: &reftable::ReftableError) -> RepoError {
-    RepoError::Refs { cause: e.to_string() }
+fn reftable_error(e: reftable::ReftableError) -> RepoError {
+    RepoError::Refs { source: e.into() }
 }
 
 /// Looks a ref up in a worktree's own stack, then the common one.
@@ -46,11 +46,11 @@ fn find(
 ) -> Result<Option<Target>, RepoError> {
     let len = repo.object_hash().len_in_bytes();
     if own != common {
-        if let Some(t) = reftable::find_ref(own, len, name).map_err(|e| reftable_error(&e))? {
+        if let Some(t) = reftable::find_ref(own, len, name).map_err(reftable_error)? {
             return Ok(Some(t));
         }
     }
-    reftable::find_ref(common, len, name).map_err(|e| reftable_error(&e))
+    reftable::find_ref(common, len, name).map_err(reftable_error)
 }
 
 /// Follows symbolic refs to an object id (`None`: the name leads nowhere, an unborn branch).
@@ -66,14 +66,16 @@ fn follow(
             Some(Target::Object { id, .. }) => {
                 return ObjectId::try_from(id.as_slice())
                     .map(Some)
-                    .map_err(|e| RepoError::Refs { cause: e.to_string() })
+                    .map_err(|_| RepoError::Refs {
+                        source: Why::BadId.into(),
+                    })
             }
             Some(Target::Symbolic(to)) => name = to,
             None => return Ok(None),
         }
     }
     Err(RepoError::Refs {
-        cause: "a chain of more than 8 symbolic refs".to_string(),
+        source: Why::SymrefChain.into(),
     })
 }
 
@@ -81,8 +83,7 @@ fn follow(
 pub fn head_id(repo: &gix::Repository) -> Result<Option<ObjectId>, RepoError> {
     match store(repo) {
         Store::Files => {
-            let head_error = |e: &(dyn std::error::Error + 'static)| RepoError::Head { cause: cause(e) };
-            let head = repo.head().map_err(|e| head_error(&e))?;
+            let head = repo.head().map_err(|e| RepoError::Head { source: e.into() })?;
             if head.is_unborn() {
                 return Ok(None);
             }
@@ -106,18 +107,18 @@ pub fn head_name(repo: &gix::Repository) -> Option<String> {
 /// Every ref under `prefix` (all when `None`) with the object it names (symbolic refs
 /// followed, annotated tags not peeled), in name order.
 pub fn all(repo: &gix::Repository, prefix: Option<&str>) -> Result<Vec<(String, ObjectId)>, RepoError> {
-    let refs_error = |e: &(dyn std::error::Error + 'static)| RepoError::Refs { cause: cause(e) };
+    let refs_error = |e: crate::causes::BoxError| RepoError::Refs { source: e };
     match store(repo) {
         Store::Files => {
-            let platform = repo.references().map_err(|e| refs_error(&e))?;
+            let platform = repo.references().map_err(|e| refs_error(e.into()))?;
             let iter = match prefix {
                 Some(prefix) => platform.prefixed(prefix),
                 None => platform.all(),
             }
-            .map_err(|e| refs_error(&e))?;
+            .map_err(|e| refs_error(e.into()))?;
             let mut out = Vec::new();
             for reference in iter {
-                let mut reference = reference.map_err(|e| refs_error(&e))?;
+                let mut reference = reference.map_err(|e| refs_error(e.into()))?;
                 let name = reference.name().as_bstr().to_string();
                 let id = match reference.target().try_id() {
                     Some(id) => Some(id.to_owned()),
@@ -132,11 +133,11 @@ pub fn all(repo: &gix::Repository, prefix: Option<&str>) -> Result<Vec<(String, 
         Store::Reftable { common, own } => {
             let len = repo.object_hash().len_in_bytes();
             let mut merged: BTreeMap<Vec<u8>, Target> = BTreeMap::new();
-            for (name, target) in reftable::read_refs(&common, len).map_err(|e| reftable_error(&e))? {
+            for (name, target) in reftable::read_refs(&common, len).map_err(reftable_error)? {
                 merged.insert(name, target);
             }
             if own != common {
-                for (name, target) in reftable::read_refs(&own, len).map_err(|e| reftable_error(&e))? {
+                for (name, target) in reftable::read_refs(&own, len).map_err(reftable_error)? {
                     merged.insert(name, target);
                 }
             }
@@ -159,9 +160,10 @@ pub fn all(repo: &gix::Repository, prefix: Option<&str>) -> Result<Vec<(String, 
 }
 
 /// Resolves a revision (`main`, `origin/main~3`, `v1.0^{commit}`, an id) as git would.
-pub fn resolve(repo: &gix::Repository, spec: &str) -> Result<ObjectId, String> {
-    let error = |spec: &str, cause: String| {
-        format!("cannot resolve {spec:?}: {cause}. Name a commit, branch or tag (`git rev-parse {spec}` shows what git makes of it)")
+pub fn resolve(repo: &gix::Repository, spec: &str) -> Result<ObjectId, RepoError> {
+    let error = |source: crate::causes::BoxError| RepoError::Resolve {
+        spec: spec.to_string(),
+        source,
     };
     let spec_for_gix = match store(repo) {
         Store::Files => spec.to_string(),
@@ -179,8 +181,8 @@ pub fn resolve(repo: &gix::Repository, spec: &str) -> Result<ObjectId, String> {
                 format!("refs/remotes/{name}"),
                 format!("refs/remotes/{name}/HEAD"),
             ] {
-                if let Some(id) = follow(repo, &common, &own, candidate.as_bytes())
-                    .map_err(|e| error(spec, e.to_string()))?
+                if let Some(id) =
+                    follow(repo, &common, &own, candidate.as_bytes()).map_err(|e| error(e.into()))?
                 {
                     found = Some(id);
                     break;
@@ -194,5 +196,5 @@ pub fn resolve(repo: &gix::Repository, spec: &str) -> Result<ObjectId, String> {
     };
     repo.rev_parse_single(spec_for_gix.as_str())
         .map(|id| id.detach())
-        .map_err(|e| error(spec, cause(&e)))
+        .map_err(|e| error(e.into()))
 }

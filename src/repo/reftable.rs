@@ -764,8 +764,6 @@ mod tests {
     use std::process::{Command, Stdio};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    const GIT_255: &str = "/root/.cache/intercept-test-git/git-2.55.0/bin/git";
-
     struct TempDir(PathBuf);
     impl TempDir {
         fn new() -> TempDir {
@@ -789,20 +787,22 @@ mod tests {
         }
     }
 
-    /// A repository made by real git in a temp dir.
+    /// A repository made by real git in a temp dir, driven hermetically (the test-support
+    /// crate's environment, plus `envs`).
     struct Repo {
         tmp: TempDir,
-        git: String,
+        git: std::ffi::OsString,
         work: PathBuf,
         envs: Vec<(String, String)>,
     }
 
     impl Repo {
-        fn init(git: &str, extra: &[&str]) -> Repo {
+        fn init(git: impl AsRef<std::ffi::OsStr>, extra: &[&str]) -> Repo {
             let tmp = TempDir::new();
+            intercept_test_support::git::write_global_config(&tmp.0);
             let work = tmp.0.join("repo");
             let mut repo = Repo {
-                git: git.to_owned(),
+                git: git.as_ref().to_owned(),
                 work: tmp.0.clone(),
                 tmp,
                 envs: Vec::new(),
@@ -821,34 +821,11 @@ mod tests {
         }
 
         fn cmd(&self, args: &[&str]) -> Command {
-            let mut c = Command::new(&self.git);
-            c.current_dir(&self.work)
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .env("HOME", &self.tmp.0)
-                .env("XDG_CONFIG_HOME", self.tmp.0.join(".config"))
-                .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
-                .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z");
-            for v in [
-                "GIT_DIR",
-                "GIT_WORK_TREE",
-                "GIT_INDEX_FILE",
-                "GIT_COMMON_DIR",
-                "GIT_OBJECT_DIRECTORY",
-                "GIT_TEST_REFTABLE_AUTOCOMPACTION",
-            ] {
-                c.env_remove(v);
-            }
+            let mut c = intercept_test_support::hermetic(&self.git, &self.tmp.0);
+            c.current_dir(&self.work);
             for (k, v) in &self.envs {
                 c.env(k, v);
             }
-            c.args([
-                "-c",
-                "user.name=Test",
-                "-c",
-                "user.email=test@example.com",
-                "-c",
-                "init.defaultBranch=main",
-            ]);
             c.args(args);
             c
         }
@@ -900,12 +877,14 @@ mod tests {
             .collect()
     }
 
-    fn gits() -> Vec<&'static str> {
-        let mut v = vec!["git"];
-        if Path::new(GIT_255).exists() {
-            v.push(GIT_255);
-        }
-        v
+    /// Every git here that writes reftable (the machine's when it can, git 2.55).
+    fn gits() -> Vec<std::ffi::OsString> {
+        intercept_test_support::reftable_gits()
+    }
+
+    /// A git that writes reftable.
+    fn git() -> std::ffi::OsString {
+        intercept_test_support::reftable_git()
     }
 
     /// Our view vs. git's: `for-each-ref` (object refs under refs/), `HEAD`'s
@@ -954,7 +933,7 @@ mod tests {
     #[test]
     fn branches_and_tags_match_git() {
         for git in gits() {
-            let repo = Repo::init(git, &[]);
+            let repo = Repo::init(&git, &[]);
             repo.commit("one");
             repo.git(&["branch", "topic"]);
             repo.git(&["tag", "light"]);
@@ -979,7 +958,7 @@ mod tests {
     #[test]
     fn deletions_in_newer_tables_shadow_older_ones() {
         for git in gits() {
-            let mut repo = Repo::init(git, &[]);
+            let mut repo = Repo::init(&git, &[]);
             for (k, v) in [
                 ("GIT_TEST_REFTABLE_AUTOCOMPACTION", "false"),
                 ("GIT_CONFIG_COUNT", "1"),
@@ -1037,7 +1016,7 @@ mod tests {
 
     #[test]
     fn many_updates_with_auto_compaction() {
-        let repo = Repo::init("git", &[]);
+        let repo = Repo::init(git(), &[]);
         repo.commit("c0");
         for i in 0..40 {
             if i % 3 == 0 {
@@ -1078,7 +1057,7 @@ mod tests {
     #[test]
     fn five_thousand_refs_match_git() {
         for git in gits() {
-            let repo = Repo::init(git, &[]);
+            let repo = Repo::init(&git, &[]);
             five_thousand_refs(&repo);
             let gd = repo.git_dir();
             assert_matches_git(&repo, &gd, 20);
@@ -1097,7 +1076,7 @@ mod tests {
 
     #[test]
     fn small_aligned_blocks_with_padding() {
-        let repo = Repo::init("git", &[]);
+        let repo = Repo::init(git(), &[]);
         repo.git(&["config", "reftable.blockSize", "300"]);
         repo.git(&["config", "reftable.restartInterval", "3"]);
         repo.commit("one");
@@ -1129,7 +1108,7 @@ mod tests {
     #[test]
     fn sha256_repository() {
         for git in gits() {
-            let repo = Repo::init(git, &["--object-format=sha256"]);
+            let repo = Repo::init(&git, &["--object-format=sha256"]);
             repo.commit("one");
             repo.git(&["branch", "side"]);
             repo.git(&["tag", "-a", "-m", "t", "v1"]);
@@ -1148,7 +1127,7 @@ mod tests {
     #[test]
     fn linked_worktree_has_its_own_stack() {
         for git in gits() {
-            let repo = Repo::init(git, &[]);
+            let repo = Repo::init(&git, &[]);
             repo.commit("one");
             let wt = repo.tmp.0.join("wt");
             repo.git(&["worktree", "add", "-q", wt.to_str().unwrap(), "-b", "feature"]);
@@ -1172,10 +1151,8 @@ mod tests {
                     peeled: None
                 }
             );
-            let wt_head = Command::new(git)
+            let wt_head = intercept_test_support::hermetic(&git, &repo.tmp.0)
                 .current_dir(&wt)
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .env("HOME", &repo.tmp.0)
                 .args(["symbolic-ref", "HEAD"])
                 .output()
                 .unwrap();
@@ -1188,12 +1165,10 @@ mod tests {
 
     #[test]
     fn is_reftable_detects_the_format() {
-        let repo = Repo::init("git", &[]);
+        let repo = Repo::init(git(), &[]);
         assert!(is_reftable(&repo.git_dir()));
         let tmp = TempDir::new();
-        let out = Command::new("git")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", &tmp.0)
+        let out = intercept_test_support::hermetic(git(), &tmp.0)
             .args(["init", "-q", "--ref-format=files"])
             .arg(tmp.0.join("files"))
             .status()
@@ -1235,7 +1210,7 @@ mod tests {
 
     #[test]
     fn broken_stacks_are_errors() {
-        let repo = Repo::init("git", &[]);
+        let repo = Repo::init(git(), &[]);
         repo.commit("one");
         repo.git(&["pack-refs"]);
         let gd = repo.git_dir();
@@ -1298,7 +1273,7 @@ mod tests {
 
     #[test]
     fn random_corruption_never_panics() {
-        let repo = Repo::init("git", &[]);
+        let repo = Repo::init(git(), &[]);
         repo.git(&["config", "reftable.blockSize", "256"]);
         repo.commit("one");
         let mut input = String::new();
@@ -1471,7 +1446,7 @@ mod tests {
     /// and against git reading the very same files.
     #[test]
     fn handmade_layouts_read_by_us_and_git() {
-        let repo = Repo::init("git", &[]);
+        let repo = Repo::init(git(), &[]);
         repo.commit("one");
         repo.git(&["tag", "-a", "-m", "t", "v1"]);
         let head = unhex(repo.git(&["rev-parse", "HEAD"]).trim());
@@ -1627,7 +1602,7 @@ mod tests {
     #[ignore]
     fn timing_read_refs() {
         for count in [5_000usize, 100_000] {
-            let mut repo = Repo::init("git", &[]);
+            let mut repo = Repo::init(git(), &[]);
             repo.commit("one");
             let head = repo.git(&["rev-parse", "HEAD"]);
             let mut input = String::new();

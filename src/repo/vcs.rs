@@ -66,6 +66,48 @@ pub fn discover(dir: &Path) -> Option<gix::Repository> {
     gix::discover(dir).ok()
 }
 
+/// Where a scan ran, with the commit its results belong to.
+#[derive(Clone, Debug, Default)]
+pub struct Described {
+    pub provenance: Provenance,
+    /// The commit the results belong to: a range's tip, else HEAD.
+    pub revision: Option<ObjectId>,
+    /// The branch, when the revision is HEAD's.
+    pub branch: Option<String>,
+}
+
+/// The repository a scan ran in (the current directory's; for a files scan run from outside
+/// one, the repository that holds `path`) and the commit its results belong to (`tip`, a
+/// range's end, else HEAD). `None` outside any repository.
+pub fn describe(path: Option<&Path>, tip: Option<&str>) -> Option<Described> {
+    let repo = super::open().ok().or_else(|| {
+        let path = path?;
+        let dir = if path.is_dir() { path } else { path.parent()? };
+        discover(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        })
+    })?;
+    let provenance = of(&repo);
+    let (revision, branch) = match tip {
+        Some(tip) => {
+            let id = super::refs::resolve(&repo, tip).ok();
+            let branch = provenance
+                .branch
+                .clone()
+                .filter(|_| id.is_some() && id == provenance.head);
+            (id, branch)
+        }
+        None => (provenance.head, provenance.branch.clone()),
+    };
+    Some(Described {
+        provenance,
+        revision,
+        branch,
+    })
+}
+
 /// True when discovery failed because no repository is there (not because one is broken).
 pub fn is_not_found(e: &gix::Error) -> bool {
     use gix::discover::upwards::Error as Upwards;

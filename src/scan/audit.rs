@@ -15,7 +15,7 @@ use gix::ObjectId;
 
 use super::git::Collected;
 use super::Session;
-use crate::content::{Buffers, Input};
+use crate::content::{Buffers, Input, Issue};
 use crate::finding::Finding;
 use crate::origin::Origin;
 use crate::repo;
@@ -170,13 +170,27 @@ impl Session<'_> {
             self.collected(c);
         }
 
-        // Blob findings, placed where history added them (one walk for all of them).
+        // Blob findings and the parts of blobs that could not be checked, placed where
+        // history added them (one walk for all of them): a path entry of the allow-list can
+        // then cover a deliberately odd fixture. Notes are said by blob id (an LFS pointer is
+        // no reason to walk history).
         let blobs = found.into_inner().unwrap_or_default();
-        for issue in blobs.issues {
+        let hits: HashSet<ObjectId> = blobs
+            .findings
+            .iter()
+            .filter_map(|f| f.origin.blob)
+            .chain(
+                blobs
+                    .issues
+                    .iter()
+                    .filter(|i| i.blocks())
+                    .filter_map(|i| i.origin().blob),
+            )
+            .collect();
+        let (located, walk_error) = provenance::locate(repo, &hits, interrupt);
+        for issue in place_issues(blobs.issues, &located) {
             self.issue(issue);
         }
-        let hits: HashSet<ObjectId> = blobs.findings.iter().filter_map(|f| f.origin.blob).collect();
-        let (located, walk_error) = provenance::locate(repo, &hits, interrupt);
         if let Some(e) = &walk_error {
             self.problem(format!(
                 "cannot walk the history to find where tokens were added: {e}. They are reported by blob id"
@@ -220,6 +234,35 @@ fn place(mut findings: Vec<Finding>, located: &provenance::Places, walk_failed: 
                 if seen.insert(key(&g)) {
                     placed.push(g);
                 }
+            }
+        }
+    }
+    placed
+}
+
+/// Each blob issue that blocks once per (path, member) its blob was added at; the rest (and
+/// blobs no walk placed) by blob id.
+fn place_issues(issues: Vec<Issue>, located: &provenance::Places) -> Vec<Issue> {
+    let mut placed = Vec::with_capacity(issues.len());
+    let mut seen = HashSet::new();
+    for issue in issues {
+        let places = issue
+            .origin()
+            .blob
+            .filter(|_| issue.blocks())
+            .and_then(|blob| located.get(&blob));
+        let Some(places) = places else {
+            placed.push(issue);
+            continue;
+        };
+        for place in places {
+            let mut i = issue.clone();
+            let o = i.origin_mut();
+            o.path = place.path.clone();
+            o.commit = Some(place.commit);
+            o.reference = place.reference.clone();
+            if seen.insert((o.blob, o.path.clone(), o.members.clone(), i.message())) {
+                placed.push(i);
             }
         }
     }
@@ -282,7 +325,7 @@ fn count_missing_blobs(repo: &gix::Repository, interrupt: &AtomicBool) -> Result
                 kind: "commit",
                 id,
                 at: None,
-                cause: repo::cause(&e),
+                source: e.into(),
             })?
             .tree();
         todo.push(tree);

@@ -25,6 +25,8 @@ use crate::source::Change;
 pub struct Collected {
     pub findings: Vec<Finding>,
     pub issues: Vec<Issue>,
+    /// What could not be read at all (a missing object), said as it is.
+    pub problems: Vec<String>,
     pub files: u64,
     pub bytes: u64,
 }
@@ -40,10 +42,7 @@ impl Collect for Collected {
 
 impl Collected {
     fn problem(&mut self, e: &dyn std::fmt::Display) {
-        self.issues.push(Issue::Unchecked {
-            path: Vec::new(),
-            message: e.to_string(),
-        });
+        self.problems.push(e.to_string());
     }
 }
 
@@ -99,9 +98,13 @@ impl<'a, F: gix::objs::Find + gix::objs::FindHeader> Blobs<'a, F> {
             }
             Err(e) => return out.problem(&e),
         }
+        // A blob with an issue is not clean: at another path, an allow entry may differ.
+        let clean = found.issues.is_empty();
         out.issues.append(&mut found.issues);
         if found.findings.is_empty() {
-            self.clean.insert(change.new);
+            if clean {
+                self.clean.insert(change.new);
+            }
             return;
         }
         if let Some(old) = change.old {
@@ -194,6 +197,9 @@ impl super::Emitter<'_> {
         }
         for issue in c.issues {
             self.issue(issue);
+        }
+        for message in c.problems {
+            self.problem(None, message);
         }
     }
 }

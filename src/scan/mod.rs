@@ -90,10 +90,18 @@ impl Collect for Emitter<'_> {
         }
     }
 
+    /// Part of an item that could not be checked is a problem, unless a path entry of the
+    /// allow-list covers the file: then it is said, as a note (what a problem's advice
+    /// offers: "allow the archive's path if it holds no secret").
     fn issue(&mut self, issue: Issue) {
-        match issue {
-            Issue::Unchecked { path, message } => self.problem(Some(path), message),
-            Issue::Notice { path, message } => self.notice(Some(path), message),
+        let path = issue.origin().full_path();
+        let message = issue.message();
+        if !issue.blocks() {
+            return self.notice(Some(path), message);
+        }
+        match self.settings.allow.allows_path(&issue.origin().path) {
+            Some(why) => self.notice(Some(path), format!("{message} (allowed: {why})")),
+            None => self.problem(Some(path), message),
         }
     }
 }

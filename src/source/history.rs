@@ -20,7 +20,7 @@ use gix::ObjectId;
 
 use super::tree_diff::{self, Trees};
 use super::Change;
-use crate::repo::{cause, RepoError};
+use crate::repo::RepoError;
 
 /// Trees kept between commits (see [`Trees`]).
 const TREE_CACHE_BYTES: usize = 64 << 20;
@@ -97,7 +97,7 @@ impl<'a, F: gix::objs::Find> Graph<'a, F> {
             let commit = self
                 .objects
                 .find_commit(id, &mut self.buf)
-                .map_err(|e| object_error(id, &e))?;
+                .map_err(|e| object_error(id, e))?;
             (
                 commit.time().map(|t| t.seconds).unwrap_or(0),
                 commit.parents().collect(),
@@ -115,12 +115,12 @@ impl<'a, F: gix::objs::Find> Graph<'a, F> {
     }
 }
 
-fn object_error(id: &ObjectId, e: &(dyn std::error::Error + 'static)) -> RepoError {
+fn object_error(id: &ObjectId, e: impl Into<crate::causes::BoxError>) -> RepoError {
     RepoError::Object {
         kind: "commit",
         id: *id,
         at: None,
-        cause: cause(e),
+        source: e.into(),
     }
 }
 
@@ -290,7 +290,7 @@ pub fn commit_changes<F: gix::objs::Find>(
     let (tree, parents, message) = {
         let commit = objects
             .find_commit(id, &mut graph.buf)
-            .map_err(|e| object_error(id, &e))?;
+            .map_err(|e| object_error(id, e))?;
         (
             commit.tree(),
             commit.parents().collect::<Vec<_>>(),
@@ -302,7 +302,7 @@ pub fn commit_changes<F: gix::objs::Find>(
     for p in &parents {
         let commit = objects
             .find_commit(p, &mut graph.buf)
-            .map_err(|e| object_error(p, &e))?;
+            .map_err(|e| object_error(p, e))?;
         parent_trees.push(commit.tree());
     }
     let mut changes = Vec::new();
@@ -335,4 +335,109 @@ pub fn commit_changes<F: gix::objs::Find>(
         changes.retain(|c| differs.contains(c.path.as_slice()));
     }
     Ok(CommitChanges { changes, message })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::testing::{id, open, repo};
+
+    fn paths(changes: &CommitChanges) -> Vec<String> {
+        changes
+            .changes
+            .iter()
+            .map(|c| String::from_utf8_lossy(&c.path).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn walks_what_the_tips_reach_and_the_hidden_tips_do_not() {
+        let fixture = repo(
+            "echo a > a; git add a; commit A; git tag a
+             echo b > b; git add b; commit B; git tag b
+             git checkout -q -b side a
+             echo s > s; git add s; commit S; git tag s
+             git checkout -q main
+             echo c > c; git add c; commit C; git tag c
+             git merge -q --no-edit --no-ff side; git tag m",
+        );
+        let git = open(&fixture);
+        let mut graph = Graph::new(&git, &git.objects);
+        let [a, b, c, s, m] = ["a", "b", "c", "s", "m"].map(|t| id(&fixture, t));
+        // Newest first by committer time; what the hidden tip reaches is left out.
+        assert_eq!(commits(&mut graph, &[m], &[a]).unwrap(), vec![m, c, s, b]);
+        assert_eq!(commits(&mut graph, &[m], &[b, s]).unwrap(), vec![m, c]);
+        assert_eq!(commits(&mut graph, &[c], &[]).unwrap(), vec![c, b, a]);
+        assert!(commits(&mut graph, &[a], &[m]).unwrap().is_empty());
+        // A hidden tip that is not here (the other side has more) only makes the walk longer.
+        let unknown = ObjectId::from_hex(b"1111111111111111111111111111111111111111").unwrap();
+        assert_eq!(commits(&mut graph, &[b], &[unknown]).unwrap(), vec![b, a]);
+        // A tip that is not here is an error naming it.
+        let e = commits(&mut graph, &[unknown], &[]).unwrap_err().to_string();
+        assert!(e.contains("1111111111"), "{e}");
+    }
+
+    #[test]
+    fn a_commit_adds_what_differs_from_its_first_parent() {
+        let fixture = repo(
+            "mkdir -p dir/sub; echo 1 > dir/sub/x; echo 1 > top; git add .; commit root
+             echo 2 > dir/sub/x; echo new > dir/y; git rm -q top; git add .; commit change",
+        );
+        let git = open(&fixture);
+        let mut graph = Graph::new(&git, &git.objects);
+        let root = commit_changes(&mut graph, &id(&fixture, "HEAD~1")).unwrap();
+        assert_eq!(paths(&root), ["dir/sub/x", "top"]);
+        assert!(
+            root.changes.iter().all(|c| c.old.is_none()),
+            "a root commit adds everything"
+        );
+        assert_eq!(root.message, b"root\n");
+        let change = commit_changes(&mut graph, &id(&fixture, "HEAD")).unwrap();
+        assert_eq!(paths(&change), ["dir/sub/x", "dir/y"], "a deletion adds nothing");
+        let x = &change.changes[0];
+        assert_eq!(x.old, Some(id(&fixture, "HEAD~1:dir/sub/x")));
+        assert_eq!(x.new, id(&fixture, "HEAD:dir/sub/x"));
+    }
+
+    #[test]
+    fn a_merge_adds_only_what_it_made_itself() {
+        let fixture = repo(
+            "echo base > a; echo base > b; git add .; commit base
+             git checkout -q -b side
+             echo side > b; echo side > s; git add .; commit side
+             git checkout -q main
+             echo main > a; git add .; commit main
+             git merge -q --no-commit side
+             echo evil > e; git add e; commit merge",
+        );
+        let git = open(&fixture);
+        let mut graph = Graph::new(&git, &git.objects);
+        let merge = commit_changes(&mut graph, &id(&fixture, "HEAD")).unwrap();
+        // b and s come from the side branch as they were there: not the merge's doing.
+        assert_eq!(paths(&merge), ["e"]);
+    }
+
+    #[test]
+    fn a_shallow_boundary_has_no_parents() {
+        let upstream = repo(
+            "echo 1 > f; git add f; commit one
+             echo 2 > f; git add f; commit two
+             echo 3 > g; git add g; commit three",
+        );
+        let url = format!("file://{}", upstream.root.display());
+        upstream.git_in(
+            upstream.scratch(),
+            &["clone", "-q", "--depth", "2", &url, "shallow"],
+            "",
+        );
+        let git = gix::open(upstream.scratch().join("shallow")).unwrap();
+        let mut graph = Graph::new(&git, &git.objects);
+        let head = git.head_id().unwrap().detach();
+        let walked = commits(&mut graph, &[head], &[]).unwrap();
+        assert_eq!(walked.len(), 2, "the walk stops at the boundary");
+        // The boundary commit is read as if it were a root: everything in it is added.
+        let boundary = commit_changes(&mut graph, &walked[1]).unwrap();
+        assert_eq!(paths(&boundary), ["f"]);
+        assert!(boundary.changes[0].old.is_none());
+    }
 }

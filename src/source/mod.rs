@@ -11,6 +11,9 @@ pub mod pushed;
 pub mod staged;
 pub mod tree_diff;
 
+#[cfg(test)]
+mod testing;
+
 use gix::ObjectId;
 
 /// A path whose content is new in a commit (or in the staged index).

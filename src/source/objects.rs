@@ -16,8 +16,8 @@ use gix::objs::Kind;
 use gix::odb::pack;
 use gix::ObjectId;
 
+use crate::causes::{self, BoxError};
 use crate::path::PathText;
-use crate::repo::cause;
 
 /// One object handed to the visitor.
 pub struct Object<'a> {
@@ -37,14 +37,30 @@ pub struct Stats {
 #[derive(Debug, thiserror::Error)]
 pub enum ObjectsError {
     #[error(
-        "cannot read pack {path}: {cause}. Its objects were not checked (everything else was); run \
-         `git fsck` to see what is damaged"
+        "cannot read pack {path}: {}. Its objects were not checked (everything else was); run \
+         `git fsck` to see what is damaged",
+        causes::of(.source)
     )]
-    Pack { path: PathText, cause: String },
-    #[error("cannot read loose object {id}: {cause}. It was not checked; run `git fsck`")]
-    Loose { id: ObjectId, cause: String },
-    #[error("cannot list {path}: {cause}. Nothing in it was checked")]
-    List { path: PathText, cause: String },
+    Pack {
+        path: PathText,
+        #[source]
+        source: BoxError,
+    },
+    #[error(
+        "cannot read loose object {id}: {}. It was not checked; run `git fsck`",
+        causes::of(.source)
+    )]
+    Loose {
+        id: ObjectId,
+        #[source]
+        source: BoxError,
+    },
+    #[error("cannot list {path}: {}. Nothing in it was checked", causes::of(.source))]
+    List {
+        path: PathText,
+        #[source]
+        source: BoxError,
+    },
 }
 
 /// The pack index files of an objects directory.
@@ -56,7 +72,7 @@ pub fn pack_indexes(dir: &Path) -> Result<Vec<PathBuf>, ObjectsError> {
         Err(e) => {
             return Err(ObjectsError::List {
                 path: PathText::new(&pack_dir),
-                cause: e.to_string(),
+                source: e.into(),
             })
         }
     };
@@ -112,11 +128,11 @@ pub fn scan_pack(
     counted: u64,
     visit: &(dyn Fn(Object<'_>) + Sync),
 ) -> Result<Stats, ObjectsError> {
-    let error = |cause: String| ObjectsError::Pack {
+    let error = |source: BoxError| ObjectsError::Pack {
         path: PathText::new(idx),
-        cause,
+        source,
     };
-    let bundle = pack::Bundle::at(idx, hash).map_err(|e| error(cause(&e)))?;
+    let bundle = pack::Bundle::at(idx, hash).map_err(|e| error(e.into()))?;
     let (index, data) = (&bundle.index, &bundle.pack);
     let mut items: Vec<Item> = index
         .iter()
@@ -132,7 +148,7 @@ pub fn scan_pack(
     let mut kinds: HashMap<u64, Kind> = HashMap::with_capacity(items.len());
     let mut ref_deltas: Vec<(u64, ObjectId)> = Vec::new();
     for item in &items {
-        let entry = data.entry(item.offset).map_err(|e| error(cause(&e)))?;
+        let entry = data.entry(item.offset).map_err(|e| error(e.into()))?;
         let kind = match entry.header {
             pack::data::entry::Header::OfsDelta { base_distance } => item
                 .offset
@@ -198,7 +214,7 @@ pub fn scan_pack(
         interrupt,
         hash,
     )
-    .map_err(|e| error(cause(&e)))?;
+    .map_err(|e| error(e.into()))?;
     let seen_bytes = std::sync::atomic::AtomicU64::new(0);
     let seen_objects = std::sync::atomic::AtomicU64::new(0);
     tree.traverse(
@@ -231,7 +247,7 @@ pub fn scan_pack(
             alloc_limit_bytes: None,
         },
     )
-    .map_err(|e| error(cause(&e)))?;
+    .map_err(|e| error(e.into()))?;
     Ok(Stats {
         packs: 1,
         objects: seen_objects.into_inner(),
@@ -256,7 +272,7 @@ pub fn scan_loose(
             Err(e) => {
                 errors.push(ObjectsError::List {
                     path: PathText::new(dir),
-                    cause: cause(&e),
+                    source: e.into(),
                 });
                 continue;
             }
@@ -272,7 +288,7 @@ pub fn scan_loose(
                 });
             }
             Ok(_) => {}
-            Err(e) => errors.push(ObjectsError::Loose { id, cause: cause(&e) }),
+            Err(e) => errors.push(ObjectsError::Loose { id, source: e.into() }),
         }
     }
     stats

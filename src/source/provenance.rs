@@ -257,6 +257,65 @@ fn author_and_date(repo: &gix::Repository, id: &ObjectId) -> (Option<String>, Op
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::testing::{id, open, repo};
+
+    #[test]
+    fn a_blob_is_placed_where_history_added_it_with_the_best_ref() {
+        let fixture = repo(
+            "echo clean > a; git add a; commit one
+             echo secret > s.env; git add s.env; commit two
+             git checkout -q -b topic
+             mkdir d; echo secret > d/copy.env; git add d; commit three
+             git tag v1
+             git checkout -q main
+             echo other > o; git add o; commit four",
+        );
+        let git = open(&fixture);
+        let secret = id(&fixture, "main:s.env");
+        let stray = ObjectId::from_hex(b"2222222222222222222222222222222222222222").unwrap();
+        let hits: HashSet<ObjectId> = [secret, stray].into();
+        let (places, error) = locate(&git, &hits, &AtomicBool::new(false));
+        assert!(error.is_none(), "{error:?}");
+        let mut found: Vec<(String, ObjectId, Option<String>)> = places[&secret]
+            .iter()
+            .map(|p| {
+                (
+                    String::from_utf8_lossy(&p.path).into_owned(),
+                    p.commit,
+                    p.reference.clone(),
+                )
+            })
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                (
+                    "d/copy.env".to_string(),
+                    id(&fixture, "topic"),
+                    Some("refs/heads/topic".to_string())
+                ),
+                (
+                    "s.env".to_string(),
+                    id(&fixture, "main~1"),
+                    Some("refs/heads/main".to_string())
+                ),
+            ]
+        );
+        let first = &places[&secret][0];
+        assert_eq!(first.author.as_deref(), Some("Ada Tester <ada@example.com>"));
+        assert!(first
+            .date
+            .as_deref()
+            .is_some_and(|d| d.starts_with("2026-01-01T00:0")));
+        assert!(
+            !places.contains_key(&stray),
+            "a blob no commit adds is not placed"
+        );
+        // HEAD's branch first, then branches, tags, remote-tracking refs.
+        let names: Vec<String> = named_ref_commits(&git).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["refs/heads/main", "refs/heads/topic", "refs/tags/v1"]);
+    }
 
     #[test]
     fn a_better_label_reaching_a_walked_commit_flows_to_its_ancestors() {

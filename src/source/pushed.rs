@@ -9,7 +9,8 @@
 
 use gix::ObjectId;
 
-use crate::repo::{cause, RepoError};
+use crate::causes::BoxError;
+use crate::repo::{RepoError, Why};
 
 /// One line of pre-push's input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,22 +132,22 @@ pub fn peel(
     mut id: ObjectId,
     tags: &mut Vec<TagMessage>,
 ) -> Result<Peeled, RepoError> {
-    let error = |id: ObjectId, cause: String| RepoError::Object {
+    let error = |id: ObjectId, source: BoxError| RepoError::Object {
         kind: "object",
         id,
         at: None,
-        cause,
+        source,
     };
     let mut buf = Vec::new();
     for _ in 0..32 {
         let data = objects
             .try_find(&id, &mut buf)
-            .map_err(|e| error(id, cause(&e)))?
-            .ok_or_else(|| error(id, "the object is missing".to_string()))?;
+            .map_err(|e| error(id, e.into()))?
+            .ok_or_else(|| error(id, Why::Missing.into()))?;
         match data.kind {
             gix::objs::Kind::Tag => {
                 let tag =
-                    gix::objs::TagRef::from_bytes(data.data, id.kind()).map_err(|e| error(id, cause(&e)))?;
+                    gix::objs::TagRef::from_bytes(data.data, id.kind()).map_err(|e| error(id, e.into()))?;
                 let target = tag.target();
                 tags.push(TagMessage {
                     tag: id,
@@ -159,12 +160,43 @@ pub fn peel(
             gix::objs::Kind::Blob => return Ok(Peeled::Blob(id)),
         }
     }
-    Err(error(id, "a chain of more than 32 tags".to_string()))
+    Err(error(id, Why::TagChain.into()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::testing::{id, open, repo};
+
+    #[test]
+    fn peeling_follows_tags_and_keeps_their_messages() {
+        let fixture = repo(
+            "echo a > a; git add a; commit one
+             git tag -a -m 'first tag' t1
+             git tag -a -m 'a tag of a tag' t2 t1
+             git tag -a -m 'a tree' tree HEAD^{tree}
+             git tag -a -m 'a blob' blob HEAD:a",
+        );
+        let git = open(&fixture);
+        let mut tags = Vec::new();
+        let commit = peel(&git.objects, id(&fixture, "t2"), &mut tags).unwrap();
+        assert_eq!(commit, Peeled::Commit(id(&fixture, "HEAD")));
+        let messages: Vec<&[u8]> = tags.iter().map(|t| t.message.as_slice()).collect();
+        assert_eq!(messages, [&b"a tag of a tag\n"[..], b"first tag\n"]);
+        assert_eq!(tags[0].tag, id(&fixture, "t2"));
+        let mut tags = Vec::new();
+        assert_eq!(
+            peel(&git.objects, id(&fixture, "tree"), &mut tags).unwrap(),
+            Peeled::Tree(id(&fixture, "HEAD^{tree}"))
+        );
+        assert_eq!(
+            peel(&git.objects, id(&fixture, "blob"), &mut tags).unwrap(),
+            Peeled::Blob(id(&fixture, "HEAD:a"))
+        );
+        let missing = ObjectId::from_hex(b"1111111111111111111111111111111111111111").unwrap();
+        let e = peel(&git.objects, missing, &mut tags).unwrap_err().to_string();
+        assert!(e.contains("missing"), "{e}");
+    }
 
     const A: &str = "1111111111111111111111111111111111111111";
     const Z: &str = "0000000000000000000000000000000000000000";

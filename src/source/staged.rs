@@ -130,3 +130,63 @@ impl<F: gix::objs::Find> Walk<'_, F> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::testing::{id, open, repo};
+
+    /// The staged changes of the fixture: (path, old blob?) pairs.
+    fn staged(fixture: &intercept_test_support::Repo) -> Vec<(String, bool)> {
+        let git = open(fixture);
+        let index = git.open_index().unwrap();
+        let head = git.head_tree_id().ok().map(|t| t.detach());
+        changes(&git.objects, &index, head)
+            .unwrap()
+            .into_iter()
+            .map(|c| {
+                assert_eq!(
+                    c.new,
+                    id(fixture, &format!(":{}", String::from_utf8_lossy(&c.path)))
+                );
+                (String::from_utf8_lossy(&c.path).into_owned(), c.old.is_some())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_index_against_head_is_what_a_commit_adds() {
+        let fixture = repo(
+            "mkdir -p keep/deep change; echo 1 > keep/deep/k; echo 1 > change/c; echo 1 > gone
+             git add .; commit one
+             echo 2 > change/c; echo new > change/n; git rm -q gone; echo later > later
+             git add change; git add -N later",
+        );
+        // Unchanged directories, deletions and intent-to-add entries add nothing.
+        assert_eq!(
+            staged(&fixture),
+            [("change/c".to_string(), true), ("change/n".to_string(), false)]
+        );
+    }
+
+    #[test]
+    fn on_an_unborn_branch_everything_staged_is_new() {
+        let fixture = repo("mkdir d; echo 1 > d/a; echo 2 > b; git add .");
+        assert_eq!(
+            staged(&fixture),
+            [("b".to_string(), false), ("d/a".to_string(), false)]
+        );
+    }
+
+    #[test]
+    fn conflicts_and_submodules_are_left_out() {
+        let fixture = repo(
+            "echo base > f; git add f; commit base
+             git checkout -q -b side; echo side > f; git commit -qam side
+             git checkout -q main; echo main > f; git commit -qam main
+             git merge -q side || true
+             git update-index --add --cacheinfo 160000,1111111111111111111111111111111111111111,sub",
+        );
+        assert!(staged(&fixture).is_empty());
+    }
+}

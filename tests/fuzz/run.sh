@@ -66,7 +66,10 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/intercept-fuzz.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # Token-bearing seeds and LFS objects, from random UUIDs, only ever in the temp dir; and
 # the regression inputs, their token placeholders filled in.
-python3 "$here/token_seeds.py" "$tmp" "$here/regressions"
+# (The shared test-support crate makes them: one token generator for every test.)
+env -u CARGO_ENCODED_RUSTFLAGS CARGO_TARGET_DIR="$repo/target" \
+  cargo run -q --locked --manifest-path "$repo/Cargo.toml" -p intercept-test-support --bin fuzz-seeds \
+  -- "$tmp" "$here/regressions"
 export FUZZ_LFS_STORE="$tmp/lfs/objects"
 # LeakSanitizer stays on; ODR reports are noise for Rust (cargo-fuzz sets the same).
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_odr_violation=0"

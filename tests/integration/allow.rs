@@ -229,3 +229,68 @@ fn intercept_allow_writes_the_entry_and_scan_reports_it_and_stale_ones() {
     run.code(2);
     assert!(run.stderr.contains("64 hex digits"), "{}", run.stderr);
 }
+
+/// A zip whose one member is encrypted (flag bit 0): intercept cannot read it.
+fn odd_zip() -> Vec<u8> {
+    let mut zip = intercept_test_support::zip::Zip::seekable();
+    zip.stored("plain.txt", b"readable");
+    let mut bytes = zip.finish();
+    // Flag bit 0 of the first (only) local header: "encrypted".
+    bytes[6] |= 1;
+    bytes
+}
+
+#[test]
+fn a_path_entry_covers_what_could_not_be_checked_in_that_file_too() {
+    let repo = installed();
+    repo.write("fixtures/odd.zip", odd_zip());
+    repo.write("elsewhere/odd.zip", odd_zip());
+    repo.git(&["add", "fixtures", "elsewhere"]).code(0);
+    // Not allowed: a problem, and the commit is blocked (exit 2).
+    let run = repo.git(&["commit", "-q", "-m", "odd"]);
+    run.code(1);
+    assert!(
+        run.stderr.contains("fixtures/odd.zip!plain.txt was not checked"),
+        "{}",
+        run.stderr
+    );
+    // Allowed by path: a note with the reason, for that file only.
+    repo.write(
+        ".intercept.toml",
+        "[[allow]]\npath = \"/fixtures/odd.zip\"\nreason = \"an encrypted member on purpose\"\n",
+    );
+    repo.git(&["add", ".intercept.toml"]).code(0);
+    let run = repo.git(&["commit", "-q", "-m", "odd"]);
+    run.code(1);
+    assert!(
+        run.stderr.contains("elsewhere/odd.zip!plain.txt was not checked")
+            && run
+                .stderr
+                .contains("note: fixtures/odd.zip!plain.txt was not checked")
+            && run.stderr.contains("allowed: an encrypted member on purpose"),
+        "{}",
+        run.stderr
+    );
+    repo.git(&["rm", "-q", "--cached", "elsewhere/odd.zip"]).code(0);
+    repo.git(&["commit", "-q", "-m", "odd"]).code(0);
+    // The history audit places the blob first, so the entry applies there as well.
+    let run = repo.intercept_in(&repo.root, &["scan", "--all"]);
+    run.code(0);
+    assert!(
+        run.stderr.contains("note: fixtures/odd.zip!plain.txt"),
+        "{}",
+        run.stderr
+    );
+    // Its twin: the same blob committed where no entry covers it.
+    repo.write("elsewhere/odd.zip", odd_zip());
+    repo.git(&["add", "elsewhere"]).code(0);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "elsewhere"])
+        .code(0);
+    let run = repo.intercept_in(&repo.root, &["scan", "--all"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("elsewhere/odd.zip!plain.txt was not checked"),
+        "{}",
+        run.stderr
+    );
+}

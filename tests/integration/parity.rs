@@ -27,45 +27,17 @@ fn gz(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
-/// A zip archive written by Python's zipfile (deflated unless the name ends in `!stored`;
-/// written to a pipe, so with data descriptors, as streaming tools write them).
+/// A zip archive as a streaming writer makes it (data descriptors after each member):
+/// deflated unless the name ends in `!stored`.
 fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let list: Vec<serde_json::Value> = members
-        .iter()
-        .map(|(name, data)| serde_json::json!([name, STANDARD.encode(data)]))
-        .collect();
-    let script = r#"
-import base64, json, sys, zipfile
-class Pipe:
-    def __init__(self): self.parts = []
-    def write(self, b): self.parts.append(bytes(b)); return len(b)
-    def flush(self): pass
-out = Pipe()
-with zipfile.ZipFile(out, "w") as z:
-    for name, data in json.loads(sys.stdin.read()):
-        stored = name.endswith("!stored")
-        name = name.removesuffix("!stored")
-        info = zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-        with z.open(info, "w") as f:
-            f.write(base64.b64decode(data))
-sys.stdout.buffer.write(b"".join(out.parts))
-"#;
-    let mut child = std::process::Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(serde_json::Value::Array(list).to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "zipfile failed");
-    out.stdout
+    let mut zip = intercept_test_support::zip::Zip::streamed();
+    for (name, data) in members {
+        match name.strip_suffix("!stored") {
+            Some(name) => zip.stored(name, data),
+            None => zip.deflated(name, data),
+        };
+    }
+    zip.finish()
 }
 
 fn utf16(s: &str, be: bool, bom: bool) -> Vec<u8> {

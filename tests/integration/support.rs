@@ -1,24 +1,23 @@
-//! Test support: tokens made at run time, hermetic commands, and a `Run` result that
-//! asserts on every call that no generated token appears in what the program wrote.
+//! Test support for the integration tests: which git a test drives, hermetic commands, and
+//! a `Run` result that asserts on every call that no generated token appears in what the
+//! program wrote. Tokens, the hermetic environment and git 2.55 come from the shared
+//! test-support crate (`tests/support`), which unit tests, benches and fuzz seeds use too.
 
-use std::cell::RefCell;
-use std::collections::hash_map::RandomState;
 use std::ffi::OsStr;
-use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
+pub use intercept_test_support::{git_255_bin, random_b64, random_u64, token, uuid, Token};
+
 thread_local! {
-    /// Every token text this test thread generated; `Run` checks output against them.
-    static SECRETS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     /// The git this test thread runs (each test runs on its own thread).
     static GIT: std::cell::Cell<Git> = const { std::cell::Cell::new(Git::System) };
 }
 
-/// Which git a test drives: the machine's (2.47: shims), or 2.55 (config-based hooks).
+/// Which git a test drives: the machine's (2.47 here: shims), or 2.55 (config-based hooks).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Git {
     System,
@@ -39,36 +38,15 @@ impl Git {
     }
 }
 
-/// The directory of git 2.55's binaries: `INTERCEPT_TEST_GIT_BIN`, else built once (and
-/// cached) by `../shared/git/build-git.sh`.
-pub fn git_255_bin() -> &'static Path {
-    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| {
-        if let Some(dir) = std::env::var_os("INTERCEPT_TEST_GIT_BIN") {
-            return PathBuf::from(dir);
-        }
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/git/build-git.sh");
-        let out = Command::new("sh").arg(&script).output().unwrap_or_else(|e| {
-            panic!(
-                "the config-based hook tests need git >= 2.54: cannot run {}: {e}",
-                script.display()
-            )
-        });
-        assert!(
-            out.status.success(),
-            "the config-based hook tests need git >= 2.54, and {} failed (it needs gcc, make and zlib's \
-             headers):\n{}",
-            script.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
-    })
+/// The git this thread runs now.
+fn selected() -> Git {
+    GIT.with(std::cell::Cell::get)
 }
 
 /// PATH for this test thread's git.
 fn test_path() -> std::ffi::OsString {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    match GIT.with(std::cell::Cell::get) {
+    match selected() {
         Git::System => path,
         Git::V255 => {
             let mut dirs = vec![git_255_bin().to_path_buf()];
@@ -78,75 +56,22 @@ fn test_path() -> std::ffi::OsString {
     }
 }
 
-/// 64 random bits.
-pub fn random_u64() -> u64 {
-    let mut h = RandomState::new().build_hasher();
-    h.write_u64(0x5eed);
-    h.finish()
-}
-
-/// A random lowercase UUID v4 with `_` for `-`.
-pub fn uuid() -> String {
-    let hex = format!("{:016x}{:016x}", random_u64(), random_u64());
-    format!(
-        "{}_{}_4{}_a{}_{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
-    )
-}
-
-/// A generated token (`base64("tok:" + uuid + ":1:0")`), remembered for leak checks.
-pub fn token() -> Token {
-    let text = format!("tok:{}:1:0", uuid());
-    SECRETS.with(|s| s.borrow_mut().push(text.clone()));
-    Token { text }
-}
-
-/// A generated token in all the forms tests need.
-#[derive(Clone, Debug)]
-pub struct Token {
-    pub text: String,
-}
-
-impl Token {
-    /// The canonical base64 (what an app sends as `Bearer`).
-    pub fn b64(&self) -> String {
-        STANDARD.encode(&self.text)
-    }
-    pub fn no_padding(&self) -> String {
-        self.b64().trim_end_matches('=').to_string()
-    }
-    /// `printf %s "$TOKEN" | sha256sum`.
-    pub fn fingerprint(&self) -> String {
-        use sha2::{Digest, Sha256};
-        Sha256::digest(self.b64().as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    }
-}
-
 /// Strings that must never appear in output: long slices of each secret in each form,
 /// its base64 at each of the three alignments (a nested token, or a path's `path_bytes`)
 /// included.
 fn leak_markers() -> Vec<String> {
-    SECRETS.with(|s| {
-        s.borrow()
-            .iter()
-            .flat_map(|text| {
-                let b64 = STANDARD.encode(text);
-                let mut markers = vec![b64[10..50].to_string(), text[10..36].to_string()];
-                for prefix in ["", "x", "xy"] {
-                    let outer = STANDARD.encode(format!("{prefix}{b64}"));
-                    markers.push(outer[12..60].to_string());
-                }
-                markers
-            })
-            .collect()
-    })
+    intercept_test_support::token::secrets()
+        .iter()
+        .flat_map(|text| {
+            let b64 = STANDARD.encode(text);
+            let mut markers = vec![b64[10..50].to_string(), text[10..36].to_string()];
+            for prefix in ["", "x", "xy"] {
+                let outer = STANDARD.encode(format!("{prefix}{b64}"));
+                markers.push(outer[12..60].to_string());
+            }
+            markers
+        })
+        .collect()
 }
 
 /// What a command did.
@@ -192,30 +117,12 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_intercept"))
 }
 
-/// A command with a hermetic environment: no inherited git or intercept settings, a
-/// private HOME and global git config, fixed identities and dates.
+/// A command with a hermetic environment (the shared crate's: no inherited git or
+/// intercept settings, a private HOME and global git config, fixed identities and dates)
+/// and this thread's git first on PATH.
 pub fn hermetic(program: impl AsRef<OsStr>, home: &Path) -> Command {
-    let mut cmd = Command::new(program);
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy().into_owned();
-        if key.starts_with("GIT_") || key.starts_with("INTERCEPT_") || key.starts_with("PRE_COMMIT") {
-            cmd.env_remove(&key);
-        }
-    }
-    cmd.env("HOME", home)
-        .env("PATH", test_path())
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
-        .env("GIT_AUTHOR_NAME", "Ada Tester")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-        .env("GIT_COMMITTER_NAME", "Ada Tester")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
-        .env("LC_ALL", "C")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
+    let mut cmd = intercept_test_support::hermetic(program, home);
+    cmd.env("PATH", test_path());
     cmd
 }
 
@@ -273,6 +180,20 @@ impl Scratch {
     }
 }
 
+/// Makes sure this thread's git can write a reftable repository (git >= 2.45): a machine
+/// whose own git is older (Debian 12 has 2.39) has no reftable repositories to protect, so
+/// such a test runs its "machine's git" part under git 2.55 as well.
+#[allow(clippy::print_stderr)] // the test's own log: says why it runs another git
+fn reftable_capable() {
+    if selected() == Git::System
+        && intercept_test_support::git::version("git")
+            .is_none_or(|v| v < intercept_test_support::git::REFTABLE)
+    {
+        eprintln!("the machine's git is older than 2.45 (no reftable): this test uses git 2.55 instead");
+        Git::V255.select();
+    }
+}
+
 /// A hermetic git repository with its own HOME and global config.
 pub struct TestRepo {
     pub scratch: Scratch,
@@ -289,12 +210,10 @@ impl TestRepo {
     /// `git init <extra>` in `<scratch>/repo`.
     pub fn with_init(extra: &[&str]) -> TestRepo {
         let scratch = Scratch::new();
-        std::fs::write(
-            scratch.home().join(".gitconfig"),
-            "[user]\n\tname = Ada Tester\n\temail = ada@example.com\n[init]\n\tdefaultBranch = main\n\
-             [commit]\n\tgpgsign = false\n[protocol \"file\"]\n\tallow = always\n[advice]\n\tdetachedHead = false\n",
-        )
-        .unwrap();
+        intercept_test_support::git::write_global_config(&scratch.home());
+        if extra.iter().any(|a| a.starts_with("--ref-format=reftable")) {
+            reftable_capable();
+        }
         let root = scratch.path().join("repo");
         let repo = TestRepo { scratch, root };
         let mut args = vec!["init", "-q"];
@@ -446,16 +365,6 @@ pub fn intercept_with_peak_rss(dir: &Path, home: &Path, args: &[&str]) -> Option
 /// The fixture corpus (`tests/fixtures`).
 pub fn fixtures() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
-}
-
-pub fn random_b64(len: usize) -> String {
-    let mut bytes = Vec::new();
-    while bytes.len() < len {
-        bytes.extend_from_slice(&random_u64().to_le_bytes());
-    }
-    let mut s = STANDARD.encode(bytes);
-    s.truncate(len);
-    s
 }
 
 /// Fills a fixture's placeholders.

@@ -1,0 +1,375 @@
+//! Runs a [`Plan`]: the repository opened as git handed it over, the settings for what is
+//! checked, the source, the session into the caller's sink. A check that cannot start is
+//! reported through the sink (a hook's block message, a scan's problems) and its outcome
+//! is "could not check" (exit 2).
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use gix::ObjectId;
+
+use super::{Check, Plan, Range};
+use crate::config::{self, ConfigError, Settings};
+use crate::content::lfs;
+use crate::detector::Detector;
+use crate::outcome::Outcome;
+use crate::path::PathText;
+use crate::repo::{self, RepoError};
+use crate::scan::audit::Counters;
+use crate::scan::push::{peel_all, Pushed};
+use crate::scan::{Budget, Problem, Session, Sink, Summary};
+use crate::source::files::{self, Entry};
+use crate::source::pushed::{self, LineError, PushUpdate};
+use crate::source::staged;
+
+/// What a run shares with the command around it: the detector, and for a history audit
+/// the Ctrl-C flag and the counters a progress line reads.
+pub struct Context<'a> {
+    pub detector: &'a Detector,
+    pub interrupt: Arc<AtomicBool>,
+    pub counters: Arc<Counters>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(detector: &'a Detector) -> Self {
+        Context {
+            detector,
+            interrupt: Arc::default(),
+            counters: Arc::default(),
+        }
+    }
+}
+
+/// Why a check could not start (it is reported through the check's sink).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Input(#[from] LineError),
+    #[error(
+        "the commit-msg hook was run without the message file. Reinstall the hooks with \
+         `intercept install --global` (or `intercept install` in this repository)"
+    )]
+    NoMessageFile,
+    #[error(
+        "cannot read the commit message file {path}: {source}. git passes it to the commit-msg hook; check \
+         that the hook passes its arguments on"
+    )]
+    MessageFile {
+        path: PathText,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read the refs git passed on standard input: {source}. Run the push again")]
+    Stdin {
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "PRE_COMMIT_TO_REF / PRE_COMMIT_FROM_REF do not hold object ids (the pre-commit framework sets \
+         them). Check the hook's configuration"
+    )]
+    FrameworkIds,
+    #[error(
+        "the pre-commit framework ran the pre-push hook without saying what is pushed (no \
+         PRE_COMMIT_TO_REF or PRE_COMMIT_LOCAL_BRANCH), so nothing could be checked. Push with \
+         intercept's own hooks (`intercept install --global`), or go ahead unchecked with `git push \
+         --no-verify`"
+    )]
+    FrameworkRange,
+}
+
+/// Runs `plan` into `sink`.
+pub fn run(plan: &Plan, cx: &Context<'_>, sink: &mut dyn Sink) -> Outcome {
+    let flags = &plan.flags;
+    let d = cx.detector;
+    let result = match &plan.check {
+        Check::Files(paths) => files(d, paths, flags, sink),
+        Check::Staged => staged(d, flags, sink),
+        Check::Message { file } => message(d, file.as_deref(), sink),
+        Check::Push { remote, url, input } => pre_push(d, remote.as_deref(), url.as_deref(), input, sink),
+        Check::Receive { input } => pre_receive(d, input, sink),
+        Check::Range(range) => self::range(d, range, flags, sink),
+        Check::Audit => audit(cx, flags, sink),
+    };
+    result.unwrap_or_else(|e| failed(sink, &e))
+}
+
+/// Reports a check that could not start, and its outcome.
+pub fn failed(sink: &mut dyn Sink, message: &dyn std::fmt::Display) -> Outcome {
+    sink.problem(&Problem {
+        path: None,
+        message: message.to_string(),
+    });
+    let _ = sink.finish(&Summary {
+        problems: 1,
+        ..Summary::default()
+    });
+    Outcome::Unchecked
+}
+
+/// The repository's git-lfs store.
+fn lfs_store(repo: &gix::Repository) -> lfs::Store {
+    let storage = repo
+        .config_snapshot()
+        .string("lfs.storage")
+        .map(|s| std::path::PathBuf::from(s.to_string()));
+    lfs::Store::of_repository(repo.common_dir(), storage.as_deref())
+}
+
+/// Plain files, with the work tree's `.intercept.toml`.
+fn files(
+    d: &Detector,
+    paths: &[std::path::PathBuf],
+    flags: &config::Flags,
+    sink: &mut dyn Sink,
+) -> Result<Outcome, Error> {
+    let settings = config::layers::for_files(flags)?;
+    let mut session = Session::new(d, &settings, None, sink);
+    let (stats, errors) = files::walk(paths, &mut |entry| match entry {
+        Entry::Name { origin, name } => session.path_name(origin, name),
+        Entry::File { origin, path } => {
+            let open =
+                || -> std::io::Result<Box<dyn std::io::Read>> { Ok(Box::new(std::fs::File::open(path)?)) };
+            session.item(origin, crate::content::Input::Open(&open));
+        }
+        Entry::Stdin { origin } => {
+            let mut stdin = std::io::stdin().lock();
+            session.item(origin, crate::content::Input::Stream(&mut stdin));
+        }
+    });
+    session.skipped(stats.skipped);
+    for e in errors {
+        session.problem_at(e.path(), &e);
+    }
+    // Fingerprint entries that match nothing any more, so allow-lists do not grow forever.
+    for rule in settings.allow.stale(session.seen()) {
+        if let crate::allowlist::RuleKind::Fingerprint(fp) = &rule.kind {
+            session.notice(format!(
+                "{}: the allow entry for fingerprint {} (\"{}\") matches nothing in this scan; if the fixture \
+                 is gone, remove the entry",
+                rule.source,
+                fp.short(),
+                rule.reason
+            ));
+        }
+    }
+    Ok(session.finish())
+}
+
+/// pre-commit, pre-merge-commit, pre-applypatch, `scan --staged`: the lines the staged
+/// index adds to `HEAD`, with the repository's config as staged (what is being committed).
+fn staged(d: &Detector, flags: &config::Flags, sink: &mut dyn Sink) -> Result<Outcome, Error> {
+    let repo = repo::open()?;
+    let index = repo::index(&repo)?;
+    // A commit reads a handful of objects: the light reader skips loading pack indexes whole.
+    let objects = repo::light::LightObjects::of(&repo);
+    let settings = config::layers::for_staged(&objects, &index, flags)?;
+    let head = repo::head_tree(&repo, &objects)?;
+    let changes = staged::changes(&objects, &index, head)?;
+    let dirs = repo::ObjectDirs::of(&repo);
+    let lfs = lfs_store(&repo);
+    let mut session = Session::new(d, &settings, Some(&lfs), sink);
+    session.changes(&objects, &dirs, &changes);
+    Ok(session.finish())
+}
+
+/// git's scissors line: everything below it (`git commit -v`'s diff) is not part of the
+/// message.
+const SCISSORS: &[u8] = b"------------------------ >8 ------------------------";
+
+/// commit-msg: a token in the message blocks.
+fn message(d: &Detector, file: Option<&std::path::Path>, sink: &mut dyn Sink) -> Result<Outcome, Error> {
+    let file = file.ok_or(Error::NoMessageFile)?;
+    let mut message = std::fs::read(file).map_err(|source| Error::MessageFile {
+        path: PathText::new(file),
+        source,
+    })?;
+    if let Some(at) = memchr::memmem::find(&message, SCISSORS) {
+        let line_start = message[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        message.truncate(line_start);
+    }
+    // The usual case: no token, so no repository or config to read (pre-commit already
+    // checked the staged config of this commit).
+    let settings = if d.prefilter(&message) {
+        let repo = repo::open()?;
+        let index = repo::index(&repo)?;
+        config::layers::for_staged(&repo.objects, &index, &config::Flags::default())?
+    } else {
+        Settings::defaults()
+    };
+    let mut session = Session::new(d, &settings, None, sink);
+    session.message(&crate::origin::Origin::commit_message(None), &message);
+    Ok(session.finish())
+}
+
+/// pre-push: the commits the push sends. `input` is git's standard input; under the
+/// pre-commit framework (which keeps it) the range comes from its environment. `remote`
+/// and `url` are git's `$1` and `$2`.
+fn pre_push(
+    d: &Detector,
+    remote: Option<&str>,
+    url: Option<&str>,
+    input: &[u8],
+    sink: &mut dyn Sink,
+) -> Result<Outcome, Error> {
+    let mut updates: Vec<PushUpdate> = pushed::push_updates(input)?;
+    let repo = repo::open()?;
+    let framework_remote = std::env::var("PRE_COMMIT_REMOTE_NAME").ok();
+    let framework_url = std::env::var("PRE_COMMIT_REMOTE_URL").ok();
+    let remote = remote.or(framework_remote.as_deref());
+    let url = url.or(framework_url.as_deref());
+    if updates.is_empty() {
+        updates.extend(framework_update(&repo)?);
+    }
+    let objects = &repo::light::LightObjects::of(&repo);
+    let pushed: Vec<Pushed> = updates
+        .iter()
+        .filter_map(|u| {
+            u.local.map(|id| Pushed {
+                name: u.remote_ref.clone(),
+                id,
+            })
+        })
+        .collect();
+    let mut hidden: Vec<ObjectId> = updates
+        .iter()
+        .filter_map(|u| u.remote)
+        .filter(|id| gix::objs::Exists::exists(objects, id))
+        .collect();
+    // A remote given by name has remote-tracking refs: what it is known to have, while
+    // they describe the server this push goes to (`repo::tracking`).
+    let mut doubt = None;
+    if let Some(name) = remote.filter(|r| !r.contains(['/', ':', '\\']) && !r.is_empty()) {
+        let known = repo::tracking::known_tips(&repo, name, url, &hidden)?;
+        hidden.extend(
+            known
+                .tips
+                .into_iter()
+                .filter_map(|id| repo::peel_to_commit(&repo.objects, id)),
+        );
+        doubt = known.doubt;
+    }
+    let peels = peel_all(objects, &pushed)?;
+    let settings = config::layers::for_tips(objects, &peels.tips, &config::Flags::default())?;
+    let dirs = repo::ObjectDirs::of(&repo);
+    let lfs = lfs_store(&repo);
+    let mut session = Session::new(d, &settings, Some(&lfs), sink);
+    if let Some(doubt) = doubt {
+        session.notice(doubt);
+    }
+    if let Err(e) = session.push(&repo, objects, &dirs, &pushed, &peels, &hidden) {
+        session.problem(e);
+    }
+    Ok(session.finish())
+}
+
+/// The range the pre-commit framework passes in its environment, when it runs the hook
+/// (it keeps git's input). On a first push whose history holds the root commit it sets
+/// neither `PRE_COMMIT_FROM_REF` nor `PRE_COMMIT_TO_REF`: the branch being pushed is then
+/// checked against everything the remote is known to have; when even that cannot be told,
+/// the push is blocked.
+fn framework_update(repo: &gix::Repository) -> Result<Option<PushUpdate>, Error> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let (to, branch) = (var("PRE_COMMIT_TO_REF"), var("PRE_COMMIT_LOCAL_BRANCH"));
+    if to.is_none() && branch.is_none() && var("PRE_COMMIT_REMOTE_NAME").is_none() {
+        return Ok(None);
+    }
+    let id = |v: &str| ObjectId::from_hex(v.trim().as_bytes()).map_err(|_| Error::FrameworkIds);
+    let local = match (&to, &branch) {
+        (Some(to), _) => id(to)?,
+        (None, Some(branch)) => repo::refs::resolve(repo, branch)?,
+        (None, None) => return Err(Error::FrameworkRange),
+    };
+    let remote = match var("PRE_COMMIT_FROM_REF") {
+        Some(from) => Some(id(&from)?).filter(|r| !r.is_null()),
+        None => None,
+    };
+    Ok(Some(PushUpdate {
+        local_ref: branch.unwrap_or_default(),
+        local: Some(local),
+        remote_ref: var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
+        remote,
+    }))
+}
+
+/// pre-receive: the commits new to this server. The pushed objects are in git's quarantine.
+/// The settings are the server's ([`config::layers::for_server`]): nothing pushed widens them.
+fn pre_receive(d: &Detector, input: &[u8], sink: &mut dyn Sink) -> Result<Outcome, Error> {
+    let updates = pushed::receive_updates(input)?;
+    let pushed: Vec<Pushed> = updates
+        .iter()
+        .filter_map(|u| {
+            u.new.map(|id| Pushed {
+                name: u.name.clone(),
+                id,
+            })
+        })
+        .collect();
+    let repo = repo::open()?;
+    let targets: Vec<config::Target<'_>> = updates
+        .iter()
+        .filter(|u| u.new.is_some())
+        .map(|u| config::Target {
+            name: &u.name,
+            before: u.old,
+        })
+        .collect();
+    let settings = config::layers::for_server(&repo, &targets)?;
+    let (objects, dirs) = repo::incoming(&repo)?;
+    let hidden: Vec<ObjectId> = repo::refs::all(&repo, None)?
+        .into_iter()
+        .filter_map(|(_, id)| repo::peel_to_commit(&repo.objects, id))
+        .collect();
+    let peels = peel_all(&objects, &pushed)?;
+    let lfs = lfs_store(&repo);
+    let mut session = Session::new(d, &settings, Some(&lfs), sink);
+    session.budget = Budget::of(
+        settings
+            .time_budget
+            .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok()),
+    );
+    if let Err(e) = session.push(&repo, &objects, &dirs, &pushed, &peels, &hidden) {
+        session.problem(e);
+    }
+    Ok(session.finish())
+}
+
+/// `intercept scan --range A..B` (or `B`: all of its history): the same walk and scan.
+fn range(d: &Detector, range: &Range, flags: &config::Flags, sink: &mut dyn Sink) -> Result<Outcome, Error> {
+    let repo = repo::open()?;
+    let tip = repo::refs::resolve(&repo, &range.tip)?;
+    let hidden = match &range.hidden {
+        Some(spec) => vec![repo::refs::resolve(&repo, spec)?],
+        None => Vec::new(),
+    };
+    let pushed = [Pushed {
+        name: String::new(),
+        id: tip,
+    }];
+    let peels = peel_all(&repo.objects, &pushed)?;
+    let settings = config::layers::for_tips(&repo.objects, &peels.tips, flags)?;
+    let dirs = repo::ObjectDirs::of(&repo);
+    let lfs = lfs_store(&repo);
+    let mut session = Session::new(d, &settings, Some(&lfs), sink);
+    if let Err(e) = session.push(&repo, &repo.objects, &dirs, &[], &peels, &hidden) {
+        session.problem(e);
+    }
+    Ok(session.finish())
+}
+
+/// `intercept scan --all`: every object, with the repository's config as committed at HEAD.
+fn audit(cx: &Context<'_>, flags: &config::Flags, sink: &mut dyn Sink) -> Result<Outcome, Error> {
+    let repo = repo::open()?;
+    let settings = config::layers::for_head(&repo, flags)?;
+    let lfs = lfs_store(&repo);
+    let mut session = Session::new(cx.detector, &settings, Some(&lfs), sink);
+    session.audit(&repo, &cx.interrupt, &cx.counters);
+    Ok(session.finish())
+}
