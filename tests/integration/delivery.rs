@@ -546,3 +546,82 @@ fn a_copied_repository_is_told_and_set_right() {
     repo.intercept_in(&repo.root, &["status"]).code(0);
     token_commit_blocked(&repo, &repo.root);
 }
+
+/// An install by the intercept before this layout (hooks set with `git config`, shim files
+/// in `config-hooks/` for git 2.55; a direct global `core.hooksPath` for git 2.47) is
+/// migrated by `install --global`: nothing of it stays, a commit is checked once, and
+/// uninstall then leaves the config as it was before either install.
+#[test]
+fn an_earlier_layout_is_migrated_cleanly() {
+    for git in Git::BOTH {
+        git.select();
+        let repo = TestRepo::new();
+        let gitconfig = repo.home().join(".gitconfig");
+        let before = std::fs::read_to_string(&gitconfig).unwrap();
+        let dir = repo.home().join(".config/intercept");
+        std::fs::create_dir_all(dir.join("hooks")).unwrap();
+        if git.has_config_hooks() {
+            std::fs::create_dir_all(dir.join("config-hooks")).unwrap();
+            let shim = dir.join("config-hooks/pre-commit");
+            write_hook(
+                &dir.join("config-hooks"),
+                "pre-commit",
+                &format!(
+                    "# intercept-shim: v2\nexec '{}' hook --shim pre-commit",
+                    crate::support::bin().display()
+                ),
+            );
+            repo.git(&[
+                "config",
+                "--global",
+                "hook.intercept-pre-commit.command",
+                shim.to_str().unwrap(),
+            ])
+            .code(0);
+            repo.git(&[
+                "config",
+                "--global",
+                "hook.intercept-pre-commit.event",
+                "pre-commit",
+            ])
+            .code(0);
+            std::fs::write(
+                dir.join("install.toml"),
+                "config_hooks = true\nshims = false\ngit = \"2.55.0\"\n",
+            )
+            .unwrap();
+        } else {
+            let hooks = dir.join("hooks");
+            repo.git(&["config", "--global", "core.hooksPath", hooks.to_str().unwrap()])
+                .code(0);
+            std::fs::write(
+                dir.join("install.toml"),
+                "config_hooks = false\nshims = true\ngit = \"2.47.3\"\n",
+            )
+            .unwrap();
+        }
+        repo.install();
+        let text = std::fs::read_to_string(&gitconfig).unwrap();
+        assert_eq!(
+            text.matches("[hook \"intercept-pre-commit\"]").count(),
+            usize::from(git.has_config_hooks()),
+            "{git:?}: {text}"
+        );
+        assert_eq!(
+            text.matches("hooksPath").count(),
+            usize::from(!git.has_config_hooks()),
+            "{git:?}: {text}"
+        );
+        assert!(!dir.join("config-hooks").exists(), "{git:?}");
+        repo.initial_commit();
+        let run = token_commit_blocked(&repo, &repo.root);
+        assert_eq!(
+            run.stderr.matches("intercept: blocked this commit").count(),
+            1,
+            "{git:?}: {}",
+            run.stderr
+        );
+        repo.intercept_in(&repo.root, &["uninstall", "--global"]).code(0);
+        assert_eq!(std::fs::read_to_string(&gitconfig).unwrap(), before, "{git:?}");
+    }
+}
