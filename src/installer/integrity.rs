@@ -8,7 +8,7 @@
 //! path. A repository's own hooks directory ([`super::mirror`]) is brought up to date here.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::global::{config_hooks_body, global_chain, global_hooks, global_spec, hooks_path_body};
 use super::record::Record;
@@ -160,9 +160,4 @@ fn repo_dir(dir: &Path, damage: &mut Damage) {
     if let Err(e) = mirror::sync(dir, &chain) {
         tracing::debug!("cannot bring {} up to date: {e}", dir.display());
     }
-}
-
-/// The directory a shim file is in (for messages).
-pub fn shim_dir(path: &Path) -> PathBuf {
-    path.parent().map(Path::to_path_buf).unwrap_or_default()
 }

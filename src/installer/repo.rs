@@ -508,15 +508,6 @@ pub fn uninstall_at(common: &Path) -> Result<Vec<String>, InstallError> {
     Ok(lines)
 }
 
-/// The chain a shim file of this version runs next, for status.
-pub fn chain_of(spec: &Spec, common: &Path) -> Option<PathBuf> {
-    match &spec.chain {
-        Chain::None => None,
-        Chain::Local => Some(common.join("hooks")),
-        Chain::Dir(d) => Some(d.clone()),
-    }
-}
-
 /// Writes shims for `list` into `dir`, keeping what was there.
 pub(super) fn install_shims_in(
     dir: &Path,
