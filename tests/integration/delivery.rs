@@ -6,14 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{token, Git, Run, TestRepo, PLACEHOLDER};
-
-fn write_hook(dir: &Path, name: &str, body: &str) {
-    std::fs::create_dir_all(dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    set_mode(&path, 0o755);
-}
+use crate::support::{fake_husky9, token, write_hook, Git, Run, TestRepo, PLACEHOLDER};
 
 fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
@@ -34,15 +27,7 @@ fn tracked_unchanged(repo: &TestRepo, dir: &Path) {
 /// A commit of a fresh token is blocked and leaves HEAD where it was; returns the run.
 #[track_caller]
 fn token_commit_blocked(repo: &TestRepo, dir: &Path) -> Run {
-    let head = repo.head_in(dir);
-    std::fs::write(dir.join("leak.env"), format!("T={}\n", token().b64())).unwrap();
-    repo.git_in(dir, &["add", "leak.env"]).code(0);
-    let run = repo.git_in(dir, &["commit", "-q", "-m", "leak"]);
-    assert_ne!(run.code, 0, "a token commit went through:\n{}", run.stderr);
-    assert_eq!(repo.head_in(dir), head, "HEAD moved");
-    repo.git_in(dir, &["reset", "-q"]).code(0);
-    std::fs::remove_file(dir.join("leak.env")).unwrap();
-    run
+    repo.token_commit_stopped(dir, &[])
 }
 
 /// A commit of a placeholder goes through (the twin).
@@ -276,25 +261,16 @@ fn doctor_reports_every_repository_and_fixes_what_it_can() {
     };
     let plain = make("plain");
     let husky = make("husky");
-    let stubs = husky.join(".husky/_");
-    std::fs::create_dir_all(&stubs).unwrap();
-    std::fs::write(
-        stubs.join("h"),
-        "#!/usr/bin/env sh\n# husky\nn=$(basename \"$0\")\ns=$(dirname \"$(dirname \"$0\")\")/$n\n[ ! -f \"$s\" ] && exit 0\n\
-         i=\"${XDG_CONFIG_HOME:-$HOME/.config}/husky/init.sh\"\n[ -f \"$i\" ] && . \"$i\"\n[ \"${HUSKY-}\" = \"0\" ] && exit 0\n\
-         sh -e \"$s\" \"$@\"\n",
-    )
-    .unwrap();
-    std::fs::write(stubs.join(".gitignore"), "*\n").unwrap();
-    for name in [
-        "pre-commit",
-        "pre-merge-commit",
-        "commit-msg",
-        "pre-applypatch",
-        "pre-push",
-    ] {
-        write_hook(&stubs, name, ". \"$(dirname \"$0\")/h\"");
-    }
+    fake_husky9(
+        &husky,
+        &[
+            "pre-commit",
+            "pre-merge-commit",
+            "commit-msg",
+            "pre-applypatch",
+            "pre-push",
+        ],
+    );
     std::fs::write(husky.join(".husky/pre-commit"), "true\n").unwrap();
     repo.git_in(&husky, &["add", ".husky"]).code(0);
     repo.git_in(&husky, &["commit", "-q", "--no-verify", "-m", "husky"])

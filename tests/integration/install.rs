@@ -3,22 +3,11 @@
 
 use std::path::Path;
 
-use crate::support::{token, Git, TestRepo};
+use crate::support::{token, write_hook, Git, TestRepo};
 
 fn global_hooks_path(repo: &TestRepo) -> Option<String> {
     let run = repo.git(&["config", "--global", "--get", "core.hooksPath"]);
     (run.code == 0).then(|| run.stdout.trim().to_string())
-}
-
-fn write_hook(dir: &Path, name: &str, body: &str) {
-    std::fs::create_dir_all(dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
 }
 
 #[test]

@@ -6,18 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{token, Git, Run, TestRepo, PLACEHOLDER};
-
-fn write_hook(dir: &Path, name: &str, body: &str) {
-    std::fs::create_dir_all(dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-}
+use crate::support::{fake_husky9, token, write_hook, Git, Run, TestRepo, PLACEHOLDER};
 
 /// A hook that logs its name, arguments and how many lines of input it got.
 fn logging_hook(dir: &Path, name: &str, log: &Path) {
@@ -226,26 +215,17 @@ fn a_plain_repository_is_checked_and_its_own_hooks_keep_their_arguments_and_inpu
 /// which (as husky 9.1's does) sources the user's `init.sh`, honours `HUSKY=0` and runs the
 /// team's `.husky/<hook>`.
 fn husky(repo: &TestRepo, log: &Path) {
-    let stub_dir = repo.root.join(".husky/_");
-    std::fs::create_dir_all(&stub_dir).unwrap();
-    std::fs::write(
-        stub_dir.join("h"),
-        "#!/usr/bin/env sh\n# husky\nn=$(basename \"$0\")\ns=$(dirname \"$(dirname \"$0\")\")/$n\n[ ! -f \"$s\" ] && exit 0\n\
-         i=\"${XDG_CONFIG_HOME:-$HOME/.config}/husky/init.sh\"\n[ -f \"$i\" ] && . \"$i\"\n[ \"${HUSKY-}\" = \"0\" ] && exit 0\n\
-         sh -e \"$s\" \"$@\"\nc=$?\nexit $c\n",
-    )
-    .unwrap();
-    std::fs::write(stub_dir.join(".gitignore"), "*\n").unwrap();
-    for name in [
-        "pre-commit",
-        "pre-push",
-        "commit-msg",
-        "pre-merge-commit",
-        "pre-applypatch",
-        "post-checkout",
-    ] {
-        write_hook(&stub_dir, name, ". \"$(dirname \"$0\")/h\"");
-    }
+    fake_husky9(
+        &repo.root,
+        &[
+            "pre-commit",
+            "pre-push",
+            "commit-msg",
+            "pre-merge-commit",
+            "pre-applypatch",
+            "post-checkout",
+        ],
+    );
     for name in ["pre-commit", "pre-push"] {
         std::fs::write(
             repo.root.join(".husky").join(name),
@@ -287,24 +267,7 @@ fn a_husky_repository_is_checked_with_config_based_hooks_and_told_apart_under_sh
             assert!(status.stdout.contains(".husky/_"), "{}", status.stdout);
             for husky in ["1", "0"] {
                 // Even with HUSKY=0, which turns husky's own hooks off.
-                let t = token();
-                repo.write("leak.env", format!("T={}\n", t.b64()));
-                repo.git(&["add", "leak.env"]).code(0);
-                let mut cmd = crate::support::hermetic("git", &repo.home());
-                let out = cmd
-                    .current_dir(&repo.root)
-                    .env("HUSKY", husky)
-                    .args(["commit", "-q", "-m", "x"])
-                    .output()
-                    .unwrap();
-                assert_eq!(
-                    out.status.code(),
-                    Some(1),
-                    "HUSKY={husky}: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                repo.git(&["reset", "-q"]).code(0);
-                std::fs::remove_file(repo.root.join("leak.env")).unwrap();
+                repo.token_commit_stopped(&repo.root, &[("HUSKY", husky)]);
             }
             repo.intercept_in(&repo.root, &["install"]).code(0);
             repo.intercept_in(&repo.root, &["status"]).code(0);

@@ -126,6 +126,33 @@ pub fn hermetic(program: impl AsRef<OsStr>, home: &Path) -> Command {
     cmd
 }
 
+/// Writes an executable `#!/bin/sh` hook `name` with `body` into `dir`.
+pub fn write_hook(dir: &Path, name: &str, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// husky 9's layout in `root`, as `husky` (9.1) writes it: `.husky/_` with `h` (which
+/// sources the user's `init.sh` before honouring `HUSKY=0`) and a stub per event.
+pub fn fake_husky9(root: &Path, events: &[&str]) {
+    let stubs = root.join(".husky/_");
+    std::fs::create_dir_all(&stubs).unwrap();
+    std::fs::write(
+        stubs.join("h"),
+        "#!/usr/bin/env sh\n# husky\nn=$(basename \"$0\")\ns=$(dirname \"$(dirname \"$0\")\")/$n\n[ ! -f \"$s\" ] && exit 0\n\
+         i=\"${XDG_CONFIG_HOME:-$HOME/.config}/husky/init.sh\"\n[ -f \"$i\" ] && . \"$i\"\n[ \"${HUSKY-}\" = \"0\" ] && exit 0\n\
+         sh -e \"$s\" \"$@\"\nc=$?\nexit $c\n",
+    )
+    .unwrap();
+    std::fs::write(stubs.join(".gitignore"), "*\n").unwrap();
+    for name in events {
+        write_hook(&stubs, name, ". \"$(dirname \"$0\")/h\"");
+    }
+}
+
 /// A scratch directory with its own HOME.
 pub struct Scratch {
     pub dir: tempfile::TempDir,
@@ -232,6 +259,36 @@ impl TestRepo {
         let mut cmd = hermetic("git", &self.home());
         cmd.current_dir(dir).args(args);
         Run::new(cmd.output().unwrap(), "git")
+    }
+
+    /// Runs git in `dir` with extra environment variables (`HUSKY=0`, …).
+    pub fn git_env(&self, dir: impl AsRef<Path>, env: &[(&str, &str)], args: &[&str]) -> Run {
+        let mut cmd = hermetic("git", &self.home());
+        cmd.current_dir(dir).args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run::new(cmd.output().unwrap(), "git")
+    }
+
+    /// Stages a fresh token in `dir` and commits it (git with `env`): the commit must be
+    /// stopped (exit 1) with HEAD where it was; the file is then unstaged and removed.
+    #[track_caller]
+    pub fn token_commit_stopped(&self, dir: impl AsRef<Path>, env: &[(&str, &str)]) -> Run {
+        let dir = dir.as_ref();
+        let head = self.head_in(dir);
+        std::fs::write(dir.join("leak.env"), format!("T={}\n", token().b64())).unwrap();
+        self.git_in(dir, &["add", "leak.env"]).code(0);
+        let run = self.git_env(dir, env, &["commit", "-q", "-m", "leak"]);
+        assert_eq!(
+            run.code, 1,
+            "a token commit was not stopped ({env:?}):\n{}",
+            run.stderr
+        );
+        assert_eq!(self.head_in(dir), head, "HEAD moved");
+        self.git_in(dir, &["reset", "-q"]).code(0);
+        std::fs::remove_file(dir.join("leak.env")).unwrap();
+        run
     }
 
     /// Runs git in the work tree.

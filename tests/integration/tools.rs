@@ -139,22 +139,7 @@ fn husky() {
                 repo.install();
             }
             // HUSKY=0 turns husky's hooks off, not intercept (husky 9 sources init.sh first).
-            repo.write("h0.env", format!("T={}\n", token().b64()));
-            repo.git(&["add", "h0.env"]).code(0);
-            let out = crate::support::hermetic("git", &repo.home())
-                .current_dir(&repo.root)
-                .env("HUSKY", "0")
-                .args(["commit", "-q", "-m", "x"])
-                .output()
-                .unwrap();
-            assert_eq!(
-                out.status.code(),
-                Some(1),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            repo.git(&["reset", "-q"]).code(0);
-            std::fs::remove_file(repo.root.join("h0.env")).unwrap();
+            repo.token_commit_stopped(&repo.root, &[("HUSKY", "0")]);
             let status = repo.intercept_in(&repo.root, &["status"]);
             if !git.has_config_hooks() {
                 // The shims are shadowed by .husky/_: status says so, and its fix works.
@@ -280,24 +265,7 @@ fn husky_5_to_8_hooks_keep_their_place_and_keep_working() {
         repo.intercept_in(&repo.root, &["status"]).code(0);
         if !git.has_config_hooks() {
             // HUSKY=0 turns husky's hooks off, not intercept, which runs in front of them.
-            let t = token();
-            repo.write("h0.env", format!("T={}\n", t.b64()));
-            repo.git(&["add", "h0.env"]).code(0);
-            let mut cmd = crate::support::hermetic("git", &repo.home());
-            let out = cmd
-                .current_dir(&repo.root)
-                .env("HUSKY", "0")
-                .args(["commit", "-q", "-m", "x"])
-                .output()
-                .unwrap();
-            assert_eq!(
-                out.status.code(),
-                Some(1),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            repo.git(&["reset", "-q"]).code(0);
-            std::fs::remove_file(repo.root.join("h0.env")).unwrap();
+            repo.token_commit_stopped(&repo.root, &[("HUSKY", "0")]);
         }
         // `.husky/<hook>` must stay where it is: it finds `_/husky.sh` from its own path.
         assert!(
