@@ -72,13 +72,28 @@ impl Via {
     }
 }
 
+/// What stands where a path would, for bytes that no path names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unnamed {
+    /// Standard input (`intercept scan -`).
+    Stdin,
+    /// A blob a pushed ref points at itself (`git push origin <blob>:refs/x`).
+    PushedBlob,
+    /// A blob of the object database that no ref's history holds.
+    Unreachable,
+    /// A blob whose place in history could not be learnt (the history walk failed).
+    PlaceUnknown,
+}
+
 /// Where bytes came from.
 #[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Origin {
     pub subject: Subject,
     /// The path as the user or git names it (may be non-UTF-8); for a ref name, the ref;
-    /// empty for a message.
+    /// empty for a message and for bytes no path names (`unnamed`).
     pub path: Vec<u8>,
+    /// What the bytes are when no path names them.
+    pub unnamed: Option<Unnamed>,
     /// Archive members, outermost first (`app.jar!lib/inner.jar!a.properties`).
     pub members: Vec<Vec<u8>>,
     /// Decoders applied, outermost first.
@@ -139,9 +154,30 @@ impl Origin {
         o
     }
 
+    /// Standard input.
+    pub fn stdin() -> Self {
+        Self {
+            unnamed: Some(Unnamed::Stdin),
+            ..Self::default()
+        }
+    }
+
+    /// The path as reports show it: the path, or what stands for one (`<stdin>`,
+    /// `(unreachable blob) <id>`).
+    pub fn path_text(&self) -> Vec<u8> {
+        let blob = self.blob.map(|b| b.to_string()).unwrap_or_default();
+        match self.unnamed {
+            None => self.path.clone(),
+            Some(Unnamed::Stdin) => b"<stdin>".to_vec(),
+            Some(Unnamed::PushedBlob) => format!("(blob {blob})").into_bytes(),
+            Some(Unnamed::Unreachable) => format!("(unreachable blob) {blob}").into_bytes(),
+            Some(Unnamed::PlaceUnknown) => format!("(blob, place unknown) {blob}").into_bytes(),
+        }
+    }
+
     /// The path with its archive members, as people read it: `app.jar!config/a.properties`.
     pub fn full_path(&self) -> Vec<u8> {
-        let mut p = self.path.clone();
+        let mut p = self.path_text();
         for m in &self.members {
             p.push(b'!');
             p.extend_from_slice(m);
@@ -153,7 +189,7 @@ impl Origin {
     /// blobs before history says where they are), `blob <id>` and its members.
     pub fn shown_path(&self) -> String {
         match self.blob {
-            Some(blob) if self.path.is_empty() => {
+            Some(blob) if self.path.is_empty() && self.unnamed.is_none() => {
                 let mut shown = format!("blob {blob}");
                 for m in &self.members {
                     shown.push('!');
@@ -187,6 +223,7 @@ impl fmt::Debug for Origin {
         f.debug_struct("Origin")
             .field("subject", &self.subject)
             .field("path", &Escaped(&self.full_path()))
+            .field("unnamed", &self.unnamed)
             .field("via", &self.via)
             .field("commit", &self.commit)
             .field("tag", &self.tag)
@@ -210,5 +247,25 @@ mod tests {
         let mut p = Origin::file(&b"a\x1b.env"[..]);
         p.subject = Subject::PathName;
         assert_eq!(p.label(), "\"a\\033.env\" (file name)");
+    }
+
+    #[test]
+    fn bytes_no_path_names_are_typed_and_shown_for_what_they_are() {
+        assert_eq!(Origin::stdin().label(), "<stdin>");
+        assert!(Origin::stdin().path.is_empty());
+        let blob = ObjectId::empty_blob(gix::hash::Kind::Sha1);
+        let mut o = Origin {
+            blob: Some(blob),
+            unnamed: Some(Unnamed::Unreachable),
+            ..Origin::default()
+        };
+        assert_eq!(o.label(), format!("(unreachable blob) {blob}"));
+        o.unnamed = Some(Unnamed::PushedBlob);
+        assert_eq!(
+            o.member(b"m").full_path(),
+            format!("(blob {blob})!m").into_bytes()
+        );
+        o.unnamed = None;
+        assert_eq!(o.shown_path(), format!("blob {blob}"));
     }
 }
