@@ -47,28 +47,20 @@ impl Subject {
     }
 }
 
-/// A decoder the content layer applied on the way to the bytes.
+/// A decoder the content layer applied on the way to the bytes, as each decoder defines
+/// itself (`content::DECODERS`): its name in reports, and whether the lines and columns of
+/// what it decodes are the file's own (UTF-16 text, an LFS object) or those of a view inside
+/// it (a decompressed stream, an archive member).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Via {
-    Gzip,
-    Zlib,
-    Zip,
-    Utf16Le,
-    Utf16Be,
-    /// The blob is a git-lfs pointer; the bytes are the object it points at.
-    Lfs,
+pub struct Via {
+    /// The stable name in JSON and SARIF (`gzip`, `zip`, `utf-16le`, …).
+    pub id: &'static str,
+    pub keeps_positions: bool,
 }
 
 impl Via {
     pub fn id(self) -> &'static str {
-        match self {
-            Via::Gzip => "gzip",
-            Via::Zlib => "zlib",
-            Via::Zip => "zip",
-            Via::Utf16Le => "utf-16le",
-            Via::Utf16Be => "utf-16be",
-            Via::Lfs => "lfs",
-        }
+        self.id
     }
 }
 
@@ -139,11 +131,11 @@ impl Origin {
         }
     }
 
-    /// This origin, one archive member deeper.
-    pub fn member(&self, name: &[u8]) -> Self {
+    /// This origin, one archive member deeper (`via`: the archive's decoder).
+    pub fn member(&self, name: &[u8], via: Via) -> Self {
         let mut o = self.clone();
         o.members.push(name.to_vec());
-        o.via.push(Via::Zip);
+        o.via.push(via);
         o
     }
 
@@ -236,13 +228,18 @@ impl fmt::Debug for Origin {
 mod tests {
     use super::*;
 
+    const ZIP: Via = Via {
+        id: "zip",
+        keeps_positions: false,
+    };
+
     #[test]
     fn members_and_labels() {
         let o = Origin::file("app.jar")
-            .member(b"lib/x.jar")
-            .member(b"a.properties");
+            .member(b"lib/x.jar", ZIP)
+            .member(b"a.properties", ZIP);
         assert_eq!(o.full_path(), b"app.jar!lib/x.jar!a.properties");
-        assert_eq!(o.via, vec![Via::Zip, Via::Zip]);
+        assert_eq!(o.via, vec![ZIP, ZIP]);
         assert_eq!(Origin::commit_message(None).label(), "(commit message)");
         let mut p = Origin::file(&b"a\x1b.env"[..]);
         p.subject = Subject::PathName;
@@ -262,7 +259,7 @@ mod tests {
         assert_eq!(o.label(), format!("(unreachable blob) {blob}"));
         o.unnamed = Some(Unnamed::PushedBlob);
         assert_eq!(
-            o.member(b"m").full_path(),
+            o.member(b"m", ZIP).full_path(),
             format!("(blob {blob})!m").into_bytes()
         );
         o.unnamed = None;

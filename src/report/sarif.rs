@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use super::describe;
 use crate::allowlist::Allowed;
 use crate::finding::{Finding, Kind};
-use crate::origin::{Origin, Subject, Unnamed, Via};
+use crate::origin::{Origin, Subject, Unnamed};
 use crate::path::{lexical, os_bytes, percent_encode as encode};
 use crate::scan::{Notice, Problem, Sink, Summary};
 
@@ -99,11 +99,7 @@ fn directory_uri(dir: &Path) -> String {
 /// True when the finding's line and column are positions in the file at its path (not in
 /// a decompressed or unpacked view of it).
 fn region_in_file(origin: &Origin) -> bool {
-    origin.members.is_empty()
-        && origin
-            .via
-            .iter()
-            .all(|v| matches!(v, Via::Utf16Le | Via::Utf16Be | Via::Lfs))
+    origin.members.is_empty() && origin.via.iter().all(|v| v.keeps_positions)
 }
 
 fn logical(name: &str, fully_qualified: &str) -> Value {

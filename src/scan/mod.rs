@@ -85,13 +85,12 @@ impl Collect for Emitter<'_> {
     /// offers: "allow the archive's path if it holds no secret").
     fn issue(&mut self, issue: Issue) {
         let path = issue.origin().full_path();
-        let message = issue.message();
         if !issue.blocks() {
-            return self.notice(Some(path), message);
+            return self.notice(Some(path), issue.message());
         }
         match self.settings.allow.allows_path(&issue.origin().path) {
-            Some(why) => self.notice(Some(path), format!("{message} (allowed: {why})")),
-            None => self.problem(Some(path), message),
+            Some(why) => self.notice(Some(path), format!("{} (allowed: {why})", issue.describe())),
+            None => self.problem(Some(path), issue.message()),
         }
     }
 }
