@@ -47,29 +47,34 @@ impl Subject {
     }
 }
 
-/// A decoder the content layer applied on the way to the bytes.
+/// A decoder the content layer applied on the way to the bytes, as each decoder defines
+/// itself (`content::DECODERS`): its name in reports, and whether the lines and columns of
+/// what it decodes are the file's own (UTF-16 text, an LFS object) or those of a view inside
+/// it (a decompressed stream, an archive member).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Via {
-    Gzip,
-    Zlib,
-    Zip,
-    Utf16Le,
-    Utf16Be,
-    /// The blob is a git-lfs pointer; the bytes are the object it points at.
-    Lfs,
+pub struct Via {
+    /// The stable name in JSON and SARIF (`gzip`, `zip`, `utf-16le`, …).
+    pub id: &'static str,
+    pub keeps_positions: bool,
 }
 
 impl Via {
     pub fn id(self) -> &'static str {
-        match self {
-            Via::Gzip => "gzip",
-            Via::Zlib => "zlib",
-            Via::Zip => "zip",
-            Via::Utf16Le => "utf-16le",
-            Via::Utf16Be => "utf-16be",
-            Via::Lfs => "lfs",
-        }
+        self.id
     }
+}
+
+/// What stands where a path would, for bytes that no path names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unnamed {
+    /// Standard input (`intercept scan -`).
+    Stdin,
+    /// A blob a pushed ref points at itself (`git push origin <blob>:refs/x`).
+    PushedBlob,
+    /// A blob of the object database that no ref's history holds.
+    Unreachable,
+    /// A blob whose place in history could not be learnt (the history walk failed).
+    PlaceUnknown,
 }
 
 /// Where bytes came from.
@@ -77,8 +82,10 @@ impl Via {
 pub struct Origin {
     pub subject: Subject,
     /// The path as the user or git names it (may be non-UTF-8); for a ref name, the ref;
-    /// empty for a message.
+    /// empty for a message and for bytes no path names (`unnamed`).
     pub path: Vec<u8>,
+    /// What the bytes are when no path names them.
+    pub unnamed: Option<Unnamed>,
     /// Archive members, outermost first (`app.jar!lib/inner.jar!a.properties`).
     pub members: Vec<Vec<u8>>,
     /// Decoders applied, outermost first.
@@ -124,11 +131,11 @@ impl Origin {
         }
     }
 
-    /// This origin, one archive member deeper.
-    pub fn member(&self, name: &[u8]) -> Self {
+    /// This origin, one archive member deeper (`via`: the archive's decoder).
+    pub fn member(&self, name: &[u8], via: Via) -> Self {
         let mut o = self.clone();
         o.members.push(name.to_vec());
-        o.via.push(Via::Zip);
+        o.via.push(via);
         o
     }
 
@@ -139,9 +146,30 @@ impl Origin {
         o
     }
 
+    /// Standard input.
+    pub fn stdin() -> Self {
+        Self {
+            unnamed: Some(Unnamed::Stdin),
+            ..Self::default()
+        }
+    }
+
+    /// The path as reports show it: the path, or what stands for one (`<stdin>`,
+    /// `(unreachable blob) <id>`).
+    pub fn path_text(&self) -> Vec<u8> {
+        let blob = self.blob.map(|b| b.to_string()).unwrap_or_default();
+        match self.unnamed {
+            None => self.path.clone(),
+            Some(Unnamed::Stdin) => b"<stdin>".to_vec(),
+            Some(Unnamed::PushedBlob) => format!("(blob {blob})").into_bytes(),
+            Some(Unnamed::Unreachable) => format!("(unreachable blob) {blob}").into_bytes(),
+            Some(Unnamed::PlaceUnknown) => format!("(blob, place unknown) {blob}").into_bytes(),
+        }
+    }
+
     /// The path with its archive members, as people read it: `app.jar!config/a.properties`.
     pub fn full_path(&self) -> Vec<u8> {
-        let mut p = self.path.clone();
+        let mut p = self.path_text();
         for m in &self.members {
             p.push(b'!');
             p.extend_from_slice(m);
@@ -153,7 +181,7 @@ impl Origin {
     /// blobs before history says where they are), `blob <id>` and its members.
     pub fn shown_path(&self) -> String {
         match self.blob {
-            Some(blob) if self.path.is_empty() => {
+            Some(blob) if self.path.is_empty() && self.unnamed.is_none() => {
                 let mut shown = format!("blob {blob}");
                 for m in &self.members {
                     shown.push('!');
@@ -187,6 +215,7 @@ impl fmt::Debug for Origin {
         f.debug_struct("Origin")
             .field("subject", &self.subject)
             .field("path", &Escaped(&self.full_path()))
+            .field("unnamed", &self.unnamed)
             .field("via", &self.via)
             .field("commit", &self.commit)
             .field("tag", &self.tag)
@@ -199,16 +228,41 @@ impl fmt::Debug for Origin {
 mod tests {
     use super::*;
 
+    const ZIP: Via = Via {
+        id: "zip",
+        keeps_positions: false,
+    };
+
     #[test]
     fn members_and_labels() {
         let o = Origin::file("app.jar")
-            .member(b"lib/x.jar")
-            .member(b"a.properties");
+            .member(b"lib/x.jar", ZIP)
+            .member(b"a.properties", ZIP);
         assert_eq!(o.full_path(), b"app.jar!lib/x.jar!a.properties");
-        assert_eq!(o.via, vec![Via::Zip, Via::Zip]);
+        assert_eq!(o.via, vec![ZIP, ZIP]);
         assert_eq!(Origin::commit_message(None).label(), "(commit message)");
         let mut p = Origin::file(&b"a\x1b.env"[..]);
         p.subject = Subject::PathName;
         assert_eq!(p.label(), "\"a\\033.env\" (file name)");
+    }
+
+    #[test]
+    fn bytes_no_path_names_are_typed_and_shown_for_what_they_are() {
+        assert_eq!(Origin::stdin().label(), "<stdin>");
+        assert!(Origin::stdin().path.is_empty());
+        let blob = ObjectId::empty_blob(gix::hash::Kind::Sha1);
+        let mut o = Origin {
+            blob: Some(blob),
+            unnamed: Some(Unnamed::Unreachable),
+            ..Origin::default()
+        };
+        assert_eq!(o.label(), format!("(unreachable blob) {blob}"));
+        o.unnamed = Some(Unnamed::PushedBlob);
+        assert_eq!(
+            o.member(b"m", ZIP).full_path(),
+            format!("(blob {blob})!m").into_bytes()
+        );
+        o.unnamed = None;
+        assert_eq!(o.shown_path(), format!("blob {blob}"));
     }
 }

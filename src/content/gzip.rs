@@ -12,6 +12,34 @@ use std::io::{self, BufRead, Read};
 
 use flate2::bufread::GzDecoder;
 
+use super::decoder::{Decoder, Head, Views};
+use crate::origin::Via;
+
+/// The gzip decoder: every member, decompressed, one level deeper.
+pub struct Gzip;
+
+impl Decoder for Gzip {
+    fn via(&self) -> Via {
+        Via {
+            id: "gzip",
+            keeps_positions: false,
+        }
+    }
+
+    fn sniff(&self, head: &Head<'_>) -> bool {
+        head.bytes.starts_with(&MAGIC[..2])
+    }
+
+    fn open(&self, _head: &Head<'_>, input: &mut dyn BufRead, views: &mut dyn Views) -> io::Result<()> {
+        let mut members = Members::new(input);
+        views.stream(&mut members, "to decompress it (gzip)");
+        if members.trailing == Trailing::Junk {
+            tracing::debug!("bytes after the last gzip member: scanned raw");
+        }
+        Ok(())
+    }
+}
+
 /// gzip's magic bytes (with the only compression method there is, deflate).
 pub const MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 

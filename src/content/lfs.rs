@@ -6,7 +6,63 @@
 //! `lfs/objects` directories: the repository's common git dir's, or the one `lfs.storage`
 //! names. Whether the object is there is the caller's to find out.
 
+use std::io::{self, BufRead, Read};
 use std::path::{Path, PathBuf};
+
+use super::decoder::{Decoder, Head, Views};
+use super::issue::IssueKind;
+use crate::origin::Via;
+
+/// The git-lfs decoder: a whole small item that is a pointer stands for the object it names;
+/// that object, from the store, is scanned as the item's own content (its lines are the
+/// file's). A pointer is recognised only at the top, never inside an LFS object (no loops).
+pub struct Lfs;
+
+const VIA: Via = Via {
+    id: "lfs",
+    keeps_positions: true,
+};
+
+impl Decoder for Lfs {
+    fn via(&self) -> Via {
+        VIA
+    }
+
+    fn deepens(&self) -> bool {
+        false
+    }
+
+    fn sniff(&self, head: &Head<'_>) -> bool {
+        head.whole && head.depth == 0 && !head.origin.via.contains(&VIA) && pointer(head.bytes).is_some()
+    }
+
+    fn open(&self, head: &Head<'_>, _input: &mut dyn BufRead, views: &mut dyn Views) -> io::Result<()> {
+        let Some(pointer) = pointer(head.bytes) else {
+            return Ok(());
+        };
+        let Some(path) = views.lfs_store().and_then(|store| store.find(&pointer)) else {
+            views.issue(
+                None,
+                IssueKind::LfsMissing {
+                    oid: pointer.oid,
+                    size: pointer.size,
+                },
+            );
+            return Ok(());
+        };
+        let open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(std::fs::File::open(&path)?)) };
+        if let Err(cause) = views.elsewhere(&open) {
+            views.issue(
+                None,
+                IssueKind::LfsUnreadable {
+                    oid: pointer.oid,
+                    cause,
+                },
+            );
+        }
+        Ok(())
+    }
+}
 
 /// git-lfs only treats blobs smaller than this as pointers.
 pub const MAX_POINTER: usize = 1024;

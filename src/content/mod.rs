@@ -3,28 +3,27 @@
 //!
 //! Receives an [`Origin`] and the bytes (in memory, a stream that can be opened again, or a
 //! stream read once); hands the detector chunks of each view and the caller the findings
-//! and [`Issue`]s. Views, recognised from the first bytes, never from a file name:
+//! and [`Issue`]s. Views: the plain bytes (always; in pieces with the detector's overlap for
+//! streams), and what each decoder of the table reads, recognised from the first bytes,
+//! never from a file name ([`decoder::DECODERS`]): git-lfs pointers ([`lfs`]), UTF-16LE/BE
+//! text ([`utf16`]), gzip ([`gzip`]), the zip family ([`zip`]) and zlib streams ([`zlib`]).
 //!
-//! - plain bytes (always; in pieces with the detector's overlap for streams);
-//! - gzip, every member, padding and trailing junk as `gzip -dc` takes them ([`gzip`]);
-//! - the zip family (zip, jar, war, whl, apk, docx/xlsx/pptx): each stored or deflated
-//!   member, one level of nesting deep, named `outer!member` ([`zip`]);
-//! - zlib streams (a git loose object, a PDF's or a pack's contents);
-//! - UTF-16LE/BE text, with or without a BOM, in decoded lines and columns ([`utf16`]);
-//! - a git-lfs pointer: the object it points at, from the store when it is there ([`lfs`]).
-//!
-//! A container's raw bytes are scanned after its decoded view (when they can be read
-//! again), and report only tokens the decoded view did not: a corrupt archive still has
-//! its raw bytes checked, and a stored member is reported once, by its member path.
-//! Every byte decoded from one item counts against one cap (`max_decompressed`); past it
-//! the item is reported as not fully checked. Memory is a few piece buffers, whatever the
-//! sizes.
+//! For every decoder alike: containers are opened at most [`decoder::MAX_DEPTH`] levels
+//! deep; every byte decoded from one item counts against one cap (`max_decompressed`), past
+//! which the item is reported as not fully checked; a container's raw bytes are scanned
+//! after its decoded view (when they can be read again) and report only tokens the decoded
+//! view did not, so a corrupt archive still has its raw bytes checked and a stored member is
+//! reported once, by its member path; a stream cut short is a notice, any other damage, or a
+//! failure to read the bytes, a problem. Memory is a few piece buffers, whatever the sizes.
 
+pub mod decoder;
 pub mod gzip;
+pub mod issue;
 pub mod lfs;
 pub mod stream;
 pub mod utf16;
 pub mod zip;
+pub mod zlib;
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -33,10 +32,10 @@ use std::io::{self, BufRead, BufReader, Cursor, Read};
 use crate::chunk::Chunk;
 use crate::detector::Detector;
 use crate::finding::{Finding, Fingerprint};
-use crate::origin::{Origin, Subject, Via};
+use crate::origin::{Origin, Subject};
+use decoder::{Decoder, Head, Views, DECODERS, MAX_DEPTH};
+pub use issue::{Cause, Issue, IssueKind, Skipped};
 
-/// How deep containers are opened: an archive's members, and a member's members.
-const MAX_DEPTH: usize = 2;
 /// Bytes read from a stream to recognise its format.
 const HEAD: usize = 4096;
 
@@ -48,43 +47,6 @@ pub enum Input<'a> {
     Open(&'a dyn Fn() -> io::Result<Box<dyn Read + 'a>>),
     /// A stream read once (standard input, an archive member).
     Stream(&'a mut dyn Read),
-}
-
-/// What scanning an item found besides tokens, with the origin of the part it is about.
-/// The message names that part as `{path}`, filled in when it is shown ([`Issue::message`]),
-/// so a history audit can say where a blob is once it knows.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Issue {
-    /// Part of the item could not be checked: a hook fails closed on it.
-    Unchecked { origin: Origin, template: String },
-    /// Worth saying, not a reason to block (an LFS object that is not in this repository).
-    Notice { origin: Origin, template: String },
-}
-
-impl Issue {
-    /// The part of the item it is about.
-    pub fn origin(&self) -> &Origin {
-        match self {
-            Issue::Unchecked { origin, .. } | Issue::Notice { origin, .. } => origin,
-        }
-    }
-
-    pub fn origin_mut(&mut self) -> &mut Origin {
-        match self {
-            Issue::Unchecked { origin, .. } | Issue::Notice { origin, .. } => origin,
-        }
-    }
-
-    /// True when part of the item could not be checked (a hook blocks).
-    pub fn blocks(&self) -> bool {
-        matches!(self, Issue::Unchecked { .. })
-    }
-
-    /// What to tell people: what could not be done, why, and the way out.
-    pub fn message(&self) -> String {
-        let (Issue::Unchecked { origin, template } | Issue::Notice { origin, template }) = self;
-        template.replace("{path}", &origin.shown_path())
-    }
 }
 
 /// Where the content layer hands its results.
@@ -149,23 +111,14 @@ impl Decoders<'_> {
             bytes: 0,
         };
         if let Err(e) = run.item(origin, input, 0) {
-            run.unchecked(
-                origin,
-                format!(
-                    "cannot read {{path}}: {e}. It was not checked; make it readable (check its permissions \
-                     and, for a symlink, its target), or leave it out of the scan"
-                ),
-            );
+            run.issue(origin, IssueKind::Unreadable(e.into()));
         }
         if budget.hit.get() {
-            run.unchecked(
+            run.issue(
                 origin,
-                format!(
-                    "{{path}} was not fully checked: its compressed contents decode to more than {limit} bytes, \
-                     and only the first {limit} were scanned. Raise the cap with --max-decompressed <BYTES> \
-                     (max_decompressed in the config), or scan the decompressed files directly",
-                    limit = self.max_decompressed
-                ),
+                IssueKind::OverCap {
+                    limit: self.max_decompressed,
+                },
             );
         }
         Scanned { bytes: run.bytes }
@@ -207,14 +160,11 @@ impl<R: Read> Read for Limited<'_, R> {
 /// can say what failed, whoever was reading).
 struct Tap<'t, R> {
     inner: R,
-    error: &'t Cell<Option<Failure>>,
+    error: &'t Cell<Option<Cause>>,
 }
 
-/// An error's kind and text.
-type Failure = (io::ErrorKind, String);
-
-fn remember(cell: &Cell<Option<Failure>>, e: &io::Error) {
-    let first = cell.take().unwrap_or_else(|| (e.kind(), e.to_string()));
+fn remember(cell: &Cell<Option<Cause>>, e: &io::Error) {
+    let first = cell.take().unwrap_or_else(|| Cause::of(e));
     cell.set(Some(first));
 }
 
@@ -234,52 +184,12 @@ impl<R: BufRead> BufRead for Tap<'_, R> {
     }
 }
 
-/// What the first bytes say an item is.
-enum Format {
-    Plain,
-    Gzip,
-    Zip,
-    Zlib,
-    Utf16(utf16::Order, usize),
-    Lfs(lfs::Pointer),
-}
-
-fn classify(head: &[u8], whole: bool, depth: usize, lfs: bool) -> Format {
-    if whole && lfs {
-        if let Some(p) = lfs::pointer(head) {
-            return Format::Lfs(p);
-        }
-    }
-    if let Some((order, bom)) = utf16::sniff(head) {
-        return Format::Utf16(order, bom);
-    }
-    if depth >= MAX_DEPTH {
-        return Format::Plain;
-    }
-    if head.starts_with(&gzip::MAGIC[..2]) {
-        Format::Gzip
-    } else if zip::looks_like_zip(head) {
-        Format::Zip
-    } else if is_zlib(head) {
-        Format::Zlib
-    } else {
-        Format::Plain
-    }
-}
-
-/// A zlib header (deflate, a valid check, no preset dictionary) whose first bytes inflate:
-/// the magic is weak (`x` then one of four bytes), so the stream must start decoding.
-fn is_zlib(head: &[u8]) -> bool {
-    let [cmf, flg, ..] = *head else {
-        return false;
-    };
-    if cmf & 0x0f != 8 || cmf >> 4 > 7 || (u16::from(cmf) * 256 + u16::from(flg)) % 31 != 0 || flg & 0x20 != 0
-    {
-        return false;
-    }
-    let mut probe = flate2::read::ZlibDecoder::new(head);
-    let mut out = [0u8; 64];
-    matches!(probe.read(&mut out), Ok(n) if n > 0)
+/// The decoder an item's first bytes call for (`None`: plain bytes).
+fn classify(head: &Head<'_>) -> Option<&'static dyn Decoder> {
+    DECODERS
+        .iter()
+        .copied()
+        .find(|d| (!d.deepens() || head.depth < MAX_DEPTH) && d.sniff(head))
 }
 
 /// One item's scan in progress.
@@ -324,60 +234,74 @@ impl<'s> Peeked<'s> {
 }
 
 impl Run<'_, '_> {
-    /// Part of the item could not be checked; `message` names it with `{path}`.
-    fn unchecked(&mut self, origin: &Origin, message: String) {
-        self.out.issue(Issue::Unchecked {
+    fn issue(&mut self, origin: &Origin, kind: IssueKind) {
+        self.out.issue(Issue {
             origin: origin.clone(),
-            template: message,
-        });
-    }
-
-    /// Worth saying about the item, not a reason to block; `message` names it with `{path}`.
-    fn notice(&mut self, origin: &Origin, message: String) {
-        self.out.issue(Issue::Notice {
-            origin: origin.clone(),
-            template: message,
+            kind,
         });
     }
 
     /// Scans one item (or member) at `depth`. An error is one reading `input` itself.
     fn item(&mut self, origin: &Origin, input: Input<'_>, depth: usize) -> io::Result<()> {
-        // An LFS object is never itself followed as a pointer (no loops).
-        let lfs = depth == 0 && !origin.via.contains(&Via::Lfs);
         match input {
             Input::Bytes(bytes) => {
-                let format = classify(bytes, true, depth, lfs);
-                if let Format::Plain = format {
+                let head = Head {
+                    bytes,
+                    whole: true,
+                    depth,
+                    origin,
+                };
+                let Some(decoder) = classify(&head) else {
                     self.whole(origin, bytes, &mut None);
                     return Ok(());
-                }
+                };
                 let mut open = || -> io::Result<Box<dyn BufRead + '_>> { Ok(Box::new(bytes)) };
-                self.views(origin, format, &mut open, Raw::Bytes(bytes), depth)
+                self.views(origin, decoder, &head, &mut open, Raw::Bytes(bytes))
             }
             Input::Open(open) => {
-                let head = peek(open()?)?;
-                let format = classify(&head.head, head.whole, depth, lfs);
-                let mut first = Some(head);
+                let peeked = peek(open()?)?;
+                let bytes = peeked.head.clone();
+                let head = Head {
+                    bytes: &bytes,
+                    whole: peeked.whole,
+                    depth,
+                    origin,
+                };
+                let decoder = classify(&head);
+                let mut first = Some(peeked);
                 // The first view reads the stream already opened; a second one opens it again.
                 let mut reopen = || -> io::Result<Box<dyn BufRead + '_>> {
                     match first.take() {
-                        Some(head) => Ok(Box::new(head.reader())),
+                        Some(peeked) => Ok(Box::new(peeked.reader())),
                         None => Ok(Box::new(BufReader::with_capacity(64 << 10, open()?))),
                     }
                 };
-                self.views(origin, format, &mut reopen, Raw::Again, depth)
+                match decoder {
+                    Some(decoder) => self.views(origin, decoder, &head, &mut reopen, Raw::Again),
+                    None => self.plain(origin, &mut reopen()?, depth),
+                }
             }
             Input::Stream(reader) => {
-                let head = peek(Box::new(reader))?;
-                let format = classify(&head.head, head.whole, depth, lfs);
-                let mut first = Some(head);
+                let peeked = peek(Box::new(reader))?;
+                let bytes = peeked.head.clone();
+                let head = Head {
+                    bytes: &bytes,
+                    whole: peeked.whole,
+                    depth,
+                    origin,
+                };
+                let decoder = classify(&head);
+                let mut first = Some(peeked);
                 let mut once = || -> io::Result<Box<dyn BufRead + '_>> {
                     match first.take() {
-                        Some(head) => Ok(Box::new(head.reader())),
+                        Some(peeked) => Ok(Box::new(peeked.reader())),
                         None => Err(io::Error::other("a stream is read once")),
                     }
                 };
-                self.views(origin, format, &mut once, Raw::Never, depth)
+                match decoder {
+                    Some(decoder) => self.views(origin, decoder, &head, &mut once, Raw::Never),
+                    None => self.plain(origin, &mut once()?, depth),
+                }
             }
         }
     }
@@ -394,37 +318,31 @@ impl Run<'_, '_> {
         }
     }
 
-    /// The decoded view of `format`, then the raw view where the bytes can be read again.
+    /// The decoded view `decoder` opens, then the raw view where the bytes can be read again.
     fn views<'s>(
         &mut self,
         origin: &Origin,
-        format: Format,
+        decoder: &dyn Decoder,
+        head: &Head<'_>,
         open: &mut dyn FnMut() -> io::Result<Box<dyn BufRead + 's>>,
         raw: Raw<'_>,
-        depth: usize,
     ) -> io::Result<()> {
-        let seen = match format {
-            Format::Plain => {
-                let mut input = open()?;
-                return self.plain(origin, &mut input, depth);
-            }
-            Format::Utf16(order, bom) => self.recorded(|run| {
-                let mut input = open()?;
-                input.consume(bom);
-                let decoded = origin.through(match order {
-                    utf16::Order::Le => Via::Utf16Le,
-                    utf16::Order::Be => Via::Utf16Be,
-                });
-                run.plain(&decoded, &mut utf16::Decoder::new(input, order), depth)
-            })?,
-            Format::Gzip => self.recorded(|run| run.gzip(origin, open, depth))?,
-            Format::Zlib => self.recorded(|run| run.zlib(origin, open, depth))?,
-            Format::Zip => self.recorded(|run| run.zip(origin, open, depth))?,
-            Format::Lfs(pointer) => self.recorded(|run| {
-                run.lfs(origin, &pointer);
-                Ok(())
-            })?,
-        };
+        let depth = head.depth;
+        let seen = self.recorded(|run| {
+            let input_error = Cell::new(None);
+            let mut input = Tap {
+                inner: open()?,
+                error: &input_error,
+            };
+            let mut views = Viewing {
+                run,
+                origin,
+                via: decoder.via(),
+                depth,
+                input: &input_error,
+            };
+            decoder.open(head, &mut input, &mut views)
+        })?;
         // The raw view: tokens the decoded view did not already report.
         match raw {
             Raw::Bytes(bytes) => {
@@ -488,209 +406,19 @@ impl Run<'_, '_> {
         }
     }
 
-    /// A decoded stream: scanned as an item of its own, one level deeper, within the budget.
-    /// `what` names the decoder in the message when the stream turns out to be corrupt;
-    /// `input` holds the first error reading the compressed bytes themselves, if any.
-    ///
-    /// A stream cut short (the compressed bytes end before it does: a truncated download, a
-    /// test fixture) is worth saying but no reason to block: every byte that exists was
-    /// decoded as far as it goes and scanned, raw too. Any other damage blocks: a bad header
-    /// or checksum or block can sit in front of bytes another decoder reads (Python's gzip
-    /// ignores a header CRC; `tail -c +N | zcat` reads a later member), and a failure to
-    /// *read* the compressed bytes leaves part of them unseen.
-    fn decoded(
-        &mut self,
-        origin: &Origin,
-        decoder: &mut dyn Read,
-        depth: usize,
-        what: &str,
-        input: &Cell<Option<Failure>>,
-    ) {
+    /// A decoded stream or member, scanned as an item one level deeper within the cap; the
+    /// error that ended it (its own, or one reading it), if any.
+    fn deeper(&mut self, origin: &Origin, content: &mut dyn Read, depth: usize) -> Option<Cause> {
         let error = Cell::new(None);
         let mut tapped = Limited {
             inner: Tap {
-                inner: decoder,
+                inner: content,
                 error: &error,
             },
             budget: self.budget,
         };
         let result = self.item(origin, Input::Stream(&mut tapped), depth + 1);
-        let failed = error
-            .take()
-            .or_else(|| result.err().map(|e| (e.kind(), e.to_string())));
-        if let Some((_, e)) = input.take() {
-            self.unchecked(
-                origin,
-                format!(
-                    "cannot read {{path}} to decompress it ({what}): {e}. What was read before the error \
-                     was checked; the rest was not"
-                ),
-            );
-        } else if let Some((kind, e)) = failed {
-            if kind == io::ErrorKind::UnexpectedEof {
-                self.notice(
-                    origin,
-                    format!(
-                        "{{path}} is cut short ({what}: {e}). All of it was checked, decoded as far as it \
-                         goes and raw"
-                    ),
-                );
-            } else {
-                self.unchecked(
-                    origin,
-                    format!(
-                        "cannot decompress {{path}} ({what}): {e}. Everything decoded before the damage was \
-                         checked, and its raw bytes were; what another tool might decode after it was not. \
-                         Repair or re-create the file"
-                    ),
-                );
-            }
-        }
-    }
-
-    fn gzip<'s>(
-        &mut self,
-        origin: &Origin,
-        open: &mut dyn FnMut() -> io::Result<Box<dyn BufRead + 's>>,
-        depth: usize,
-    ) -> io::Result<()> {
-        let input = Cell::new(None);
-        let mut members = gzip::Members::new(Tap {
-            inner: open()?,
-            error: &input,
-        });
-        self.decoded(&origin.through(Via::Gzip), &mut members, depth, "gzip", &input);
-        if members.trailing == gzip::Trailing::Junk {
-            tracing::debug!(?origin, "bytes after the last gzip member: scanned raw");
-        }
-        Ok(())
-    }
-
-    fn zlib<'s>(
-        &mut self,
-        origin: &Origin,
-        open: &mut dyn FnMut() -> io::Result<Box<dyn BufRead + 's>>,
-        depth: usize,
-    ) -> io::Result<()> {
-        let input = Cell::new(None);
-        let mut decoder = flate2::bufread::ZlibDecoder::new(Tap {
-            inner: open()?,
-            error: &input,
-        });
-        self.decoded(&origin.through(Via::Zlib), &mut decoder, depth, "zlib", &input);
-        Ok(())
-    }
-
-    fn zip<'s>(
-        &mut self,
-        origin: &Origin,
-        open: &mut dyn FnMut() -> io::Result<Box<dyn BufRead + 's>>,
-        depth: usize,
-    ) -> io::Result<()> {
-        let read_error = Cell::new(None);
-        let mut input = Tap {
-            inner: open()?,
-            error: &read_error,
-        };
-        let mut member_errors = Vec::new();
-        let walked = zip::walk(&mut input, &mut |event| {
-            match event {
-                zip::Event::Member { name, content, .. } => {
-                    let member = origin.member(name);
-                    self.path_name(&member);
-                    let error = Cell::new(None);
-                    let mut tapped = Limited {
-                        inner: Tap {
-                            inner: content,
-                            error: &error,
-                        },
-                        budget: self.budget,
-                    };
-                    let result = self.item(&member, Input::Stream(&mut tapped), depth + 1);
-                    if let Some(e) = error
-                        .take()
-                        .or_else(|| result.err().map(|e| (e.kind(), e.to_string())))
-                    {
-                        member_errors.push((member, e));
-                    }
-                }
-                zip::Event::Skipped { name, why } => {
-                    let member = origin.member(name);
-                    self.path_name(&member);
-                    let why = match why {
-                        zip::Skipped::Encrypted => "it is encrypted".to_string(),
-                        zip::Skipped::UnsupportedMethod(m) => {
-                            format!("it is compressed with a method intercept does not read ({m})")
-                        }
-                    };
-                    self.unchecked(
-                        &member,
-                        format!(
-                            "{{path}} was not checked: {why}. Check it by hand, or allow the archive's \
-                             path in .intercept.toml if it holds no secret"
-                        ),
-                    );
-                }
-            }
-            Ok(())
-        });
-        if let Some((_, e)) = read_error.take() {
-            self.unchecked(
-                origin,
-                format!("cannot read {{path}} to walk it as a zip archive: {e}. What was read before the error was checked; the rest was not"),
-            );
-            return Ok(());
-        }
-        match walked {
-            Ok(stats) => {
-                tracing::debug!(?origin, ?stats, "zip walked");
-                for (member, (_, e)) in member_errors {
-                    self.unchecked(
-                        &member,
-                        format!(
-                            "cannot decompress {{path}} (zip member): {e}. What was decoded before the damage \
-                             was checked"
-                        ),
-                    );
-                }
-            }
-            Err(e) => self.unchecked(
-                origin,
-                format!(
-                    "cannot read {{path}} as a zip archive: {e}. The members before the damage and its raw \
-                     bytes were checked; repair or re-create the archive"
-                ),
-            ),
-        }
-        Ok(())
-    }
-
-    fn lfs(&mut self, origin: &Origin, pointer: &lfs::Pointer) {
-        let path = self.dec.lfs.and_then(|store| store.find(pointer));
-        let Some(path) = path else {
-            self.notice(
-                origin,
-                format!(
-                    "{{path}} is a git-lfs pointer; the content it points at (LFS object {}, {} bytes) is not in \
-                     this repository's LFS store, so it was not checked here. It is checked where it is \
-                     committed or pushed from",
-                    &pointer.oid[..12],
-                    pointer.size
-                ),
-            );
-            return;
-        };
-        let object = origin.through(Via::Lfs);
-        let open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(std::fs::File::open(&path)?)) };
-        if let Err(e) = self.item(&object, Input::Open(&open), 0) {
-            self.unchecked(
-                &object,
-                format!(
-                    "cannot read {{path}}'s LFS object {}: {e}. Its content was not checked; run `git lfs fsck`",
-                    &pointer.oid[..12]
-                ),
-            );
-        }
+        error.take().or_else(|| result.err().map(Cause::from))
     }
 
     /// A member's name is scanned too: a token used as a name is a leak.
@@ -698,6 +426,81 @@ impl Run<'_, '_> {
         let name = member.members.last().map_or(&[][..], Vec::as_slice);
         let out = &mut *self.out;
         scan_path_name(self.dec.detector, member, name, &mut |f| out.finding(f));
+    }
+}
+
+/// What a decoder hands its views to: the item's run, at the decoder's level.
+struct Viewing<'v, 'r, 'd> {
+    run: &'v mut Run<'r, 'd>,
+    origin: &'v Origin,
+    via: crate::origin::Via,
+    depth: usize,
+    /// The first error reading the item's own bytes.
+    input: &'v Cell<Option<Cause>>,
+}
+
+impl Views for Viewing<'_, '_, '_> {
+    /// A stream cut short (the compressed bytes end before it does: a truncated download, a
+    /// test fixture) is worth saying but no reason to block: every byte that exists was
+    /// decoded as far as it goes and scanned, raw too. Any other damage blocks: a bad header
+    /// or checksum or block can sit in front of bytes another decoder reads (Python's gzip
+    /// ignores a header CRC; `tail -c +N | zcat` reads a later member), and a failure to
+    /// *read* the compressed bytes leaves part of them unseen.
+    fn stream(&mut self, content: &mut dyn Read, doing: &'static str) {
+        let decoded = self.origin.through(self.via);
+        let failed = self.run.deeper(&decoded, content, self.depth);
+        let via = self.via;
+        if let Some(cause) = self.input_failed() {
+            self.run.issue(&decoded, IssueKind::InputFailed { doing, cause });
+        } else if let Some(cause) = failed {
+            let kind = if cause.kind() == io::ErrorKind::UnexpectedEof {
+                IssueKind::CutShort { via, cause }
+            } else {
+                IssueKind::Damaged { via, cause }
+            };
+            self.run.issue(&decoded, kind);
+        }
+    }
+
+    fn text(&mut self, text: &mut dyn Read) -> io::Result<()> {
+        let decoded = self.origin.through(self.via);
+        self.run.plain(&decoded, text, self.depth)
+    }
+
+    fn member(&mut self, name: &[u8], content: &mut dyn Read) -> Option<Cause> {
+        let member = self.origin.member(name, self.via);
+        self.run.path_name(&member);
+        self.run.deeper(&member, content, self.depth)
+    }
+
+    fn elsewhere(&mut self, open: &dyn Fn() -> io::Result<Box<dyn Read>>) -> Result<(), Cause> {
+        let object = self.origin.through(self.via);
+        let open = || -> io::Result<Box<dyn Read>> { open() };
+        self.run.item(&object, Input::Open(&open), 0).map_err(Cause::from)
+    }
+
+    fn issue(&mut self, member: Option<&[u8]>, kind: IssueKind) {
+        let origin = match member {
+            Some(name) => {
+                let member = self.origin.member(name, self.via);
+                if matches!(kind, IssueKind::Skipped(_)) {
+                    self.run.path_name(&member);
+                }
+                member
+            }
+            None => self.origin.clone(),
+        };
+        self.run.issue(&origin, kind);
+    }
+
+    fn input_failed(&self) -> Option<Cause> {
+        let first = self.input.take();
+        self.input.set(first.clone());
+        first
+    }
+
+    fn lfs_store(&self) -> Option<&lfs::Store> {
+        self.run.dec.lfs
     }
 }
 
@@ -966,7 +769,7 @@ mod tests {
         let out = scan_with(pointer.as_bytes(), 1 << 30, Some(&store));
         assert!(out.findings.is_empty());
         assert!(
-            matches!(&out.issues[..], [i @ Issue::Notice { .. }] if i.message().contains("not in")),
+            matches!(&out.issues[..], [i] if !i.blocks() && i.message().contains("not in")),
             "{:?}",
             out.issues
         );
@@ -994,7 +797,7 @@ mod tests {
         let out = scan_with(&archive, 8000, None);
         assert_eq!(out.findings.len(), 1, "{:?}", places(&out));
         assert!(
-            matches!(&out.issues[..], [i @ Issue::Unchecked { .. }] if i.message().contains("not fully checked")),
+            matches!(&out.issues[..], [i] if i.blocks() && i.message().contains("not fully checked")),
             "{:?}",
             out.issues
         );
@@ -1009,7 +812,7 @@ mod tests {
         assert_eq!(out.findings.len(), 1, "the raw bytes are scanned");
         // Damage blocks: another decoder may read on where this one stopped.
         assert!(
-            matches!(&out.issues[..], [i @ Issue::Unchecked { .. }] if i.message().contains("cannot decompress f")),
+            matches!(&out.issues[..], [i] if i.blocks() && i.message().contains("cannot decompress f")),
             "{:?}",
             out.issues
         );
@@ -1038,15 +841,11 @@ mod tests {
         head.truncate(40);
         let open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(Failing(io::Cursor::new(head.clone())))) };
         let out = scan_input(&Origin::file("f.gz"), Input::Open(&open), 1 << 30, None);
-        assert!(
-            out.issues.iter().any(|i| matches!(i, Issue::Unchecked { .. })),
-            "{:?}",
-            out.issues
-        );
+        assert!(out.issues.iter().any(Issue::blocks), "{:?}", out.issues);
         // Its twin: the same bytes, cut short but read without error: all of it was checked.
         let out = scan_with(&head, 1 << 30, None);
         assert!(
-            !out.issues.is_empty() && out.issues.iter().all(|i| matches!(i, Issue::Notice { .. })),
+            !out.issues.is_empty() && out.issues.iter().all(|i| !i.blocks()),
             "{:?}",
             out.issues
         );
@@ -1059,8 +858,8 @@ mod tests {
         let bad = [0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef];
         let out = scan_input(&origin, Input::Bytes(&bad), 1 << 30, None);
         assert!(
-            matches!(&out.issues[..], [i @ Issue::Notice { .. }]
-                if i.message().starts_with("blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 is cut short")),
+            matches!(&out.issues[..], [i] if !i.blocks()
+                && i.message().starts_with("blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 is cut short")),
             "{:?}",
             out.issues
         );

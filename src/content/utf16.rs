@@ -5,7 +5,47 @@
 //! stream, handed on as UTF-8 (an unpaired surrogate becomes U+FFFD), so that lines and
 //! columns are those of the decoded text. Memory is a fixed buffer.
 
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
+
+use super::decoder::{Decoder, Head, Views};
+use crate::origin::Via;
+
+/// The UTF-16 decoders, one per byte order: the item's text as UTF-8, at the item's own
+/// level, in lines and columns of the text (which are the file's).
+pub struct Utf16 {
+    order: Order,
+}
+
+/// UTF-16LE (what Windows PowerShell writes).
+pub static UTF16_LE: Utf16 = Utf16 { order: Order::Le };
+/// UTF-16BE.
+pub static UTF16_BE: Utf16 = Utf16 { order: Order::Be };
+
+impl Decoder for Utf16 {
+    fn via(&self) -> Via {
+        Via {
+            id: match self.order {
+                Order::Le => "utf-16le",
+                Order::Be => "utf-16be",
+            },
+            keeps_positions: true,
+        }
+    }
+
+    fn deepens(&self) -> bool {
+        false
+    }
+
+    fn sniff(&self, head: &Head<'_>) -> bool {
+        sniff(head.bytes).is_some_and(|(order, _)| order == self.order)
+    }
+
+    fn open(&self, head: &Head<'_>, input: &mut dyn BufRead, views: &mut dyn Views) -> io::Result<()> {
+        let bom = sniff(head.bytes).map_or(0, |(_, bom)| bom);
+        input.consume(bom);
+        views.text(&mut ToUtf8::new(input, self.order))
+    }
+}
 
 /// Which byte order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,7 +88,7 @@ pub fn sniff(head: &[u8]) -> Option<(Order, usize)> {
 }
 
 /// A reader of UTF-16 code units that hands on UTF-8.
-pub struct Decoder<R: Read> {
+pub struct ToUtf8<R: Read> {
     inner: R,
     order: Order,
     input: Box<[u8; 8192]>,
@@ -63,9 +103,9 @@ pub struct Decoder<R: Read> {
     eof: bool,
 }
 
-impl<R: Read> Decoder<R> {
+impl<R: Read> ToUtf8<R> {
     pub fn new(inner: R, order: Order) -> Self {
-        Decoder {
+        ToUtf8 {
             inner,
             order,
             input: Box::new([0; 8192]),
@@ -118,7 +158,7 @@ impl<R: Read> Decoder<R> {
     }
 }
 
-impl<R: Read> Read for Decoder<R> {
+impl<R: Read> Read for ToUtf8<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         while self.out_at == self.output.len() {
             self.output.clear();
@@ -190,12 +230,12 @@ mod tests {
         let text = "a\u{1F600}b caf\u{e9}\n".repeat(3000);
         for order in [Order::Le, Order::Be] {
             let bytes = encode(&text, order, false);
-            let mut d = Decoder::new(&bytes[..], order);
+            let mut d = ToUtf8::new(&bytes[..], order);
             let mut out = String::new();
             d.read_to_string(&mut out).unwrap();
             assert_eq!(out, text);
         }
-        let mut d = Decoder::new(&[0x3D, 0xD8, 0x41, 0x00][..], Order::Le);
+        let mut d = ToUtf8::new(&[0x3D, 0xD8, 0x41, 0x00][..], Order::Le);
         let mut out = String::new();
         d.read_to_string(&mut out).unwrap();
         assert_eq!(out, "\u{FFFD}A");

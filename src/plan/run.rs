@@ -15,12 +15,13 @@ use crate::detector::Detector;
 use crate::outcome::Outcome;
 use crate::path::PathText;
 use crate::repo::{self, RepoError};
-use crate::scan::audit::Counters;
-use crate::scan::push::{peel_all, Pushed};
 use crate::scan::{Budget, Problem, Session, Sink, Summary};
-use crate::source::files::{self, Entry};
+use crate::source::commits::{CommitWalk, Pushed};
+use crate::source::files::Files;
+use crate::source::message::Message;
+use crate::source::objects::{Counters, Database};
 use crate::source::pushed::{self, LineError, PushUpdate};
-use crate::source::staged;
+use crate::source::staged::Staged;
 
 /// What a run shares with the command around it: the detector, and for a history audit
 /// the Ctrl-C flag and the counters a progress line reads.
@@ -129,22 +130,7 @@ fn files(
 ) -> Result<Outcome, Error> {
     let settings = config::layers::for_files(flags)?;
     let mut session = Session::new(d, &settings, None, sink);
-    let (stats, errors) = files::walk(paths, &mut |entry| match entry {
-        Entry::Name { origin, name } => session.path_name(origin, name),
-        Entry::File { origin, path } => {
-            let open =
-                || -> std::io::Result<Box<dyn std::io::Read>> { Ok(Box::new(std::fs::File::open(path)?)) };
-            session.item(origin, crate::content::Input::Open(&open));
-        }
-        Entry::Stdin { origin } => {
-            let mut stdin = std::io::stdin().lock();
-            session.item(origin, crate::content::Input::Stream(&mut stdin));
-        }
-    });
-    session.skipped(stats.skipped);
-    for e in errors {
-        session.problem_at(e.path(), &e);
-    }
+    session.run(&mut Files { paths });
     // Fingerprint entries that match nothing any more, so allow-lists do not grow forever.
     for rule in settings.allow.stale(session.seen()) {
         if let crate::allowlist::RuleKind::Fingerprint(fp) = &rule.kind {
@@ -169,11 +155,15 @@ fn staged(d: &Detector, flags: &config::Flags, sink: &mut dyn Sink) -> Result<Ou
     let objects = repo::light::LightObjects::of(&repo);
     let settings = config::layers::for_staged(&objects, &index, flags)?;
     let head = repo::head_tree(&repo, &objects)?;
-    let changes = staged::changes(&objects, &index, head)?;
     let dirs = repo::ObjectDirs::of(&repo);
     let lfs = lfs_store(&repo);
     let mut session = Session::new(d, &settings, Some(&lfs), sink);
-    session.changes(&objects, &dirs, &changes);
+    session.run(&mut Staged {
+        objects: &objects,
+        dirs: &dirs,
+        index: &index,
+        head,
+    });
     Ok(session.finish())
 }
 
@@ -205,7 +195,7 @@ fn message(d: &Detector, file: Option<&std::path::Path>, sink: &mut dyn Sink) ->
         Settings::defaults()
     };
     let mut session = Session::new(d, &settings, None, sink);
-    session.message(&crate::origin::Origin::commit_message(None), &message);
+    session.run(&mut Message { bytes: &message });
     Ok(session.finish())
 }
 
@@ -256,17 +246,15 @@ fn pre_push(
         );
         doubt = known.doubt;
     }
-    let peels = peel_all(objects, &pushed)?;
-    let settings = config::layers::for_tips(objects, &peels.tips, &config::Flags::default())?;
     let dirs = repo::ObjectDirs::of(&repo);
+    let mut walk = CommitWalk::new(&repo, objects, &dirs, pushed, hidden)?;
+    let settings = config::layers::for_tips(objects, walk.tips(), &config::Flags::default())?;
     let lfs = lfs_store(&repo);
     let mut session = Session::new(d, &settings, Some(&lfs), sink);
     if let Some(doubt) = doubt {
         session.notice(doubt);
     }
-    if let Err(e) = session.push(&repo, objects, &dirs, &pushed, &peels, &hidden) {
-        session.problem(e);
-    }
+    session.run(&mut walk);
     Ok(session.finish())
 }
 
@@ -327,7 +315,7 @@ fn pre_receive(d: &Detector, input: &[u8], sink: &mut dyn Sink) -> Result<Outcom
         .into_iter()
         .filter_map(|(_, id)| repo::peel_to_commit(&repo.objects, id))
         .collect();
-    let peels = peel_all(&objects, &pushed)?;
+    let mut walk = CommitWalk::new(&repo, &objects, &dirs, pushed, hidden)?;
     let lfs = lfs_store(&repo);
     let mut session = Session::new(d, &settings, Some(&lfs), sink);
     session.budget = Budget::of(
@@ -335,9 +323,7 @@ fn pre_receive(d: &Detector, input: &[u8], sink: &mut dyn Sink) -> Result<Outcom
             .time_budget
             .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok()),
     );
-    if let Err(e) = session.push(&repo, &objects, &dirs, &pushed, &peels, &hidden) {
-        session.problem(e);
-    }
+    session.run(&mut walk);
     Ok(session.finish())
 }
 
@@ -349,18 +335,16 @@ fn range(d: &Detector, range: &Range, flags: &config::Flags, sink: &mut dyn Sink
         Some(spec) => vec![repo::refs::resolve(&repo, spec)?],
         None => Vec::new(),
     };
-    let pushed = [Pushed {
+    let pushed = vec![Pushed {
         name: String::new(),
         id: tip,
     }];
-    let peels = peel_all(&repo.objects, &pushed)?;
-    let settings = config::layers::for_tips(&repo.objects, &peels.tips, flags)?;
     let dirs = repo::ObjectDirs::of(&repo);
+    let mut walk = CommitWalk::new(&repo, &repo.objects, &dirs, pushed, hidden)?;
+    let settings = config::layers::for_tips(&repo.objects, walk.tips(), flags)?;
     let lfs = lfs_store(&repo);
     let mut session = Session::new(d, &settings, Some(&lfs), sink);
-    if let Err(e) = session.push(&repo, &repo.objects, &dirs, &[], &peels, &hidden) {
-        session.problem(e);
-    }
+    session.run(&mut walk);
     Ok(session.finish())
 }
 
@@ -370,6 +354,10 @@ fn audit(cx: &Context<'_>, flags: &config::Flags, sink: &mut dyn Sink) -> Result
     let settings = config::layers::for_head(&repo, flags)?;
     let lfs = lfs_store(&repo);
     let mut session = Session::new(cx.detector, &settings, Some(&lfs), sink);
-    session.audit(&repo, &cx.interrupt, &cx.counters);
+    session.run(&mut Database {
+        repo: &repo,
+        interrupt: Arc::clone(&cx.interrupt),
+        counters: Arc::clone(&cx.counters),
+    });
     Ok(session.finish())
 }

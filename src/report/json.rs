@@ -59,7 +59,7 @@ fn json_finding<'a>(f: &'a Finding, reason: Option<&'a str>) -> JsonFinding<'a> 
     let (path, path_bytes) = match f.origin.subject {
         // A message is no file: its path says what it is.
         Subject::CommitMessage | Subject::TagMessage => (f.origin.label(), None),
-        _ => path_fields(&f.origin.path),
+        _ => path_fields(&f.origin.path_text()),
     };
     JsonFinding {
         path,

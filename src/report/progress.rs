@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::scan::audit::Counters;
+use crate::source::objects::Counters;
 
 pub struct Progress {
     stop: Arc<AtomicBool>,

@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use super::describe;
 use crate::allowlist::Allowed;
 use crate::finding::{Finding, Kind};
-use crate::origin::{Origin, Subject, Via};
+use crate::origin::{Origin, Subject, Unnamed};
 use crate::path::{lexical, os_bytes, percent_encode as encode};
 use crate::scan::{Notice, Problem, Sink, Summary};
 
@@ -41,9 +41,6 @@ pub const FINGERPRINT_KEY: &str = "intercept/v1";
 
 /// Where Intercom documents access tokens (the rule's `helpUri`).
 const HELP_URI: &str = "https://developers.intercom.com/docs/build-an-integration/learn-more/authentication";
-
-/// The path `scan` gives standard input.
-const STDIN: &[u8] = b"<stdin>";
 
 /// What the log says about where it was made. Filled in by the command; the sink knows
 /// nothing about git.
@@ -102,11 +99,7 @@ fn directory_uri(dir: &Path) -> String {
 /// True when the finding's line and column are positions in the file at its path (not in
 /// a decompressed or unpacked view of it).
 fn region_in_file(origin: &Origin) -> bool {
-    origin.members.is_empty()
-        && origin
-            .via
-            .iter()
-            .all(|v| matches!(v, Via::Utf16Le | Via::Utf16Be | Via::Lfs))
+    origin.members.is_empty() && origin.via.iter().all(|v| v.keeps_positions)
 }
 
 fn logical(name: &str, fully_qualified: &str) -> Value {
@@ -195,8 +188,15 @@ impl<'w> Sarif<'w> {
                 let name = String::from_utf8_lossy(&o.path).into_owned();
                 (logical(&name, &name), format!("ref-name:{name}"))
             }
-            Subject::Content if o.path == STDIN && o.blob.is_none() => {
+            Subject::Content if o.unnamed == Some(Unnamed::Stdin) => {
                 (logical("standard input", "standard input"), "stdin".to_string())
+            }
+            Subject::Content if o.unnamed.is_some() => {
+                // A blob no path names (pushed as a ref's object, or reachable from no ref):
+                // no file to point at.
+                let name = String::from_utf8_lossy(&o.full_path()).into_owned();
+                let blob = object(&o.blob);
+                (logical("blob", &name), format!("blob:{blob}"))
             }
             Subject::PathName => {
                 // The path itself holds the token: it cannot be a URI (the report would

@@ -1,29 +1,31 @@
-//! The scan session: what every command shares between its source and its report.
+//! The scan session: one entry point, [`Session::run`], for every source.
 //!
-//! Receives items from a source (files, or git blobs and messages through [`git`]) and the
-//! resolved settings; runs each through the content layer, keeps what a change added
-//! ([`added`]), attaches origins, applies the allow-list, and streams the results to a
-//! [`Sink`]. It owns the blob cache (each blob scanned once per run), the threads of a long
-//! commit list, and the time budget. The outcome (exit code) is decided here from what
-//! reached the sink.
+//! Receives a [`Source`]'s items and the resolved settings; runs each item through the
+//! content layer ([`worker`]), keeps what a change added ([`added`]), applies the allow-list
+//! and streams the results to a [`Sink`]. It owns the blob cache (each blob scanned once per
+//! thread and run), the threads a long commit list is worked on ([`units`]), the time
+//! budget, and the placing of what a source scanned on its own threads ([`held`]). The
+//! outcome (exit code) is decided here from what reached the sink.
 
 pub mod added;
-pub mod audit;
-pub mod git;
-pub mod push;
+mod held;
+pub mod out;
 pub mod sink;
+mod units;
+pub mod worker;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use crate::allowlist::Allowed;
 use crate::config::Settings;
-use crate::content::{self, Buffers, Collect, Decoders, Input, Issue};
+use crate::content::{self, Collect, Decoders, Issue};
 use crate::detector::Detector;
 use crate::finding::{Finding, Fingerprint};
-use crate::origin::Origin;
 use crate::outcome::Outcome;
+use crate::source::{self, Emit, Item, Scanner, Source, UnitWork};
+use out::{Collected, Out};
 pub use sink::{Notice, Problem, Sink, Summary};
+use worker::Worker;
 
 /// How long a check may take (a server's pre-receive has a time limit).
 #[derive(Clone, Copy, Debug)]
@@ -51,7 +53,7 @@ impl Budget {
 }
 
 /// The allow-list and the sink, with the counts of what reached it.
-pub struct Emitter<'a> {
+struct Emitter<'a> {
     settings: &'a Settings,
     sink: &'a mut dyn Sink,
     summary: Summary,
@@ -59,26 +61,14 @@ pub struct Emitter<'a> {
     seen: HashSet<Fingerprint>,
 }
 
-impl Emitter<'_> {
-    fn allowed(&self, finding: &Finding) -> Option<Allowed> {
-        self.settings.allow.allowed(finding, self.settings.inline_markers)
-    }
-
-    pub fn problem(&mut self, path: Option<Vec<u8>>, message: String) {
-        self.summary.problems += 1;
-        self.sink.problem(&Problem { path, message });
-    }
-
-    pub fn notice(&mut self, path: Option<Vec<u8>>, message: String) {
-        self.summary.notices += 1;
-        self.sink.notice(&Notice { path, message });
-    }
-}
-
 impl Collect for Emitter<'_> {
     fn finding(&mut self, finding: Finding) {
         self.seen.insert(finding.fingerprint);
-        match self.allowed(&finding) {
+        match self
+            .settings
+            .allow
+            .allowed(&finding, self.settings.inline_markers)
+        {
             Some(allowed) => {
                 self.summary.allowed += 1;
                 self.sink.allowed(&allowed);
@@ -95,23 +85,39 @@ impl Collect for Emitter<'_> {
     /// offers: "allow the archive's path if it holds no secret").
     fn issue(&mut self, issue: Issue) {
         let path = issue.origin().full_path();
-        let message = issue.message();
         if !issue.blocks() {
-            return self.notice(Some(path), message);
+            return self.notice(Some(path), issue.message());
         }
         match self.settings.allow.allows_path(&issue.origin().path) {
-            Some(why) => self.notice(Some(path), format!("{message} (allowed: {why})")),
-            None => self.problem(Some(path), message),
+            Some(why) => self.notice(Some(path), format!("{} (allowed: {why})", issue.describe())),
+            None => self.problem(Some(path), issue.message()),
         }
+    }
+}
+
+impl Out for Emitter<'_> {
+    fn problem(&mut self, path: Option<Vec<u8>>, message: String) {
+        self.summary.problems += 1;
+        self.sink.problem(&Problem { path, message });
+    }
+
+    fn notice(&mut self, path: Option<Vec<u8>>, message: String) {
+        self.summary.notices += 1;
+        self.sink.notice(&Notice { path, message });
+    }
+
+    fn count(&mut self, files: u64, bytes: u64) {
+        self.summary.files += files;
+        self.summary.bytes += bytes;
     }
 }
 
 /// One run: decoders, settings, a sink, and the counts.
 pub struct Session<'a> {
-    pub decoders: Decoders<'a>,
-    pub emit: Emitter<'a>,
+    decoders: Decoders<'a>,
+    emit: Emitter<'a>,
     pub budget: Budget,
-    bufs: Buffers,
+    worker: Worker,
 }
 
 impl<'a> Session<'a> {
@@ -134,12 +140,23 @@ impl<'a> Session<'a> {
                 seen: HashSet::new(),
             },
             budget: Budget::unlimited(),
-            bufs: Buffers::default(),
+            worker: Worker::default(),
         }
     }
 
-    pub fn settings(&self) -> &Settings {
-        self.emit.settings
+    /// Scans everything `source` hands on. What the source scanned on its own threads
+    /// ([`Emit::concurrently`]) is placed ([`Source::locate`]) and reported at the end. A
+    /// source that stops with an error has that error said (a hook blocks on it).
+    pub fn run(&mut self, source: &mut dyn Source) {
+        let mut held = Collected::default();
+        let result = source.run(&mut Front {
+            session: self,
+            held: &mut held,
+        });
+        held::place(self, source, held);
+        if let Err(e) = result {
+            self.problem_of(e);
+        }
     }
 
     /// Something could not be checked (a hook fails closed on it).
@@ -147,57 +164,13 @@ impl<'a> Session<'a> {
         self.emit.problem(None, message.to_string());
     }
 
-    pub fn problem_at(&mut self, path: &[u8], message: impl std::fmt::Display) {
-        self.emit.problem(Some(path.to_vec()), message.to_string());
+    fn problem_of(&mut self, e: source::Error) {
+        let path = e.path().map(<[u8]>::to_vec);
+        self.emit.problem(path, e.to_string());
     }
 
     pub fn notice(&mut self, message: impl std::fmt::Display) {
         self.emit.notice(None, message.to_string());
-    }
-
-    /// Counts what a source read outside [`Session::item`].
-    pub fn count(&mut self, files: u64, bytes: u64) {
-        self.emit.summary.files += files;
-        self.emit.summary.bytes += bytes;
-    }
-
-    /// Entries a directory walk skipped (symlinks, special files).
-    pub fn skipped(&mut self, n: u64) {
-        self.emit.summary.skipped += n;
-    }
-
-    /// `files` counts git objects.
-    pub fn counting_objects(&mut self) {
-        self.emit.summary.objects = true;
-    }
-
-    /// An issue the content layer raised outside [`Session::item`].
-    pub fn issue(&mut self, issue: Issue) {
-        self.emit.issue(issue);
-    }
-
-    /// A finding a source located itself (history audits).
-    pub fn finding(&mut self, finding: Finding) {
-        self.emit.finding(finding);
-    }
-
-    /// One item: its content, through every decoder.
-    pub fn item(&mut self, origin: &Origin, input: Input<'_>) {
-        let scanned = self.decoders.scan(origin, input, &mut self.bufs, &mut self.emit);
-        self.count(1, scanned.bytes);
-    }
-
-    /// `name` (a path or its last part) scanned as a name: a token used as a file or
-    /// directory name. Findings carry `origin`'s path.
-    pub fn path_name(&mut self, origin: &Origin, name: &[u8]) {
-        let emit = &mut self.emit;
-        content::scan_path_name(self.decoders.detector, origin, name, &mut |f| emit.finding(f));
-    }
-
-    /// Text that is not a file (a commit or tag message).
-    pub fn message(&mut self, origin: &Origin, bytes: &[u8]) {
-        self.decoders
-            .scan(origin, Input::Bytes(bytes), &mut self.bufs, &mut self.emit);
     }
 
     /// What reached the sink so far.
@@ -224,5 +197,49 @@ impl<'a> Session<'a> {
             });
         }
         Outcome::from_counts(summary.findings, summary.problems)
+    }
+}
+
+/// The session as the source sees it on the session's own thread.
+struct Front<'r, 's> {
+    session: &'r mut Session<'s>,
+    held: &'r mut Collected,
+}
+
+impl Emit for Front<'_, '_> {
+    fn item(&mut self, item: Item<'_>) {
+        let s = &mut *self.session;
+        s.worker.item(&s.decoders, item, &mut s.emit);
+    }
+
+    fn problem(&mut self, problem: source::Error) {
+        self.session.problem_of(problem);
+    }
+
+    fn notice(&mut self, notice: String) {
+        self.session.notice(notice);
+    }
+
+    fn skipped(&mut self, n: u64) {
+        self.session.emit.summary.skipped += n;
+    }
+
+    fn count(&mut self, objects: u64, bytes: u64) {
+        let summary = &mut self.session.emit.summary;
+        summary.objects = true;
+        summary.files += objects;
+        summary.bytes += bytes;
+    }
+
+    fn units(&mut self, units: usize, what: &'static str, work: &UnitWork<'_>) {
+        units::run(self.session, units, what, work);
+    }
+
+    fn threads_for(&self, units: usize) -> usize {
+        units::threads_for(units)
+    }
+
+    fn concurrently(&mut self, run: &mut dyn FnMut(&Scanner<'_>)) {
+        held::scan(&self.session.decoders, self.held, run);
     }
 }

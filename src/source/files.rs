@@ -1,4 +1,4 @@
-//! Plain files and directories → items (no git involved).
+//! Plain files and directories → items (no git involved): the [`Files`] source.
 //!
 //! Receives the paths the user named; hands on, in name order, each file as an item the
 //! content layer opens and reads (so gzip, zip, UTF-16 and the rest are read as for every
@@ -12,8 +12,35 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::{Emit, Input, Item, Source};
 use crate::origin::Origin;
 use crate::path::{os_bytes, PathText};
+
+/// The paths the user named, as a source.
+pub struct Files<'a> {
+    pub paths: &'a [PathBuf],
+}
+
+impl Source for Files<'_> {
+    fn run(&mut self, emit: &mut dyn Emit) -> Result<(), super::Error> {
+        let (stats, errors) = walk(self.paths, &mut |entry| match entry {
+            Entry::Name { origin, name } => emit.item(Item::new(origin.clone(), Input::Name(name))),
+            Entry::File { origin, path } => {
+                let open = || -> io::Result<Box<dyn io::Read>> { Ok(Box::new(fs::File::open(path)?)) };
+                emit.item(Item::new(origin.clone(), Input::Open(&open)));
+            }
+            Entry::Stdin { origin } => {
+                let mut stdin = io::stdin().lock();
+                emit.item(Item::new(origin.clone(), Input::Stream(&mut stdin)));
+            }
+        });
+        emit.skipped(stats.skipped);
+        for e in errors {
+            emit.problem(e.into());
+        }
+        Ok(())
+    }
+}
 
 /// What the walk saw.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -97,7 +124,7 @@ impl Walker<'_> {
     /// read (a FIFO such as `<(cmd)` included).
     fn named(&mut self, path: &Path) {
         if path.as_os_str() == "-" {
-            let origin = Origin::file(&b"<stdin>"[..]);
+            let origin = Origin::stdin();
             (self.visit)(Entry::Stdin { origin: &origin });
             return;
         }

@@ -36,17 +36,19 @@ struct Node {
     queued: bool,
 }
 
-/// Reads commits' times and parents, from the commit-graph when possible.
-pub struct Graph<'a, F> {
-    objects: &'a F,
-    trees: Trees<'a, F>,
+/// Reads commits' times and parents, from the commit-graph when possible, and what each
+/// commit adds (with the trees it read kept between commits). It owns its object handle
+/// (`F` may be a reference), so one can be made for each thread.
+pub struct Graph<F> {
+    objects: F,
+    trees: Trees,
     graph: Option<gix::commitgraph::Graph>,
     shallow: HashSet<ObjectId>,
     buf: Vec<u8>,
 }
 
-impl<'a, F: gix::objs::Find> Graph<'a, F> {
-    pub fn new(repo: &gix::Repository, objects: &'a F) -> Self {
+impl<F: gix::objs::Find> Graph<F> {
+    pub fn new(repo: &gix::Repository, objects: F) -> Self {
         let graph = repo.commit_graph_if_enabled().ok().flatten();
         let shallow = repo
             .shallow_commits()
@@ -56,7 +58,7 @@ impl<'a, F: gix::objs::Find> Graph<'a, F> {
             .unwrap_or_default();
         Graph {
             objects,
-            trees: Trees::new(objects, TREE_CACHE_BYTES),
+            trees: Trees::new(TREE_CACHE_BYTES),
             graph,
             shallow,
             buf: Vec::new(),
@@ -65,10 +67,10 @@ impl<'a, F: gix::objs::Find> Graph<'a, F> {
 
     /// A graph for another thread: its own object handle and tree cache, the same
     /// shallow boundary, no commit-graph (diffs decode each commit anyway).
-    pub fn detached(objects: &'a F, shallow: HashSet<ObjectId>) -> Self {
+    pub fn detached(objects: F, shallow: HashSet<ObjectId>) -> Self {
         Graph {
             objects,
-            trees: Trees::new(objects, TREE_CACHE_BYTES / 2),
+            trees: Trees::new(TREE_CACHE_BYTES / 2),
             graph: None,
             shallow,
             buf: Vec::new(),
@@ -139,7 +141,7 @@ impl Walk {
         &mut self,
         id: ObjectId,
         uninteresting: bool,
-        graph: &mut Graph<'_, F>,
+        graph: &mut Graph<F>,
     ) -> Result<(), RepoError> {
         if self.nodes.contains_key(&id) {
             if uninteresting {
@@ -189,7 +191,7 @@ impl Walk {
 /// The commits reachable from `tips` and not from `hidden`, newest first (by committer
 /// time). Hidden tips that cannot be read are ignored: the walk only gets longer.
 pub fn commits<F: gix::objs::Find>(
-    graph: &mut Graph<'_, F>,
+    graph: &mut Graph<F>,
     tips: &[ObjectId],
     hidden: &[ObjectId],
 ) -> Result<Vec<ObjectId>, RepoError> {
@@ -198,7 +200,7 @@ pub fn commits<F: gix::objs::Find>(
 
 /// Like [`commits`], with each commit's parents (for one pass over a whole history).
 pub fn commits_with_parents<F: gix::objs::Find>(
-    graph: &mut Graph<'_, F>,
+    graph: &mut Graph<F>,
     tips: &[ObjectId],
 ) -> Result<Vec<(ObjectId, Vec<ObjectId>)>, RepoError> {
     let (out, mut walk) = walk(graph, tips, &[])?;
@@ -212,7 +214,7 @@ pub fn commits_with_parents<F: gix::objs::Find>(
 }
 
 fn walk<F: gix::objs::Find>(
-    graph: &mut Graph<'_, F>,
+    graph: &mut Graph<F>,
     tips: &[ObjectId],
     hidden: &[ObjectId],
 ) -> Result<(Vec<ObjectId>, Walk), RepoError> {
@@ -251,21 +253,20 @@ fn walk<F: gix::objs::Find>(
     Ok((out, walk))
 }
 
-/// What one commit adds: its changes and its message.
+/// What one commit adds: its changes and its message, and who made it when.
 #[derive(Debug)]
 pub struct CommitChanges {
     pub changes: Vec<Change>,
     pub message: Vec<u8>,
+    /// The author (`Name <email>`) and author date (ISO 8601).
+    pub author: Option<String>,
+    pub date: Option<String>,
 }
 
-impl<F: gix::objs::Find> Graph<'_, F> {
-    /// A commit's author (`Name <email>`) and author date (ISO 8601), for the findings of
-    /// a commit that has some (most commits have none, so this is read only then).
-    pub fn author_and_date(&mut self, id: &ObjectId) -> (Option<String>, Option<String>) {
-        match self.objects.find_commit(id, &mut self.buf) {
-            Ok(commit) => author_and_date(&commit),
-            Err(_) => (None, None),
-        }
+impl<F: gix::objs::Find> Graph<F> {
+    /// The object handle.
+    pub fn objects(&self) -> &F {
+        &self.objects
     }
 }
 
@@ -283,11 +284,11 @@ pub fn author_and_date(commit: &gix::objs::CommitRef<'_>) -> (Option<String>, Op
 
 /// The blobs `id` adds relative to its first parent (combined-diff rule for merges).
 pub fn commit_changes<F: gix::objs::Find>(
-    graph: &mut Graph<'_, F>,
+    graph: &mut Graph<F>,
     id: &ObjectId,
 ) -> Result<CommitChanges, RepoError> {
-    let objects = graph.objects;
-    let (tree, parents, message) = {
+    let objects = &graph.objects;
+    let (tree, parents, message, about) = {
         let commit = objects
             .find_commit(id, &mut graph.buf)
             .map_err(|e| object_error(id, e))?;
@@ -295,6 +296,7 @@ pub fn commit_changes<F: gix::objs::Find>(
             commit.tree(),
             commit.parents().collect::<Vec<_>>(),
             commit.message.to_vec(),
+            author_and_date(&commit),
         )
     };
     let parents = graph.unless_shallow(id, parents);
@@ -307,6 +309,7 @@ pub fn commit_changes<F: gix::objs::Find>(
     }
     let mut changes = Vec::new();
     tree_diff::changes(
+        objects,
         &mut graph.trees,
         parent_trees.first().copied(),
         tree,
@@ -324,6 +327,7 @@ pub fn commit_changes<F: gix::objs::Find>(
         candidates.sort();
         let mut against_other = Vec::new();
         tree_diff::changes_within(
+            objects,
             &mut graph.trees,
             Some(*other),
             tree,
@@ -334,7 +338,12 @@ pub fn commit_changes<F: gix::objs::Find>(
         let differs: HashSet<&[u8]> = against_other.iter().map(|c| c.path.as_slice()).collect();
         changes.retain(|c| differs.contains(c.path.as_slice()));
     }
-    Ok(CommitChanges { changes, message })
+    Ok(CommitChanges {
+        changes,
+        message,
+        author: about.0,
+        date: about.1,
+    })
 }
 
 #[cfg(test)]

@@ -193,7 +193,7 @@ impl LabelWalk {
     /// Reaches `id` with `label`.
     fn offer<F: gix::objs::Find>(
         &mut self,
-        graph: &mut Graph<'_, F>,
+        graph: &mut Graph<F>,
         id: ObjectId,
         label: usize,
     ) -> Result<(), RepoError> {

@@ -1,4 +1,5 @@
-//! The staged index against `HEAD^{tree}` → the blobs a commit would add.
+//! The staged index against `HEAD^{tree}` → the blobs a commit would add: the [`Staged`]
+//! source.
 //!
 //! Receives the object database, the index (as git staged it) and `HEAD`'s tree; hands on
 //! one `Change` per path whose staged blob differs from `HEAD`'s (with the old blob, if
@@ -14,8 +15,31 @@ use gix::index::extension::Tree as CacheTree;
 use gix::index::State;
 use gix::ObjectId;
 
-use super::{tree_diff, Change};
-use crate::repo::{self, RepoError, Tree};
+use super::{tree_diff, Blobs, Change, Emit, Error, Source};
+use crate::origin::Origin;
+use crate::repo::{self, ObjectDirs, RepoError, Tree};
+
+/// What `git commit` would record, as a source: every path the index changes against
+/// `HEAD` (`None`: an unborn branch), with the blob it replaces.
+pub struct Staged<'a, F> {
+    pub objects: &'a F,
+    pub dirs: &'a ObjectDirs,
+    pub index: &'a State,
+    pub head: Option<ObjectId>,
+}
+
+impl<F: gix::objs::Find + gix::objs::FindHeader> Source for Staged<'_, F> {
+    fn run(&mut self, emit: &mut dyn Emit) -> Result<(), Error> {
+        let blobs = Blobs {
+            objects: self.objects,
+            dirs: self.dirs,
+        };
+        for change in changes(self.objects, self.index, self.head)? {
+            change.emit(&Origin::default(), &blobs, emit);
+        }
+        Ok(())
+    }
+}
 
 /// The changes between `head_tree` (`None`: unborn branch) and the index.
 pub fn changes(
@@ -92,8 +116,15 @@ impl<F: gix::objs::Find> Walk<'_, F> {
             if entry.mode == Mode::DIR && path.len() == dir_prefix.len() {
                 // A sparse-index directory: the whole subtree is one entry.
                 if old_tree != Some(entry.id) {
-                    let mut trees = tree_diff::Trees::new(self.objects, 16 << 20);
-                    tree_diff::changes(&mut trees, old_tree, entry.id, dir_prefix, &mut self.out)?;
+                    let mut trees = tree_diff::Trees::new(16 << 20);
+                    tree_diff::changes(
+                        self.objects,
+                        &mut trees,
+                        old_tree,
+                        entry.id,
+                        dir_prefix,
+                        &mut self.out,
+                    )?;
                 }
             } else {
                 let child = cache.and_then(|c| c.children.iter().find(|c| c.name.as_slice() == name));

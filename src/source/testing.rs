@@ -30,3 +30,66 @@ pub fn open(repo: &Repo) -> gix::Repository {
 pub fn id(repo: &Repo, spec: &str) -> ObjectId {
     ObjectId::from_hex(repo.rev(spec).as_bytes()).expect("git prints hex ids")
 }
+
+use super::{Emit, Error, Input, Item, Scanner, UnitWork};
+use std::sync::Mutex;
+
+/// What a source handed on, as text: `kind path [subject] [commit] [baseline]`.
+#[derive(Default)]
+pub struct Recorder {
+    pub items: Vec<String>,
+    pub problems: Vec<String>,
+    pub counted: (u64, u64),
+}
+
+/// One item as text.
+fn describe(item: &Item<'_>) -> String {
+    let kind = match &item.input {
+        Input::Name(_) => "name",
+        Input::Bytes(_) => "bytes",
+        Input::Open(_) => "open",
+        Input::Stream(_) => "stream",
+        Input::Blob { .. } => "blob",
+    };
+    let o = &item.origin;
+    let mut text = format!("{kind} {} {}", o.label(), o.subject.id());
+    if let Some(c) = o.commit {
+        text.push_str(&format!(" commit={}", &c.to_string()[..7]));
+    }
+    if let Some(b) = item.baseline {
+        text.push_str(&format!(" baseline={}", &b.to_string()[..7]));
+    }
+    if o.author.is_some() {
+        text.push_str(" +author");
+    }
+    text
+}
+
+impl Emit for Recorder {
+    fn item(&mut self, item: Item<'_>) {
+        self.items.push(describe(&item));
+    }
+    fn problem(&mut self, problem: Error) {
+        self.problems.push(problem.to_string());
+    }
+    fn notice(&mut self, _notice: String) {}
+    fn skipped(&mut self, _n: u64) {}
+    fn count(&mut self, objects: u64, bytes: u64) {
+        self.counted = (self.counted.0 + objects, self.counted.1 + bytes);
+    }
+    fn units(&mut self, units: usize, _what: &'static str, work: &UnitWork<'_>) {
+        for unit in 0..units {
+            work(0, unit, self);
+        }
+    }
+    fn threads_for(&self, _units: usize) -> usize {
+        1
+    }
+    fn concurrently(&mut self, run: &mut dyn FnMut(&Scanner<'_>)) {
+        let items = Mutex::new(Vec::new());
+        run(&|item: Item<'_>| items.lock().unwrap().push(describe(&item)));
+        let mut items = items.into_inner().unwrap();
+        items.sort();
+        self.items.extend(items);
+    }
+}

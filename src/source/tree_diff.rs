@@ -7,7 +7,7 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use gix::ObjectId;
 
@@ -17,49 +17,54 @@ use crate::repo::{self, RepoError, Tree, TreeEntry};
 /// Trees read during one run, kept by id: consecutive commits share most of their trees
 /// (a commit's tree is its child's parent tree), so a range walk would otherwise read
 /// and inflate each of them about twice (git.git, 819 commits: 4,948 reads of 1,985
-/// trees, 101 MB inflated). Cleared when it outgrows its byte budget.
-pub struct Trees<'a, F> {
-    objects: &'a F,
-    cache: HashMap<ObjectId, Rc<Tree>>,
+/// trees, 101 MB inflated). Cleared when it outgrows its byte budget. (One per thread; it
+/// may move to the thread that uses it.)
+pub struct Trees {
+    cache: HashMap<ObjectId, Arc<Tree>>,
     bytes: usize,
     limit: usize,
 }
 
-impl<'a, F: gix::objs::Find> Trees<'a, F> {
-    pub fn new(objects: &'a F, limit: usize) -> Self {
+impl Trees {
+    pub fn new(limit: usize) -> Self {
         Trees {
-            objects,
             cache: HashMap::new(),
             bytes: 0,
             limit,
         }
     }
 
-    fn get(&mut self, id: &ObjectId, at: &[u8]) -> Result<Rc<Tree>, RepoError> {
+    fn get(
+        &mut self,
+        objects: &impl gix::objs::Find,
+        id: &ObjectId,
+        at: &[u8],
+    ) -> Result<Arc<Tree>, RepoError> {
         if let Some(tree) = self.cache.get(id) {
-            return Ok(Rc::clone(tree));
+            return Ok(Arc::clone(tree));
         }
-        let tree = Rc::new(repo::tree(self.objects, id, at)?);
+        let tree = Arc::new(repo::tree(objects, id, at)?);
         let size = tree.size();
         if self.bytes + size > self.limit {
             self.cache.clear();
             self.bytes = 0;
         }
         self.bytes += size;
-        self.cache.insert(*id, Rc::clone(&tree));
+        self.cache.insert(*id, Arc::clone(&tree));
         Ok(tree)
     }
 }
 
 /// Appends the changes from `old` to `new` under `prefix` (`""` or `dir/`) to `out`.
-pub fn changes<F: gix::objs::Find>(
-    objects: &mut Trees<'_, F>,
+pub fn changes(
+    objects: &impl gix::objs::Find,
+    trees: &mut Trees,
     old: Option<ObjectId>,
     new: ObjectId,
     prefix: &[u8],
     out: &mut Vec<Change>,
 ) -> Result<(), RepoError> {
-    changes_within(objects, old, new, prefix, None, out)
+    changes_within(objects, trees, old, new, prefix, None, out)
 }
 
 /// True when a path in `only` (sorted) starts with `prefix`.
@@ -70,8 +75,9 @@ fn any_under(only: &[Vec<u8>], prefix: &[u8]) -> bool {
 
 /// Like [`changes`], but only for the paths in `only` (sorted), descending only into
 /// directories that hold one of them.
-pub fn changes_within<F: gix::objs::Find>(
-    objects: &mut Trees<'_, F>,
+pub fn changes_within(
+    objects: &impl gix::objs::Find,
+    trees: &mut Trees,
     old: Option<ObjectId>,
     new: ObjectId,
     prefix: &[u8],
@@ -81,8 +87,8 @@ pub fn changes_within<F: gix::objs::Find>(
     if old == Some(new) {
         return Ok(());
     }
-    let old_tree = old.map(|id| objects.get(&id, prefix)).transpose()?;
-    let new_tree = objects.get(&new, prefix)?;
+    let old_tree = old.map(|id| trees.get(objects, &id, prefix)).transpose()?;
+    let new_tree = trees.get(objects, &new, prefix)?;
     // Both trees are in git's tree order: walk them together.
     let old_entries: &[TreeEntry] = old_tree.as_ref().map_or(&[], |t| &t.entries);
     let mut cursor = 0;
@@ -108,7 +114,7 @@ pub fn changes_within<F: gix::objs::Find>(
             let old_subtree = before.map(|e| e.id);
             path.push(b'/');
             if old_subtree != Some(id) && only.is_none_or(|only| any_under(only, &path)) {
-                changes_within(objects, old_subtree, id, &path, only, out)?;
+                changes_within(objects, trees, old_subtree, id, &path, only, out)?;
             }
         } else if mode.is_blob_or_symlink() {
             if only.is_some_and(|only| only.binary_search(&path).is_err()) {

@@ -28,6 +28,7 @@ use intercept::redact::{self, Redacting};
 use intercept::report::human::{Footer, Listing};
 use intercept::report::json::Json;
 use intercept::scan::{Notice, Problem, Session, Sink, Summary};
+use intercept::source;
 use intercept::source::pushed::{self, LineError, PushUpdate, ReceiveUpdate};
 use sha2::{Digest, Sha256};
 
@@ -166,11 +167,7 @@ fn scan_as_file(data: &[u8], lfs: &Store) -> Reported {
         };
         let summary = {
             let mut session = Session::new(redact::detector(), &settings, Some(lfs), &mut tee);
-            let origin = Origin::file(PATH);
-            // The walk scans a path as a name too: here the bytes are that name as well.
-            session.path_name(&origin, data);
-            let open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
-            session.item(&origin, Input::Open(&open));
+            session.run(&mut AsFile { data });
             let summary = session.summary();
             let _ = session.finish();
             summary
@@ -187,6 +184,23 @@ fn scan_as_file(data: &[u8], lfs: &Store) -> Reported {
         seen,
         summary,
         printed: vec![human, json, err],
+    }
+}
+
+/// The fuzzed bytes as `source::files` hands on a file: its name (here the bytes are that
+/// name as well), then its content to open.
+struct AsFile<'a> {
+    data: &'a [u8],
+}
+
+impl source::Source for AsFile<'_> {
+    fn run(&mut self, emit: &mut dyn source::Emit) -> Result<(), source::Error> {
+        let origin = Origin::file(PATH);
+        emit.item(source::Item::new(origin.clone(), source::Input::Name(self.data)));
+        let data = self.data;
+        let open = || -> io::Result<Box<dyn Read + '_>> { Ok(Box::new(data)) };
+        emit.item(source::Item::new(origin, source::Input::Open(&open)));
+        Ok(())
     }
 }
 
