@@ -38,6 +38,7 @@ pub mod origin;
 pub mod outcome;
 pub mod path;
 pub mod plan;
+pub mod plumbing;
 pub mod redact;
 pub mod repo;
 pub mod report;

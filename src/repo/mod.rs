@@ -14,10 +14,9 @@ use gix::ObjectId;
 
 use crate::causes::{self, BoxError};
 use crate::path::PathText;
+pub use crate::plumbing::objects::LightObjects;
 
-pub mod light;
 pub mod refs;
-pub mod reftable;
 pub mod tracking;
 pub mod vcs;
 
@@ -135,6 +134,11 @@ pub fn open() -> Result<gix::Repository, RepoError> {
             }
         })?;
     Ok(repo.to_thread_local())
+}
+
+/// The light object reader for hooks ([`LightObjects`]) over `repo`'s object directories.
+pub fn light_objects(repo: &gix::Repository) -> LightObjects {
+    LightObjects::new(repo_object_dirs(repo), repo.object_hash(), repo.objects.clone())
 }
 
 /// Indexes smaller than this are decoded on one thread.

@@ -64,6 +64,12 @@ fn imports_flow_one_way() {
         "{graph:?}"
     );
     for (from, to) in &graph {
+        if from == "plumbing" {
+            assert!(
+                to.is_empty(),
+                "plumbing imports {to:?}: it must know nothing of intercept"
+            );
+        }
         if to.contains("cli") {
             assert!(from == "main" || from == "commands", "{from} imports cli");
         }
