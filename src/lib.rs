@@ -24,7 +24,7 @@
 //! - [`redact`] is the one step every string passes on its way out.
 
 pub mod allowlist;
-pub mod causes;
+pub(crate) mod causes;
 pub mod chunk;
 pub mod cli;
 pub mod commands;
@@ -36,11 +36,12 @@ pub mod hooks;
 pub mod installer;
 pub mod origin;
 pub mod outcome;
-pub mod path;
-pub mod plan;
-pub mod plumbing;
+pub(crate) mod path;
+pub(crate) mod plan;
+pub(crate) mod plumbing;
+pub mod progress;
 pub mod redact;
-pub mod repo;
+pub(crate) mod repo;
 pub mod report;
 pub mod scan;
 pub mod source;

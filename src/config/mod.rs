@@ -17,9 +17,9 @@
 //! Unknown keys and invalid values are errors naming the file, the key and the way out; a
 //! hook with a bad config fails closed with that message.
 
-pub mod file;
-pub mod layers;
-pub mod value;
+pub(crate) mod file;
+pub(crate) mod layers;
+pub(crate) mod value;
 
 use std::path::PathBuf;
 

@@ -16,14 +16,14 @@
 //! reported once, by its member path; a stream cut short is a notice, any other damage, or a
 //! failure to read the bytes, a problem. Memory is a few piece buffers, whatever the sizes.
 
-pub mod decoder;
-pub mod gzip;
+pub(crate) mod decoder;
+pub(crate) mod gzip;
 pub mod issue;
 pub mod lfs;
-pub mod stream;
-pub mod utf16;
-pub mod zip;
-pub mod zlib;
+pub(crate) mod stream;
+pub(crate) mod utf16;
+pub(crate) mod zip;
+pub(crate) mod zlib;
 
 use std::cell::Cell;
 use std::collections::HashSet;

@@ -32,7 +32,12 @@ impl decoder::Decoder for Zip {
         let mut damaged = Vec::new();
         let walked = walk(input, &mut |event| {
             match event {
-                Event::Member { name, content, .. } => {
+                Event::Member {
+                    name,
+                    method,
+                    content,
+                } => {
+                    tracing::trace!(?method, "zip member");
                     if let Some(cause) = views.member(name, content) {
                         damaged.push((name.to_vec(), cause));
                     }

@@ -14,12 +14,13 @@ use crate::content::lfs;
 use crate::detector::Detector;
 use crate::outcome::Outcome;
 use crate::path::PathText;
+use crate::progress::Counters;
 use crate::repo::{self, RepoError};
 use crate::scan::{Budget, Problem, Session, Sink, Summary};
 use crate::source::commits::{CommitWalk, Pushed};
 use crate::source::files::Files;
 use crate::source::message::Message;
-use crate::source::objects::{Counters, Database};
+use crate::source::objects::Database;
 use crate::source::pushed::{self, LineError, PushUpdate};
 use crate::source::staged::Staged;
 

@@ -7,12 +7,12 @@
 //! budget, and the placing of what a source scanned on its own threads ([`held`]). The
 //! outcome (exit code) is decided here from what reached the sink.
 
-pub mod added;
+pub(crate) mod added;
 mod held;
-pub mod out;
+pub(crate) mod out;
 pub mod sink;
 mod units;
-pub mod worker;
+pub(crate) mod worker;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

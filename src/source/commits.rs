@@ -63,7 +63,7 @@ where
     F: gix::objs::Find + gix::objs::FindHeader + Clone + Send,
 {
     /// The walk of `pushed` minus the history of `hidden`; the pushed objects are peeled now
-    /// (their tips name the settings: [`crate::config::layers::for_tips`]).
+    /// (their tips say which `.intercept.toml` counts).
     pub fn new(
         repo: &'a gix::Repository,
         objects: &'a F,

@@ -16,23 +16,25 @@
 
 pub mod commits;
 pub mod files;
-pub mod history;
+pub(crate) mod history;
 pub mod message;
 pub mod objects;
-pub mod provenance;
+pub(crate) mod provenance;
 pub mod pushed;
 pub mod staged;
-pub mod tree_diff;
+pub(crate) mod tree_diff;
 
 #[cfg(test)]
 mod testing;
 
 use std::collections::HashSet;
 
-use gix::ObjectId;
+/// An object's id: what names a blob, a commit, a tag.
+pub use gix::ObjectId;
 
 use crate::origin::Origin;
-use crate::repo::{Blob, ObjectDirs, RepoError};
+use crate::repo::ObjectDirs;
+pub use crate::repo::{Blob, RepoError};
 
 /// One thing to scan.
 pub struct Item<'a> {

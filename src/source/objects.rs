@@ -14,7 +14,7 @@
 //! not all here); Ctrl-C stops the scan promptly.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use gix::objs::Kind;
@@ -26,17 +26,8 @@ use crate::causes::{self, BoxError};
 use crate::origin::Origin;
 use crate::path::PathText;
 use crate::plumbing::pack::{self, count_loose, pack_entries, pack_indexes, scan_loose, scan_pack, Object};
+pub use crate::progress::Counters;
 use crate::repo::{self, RepoError};
-
-/// Counters shared by the scan and a progress display.
-#[derive(Default)]
-pub struct Counters {
-    pub objects: AtomicU64,
-    pub bytes: AtomicU64,
-    /// Objects the audit expects to visit (for a percentage and an ETA): planned from the
-    /// pack indexes and loose objects up front, narrowed as each pack is classified.
-    pub planned: AtomicU64,
-}
 
 /// Every object of a repository's database (its own directory and alternates), as a source.
 pub struct Database<'a> {
