@@ -5,10 +5,10 @@
 //! stream read once); hands the detector chunks of each view and the caller the findings
 //! and [`Issue`]s. Views: the plain bytes (always; in pieces with the detector's overlap for
 //! streams), and what each decoder of the table reads, recognised from the first bytes,
-//! never from a file name ([`decoder::DECODERS`]): git-lfs pointers ([`lfs`]), UTF-16LE/BE
-//! text ([`utf16`]), gzip ([`gzip`]), the zip family ([`zip`]) and zlib streams ([`zlib`]).
+//! never from a file name (`decoder::DECODERS`): git-lfs pointers ([`lfs`]), UTF-16LE/BE
+//! text (`utf16`), gzip (`gzip`), the zip family (`zip`) and zlib streams (`zlib`).
 //!
-//! For every decoder alike: containers are opened at most [`decoder::MAX_DEPTH`] levels
+//! For every decoder alike: containers are opened at most `decoder::MAX_DEPTH` levels
 //! deep; every byte decoded from one item counts against one cap (`max_decompressed`), past
 //! which the item is reported as not fully checked; a container's raw bytes are scanned
 //! after its decoded view (when they can be read again) and report only tokens the decoded

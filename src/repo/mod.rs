@@ -21,7 +21,7 @@ pub mod tracking;
 pub mod vcs;
 
 /// What reading the repository can fail at. Each keeps its cause as its source and
-/// quotes it (with the causes under it, [`causes::Causes`]) in a message that says what
+/// quotes it (with the causes under it, `causes::Causes`) in a message that says what
 /// could not be read and how to find out why.
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {

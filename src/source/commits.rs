@@ -5,7 +5,7 @@
 //! the other side already has (hidden tips). Peels each pushed object ([`pushed::peel`]: an
 //! annotated tag's message is an item; a ref may point at a tree or a blob), hands on the
 //! ref names, walks the commits reachable from the tips and not from the hidden ones (git's
-//! `rev-list` walk, [`history`]), and hands on what each commit adds and its message, one
+//! `rev-list` walk, `history`), and hands on what each commit adds and its message, one
 //! commit per unit of the session's threads. Shallow boundaries have no parents.
 
 use std::collections::HashSet;

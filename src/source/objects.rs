@@ -10,7 +10,7 @@
 //!
 //! The objects are scanned on the traversal's own threads ([`Emit::concurrently`]); a blob's
 //! findings are placed afterwards, by one walk of history ([`Source::locate`], see
-//! [`super::provenance`]). A shallow clone and a partial clone are said (their history is
+//! `super::provenance`). A shallow clone and a partial clone are said (their history is
 //! not all here); Ctrl-C stops the scan promptly.
 
 use std::collections::{HashMap, HashSet};
