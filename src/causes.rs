@@ -36,11 +36,6 @@ pub fn of(e: &BoxError) -> Causes<'_> {
     Causes(e.as_ref())
 }
 
-/// Boxes any error as a cause.
-pub fn boxed(e: impl Error + Send + Sync + 'static) -> BoxError {
-    Box::new(e)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

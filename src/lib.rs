@@ -4,27 +4,33 @@
 //! format one path reads, every path reads:
 //!
 //! ```text
-//! cli → config ─→ commands (glue: settings + source + sink → session)
-//!                    │
+//! cli ─▶ commands (glue) ─Plan─▶ plan::run ─ config (layers, trust, value grammars) ─Settings─┐
+//!                                  │                                                          ▼
 //!    source ──Item──▶ content ──Chunk──▶ detector ──Finding──▶ scan session ──▶ Sink (report) → outcome
-//!    (files, staged,   (plain, gzip,       (anchors,           (blob cache, threads,
-//!     pushed, history,  zip, zlib,          decode,             budget, added lines,
-//!     objects,          UTF-16, LFS)        structure)          origins, allow-list)
-//!     provenance)
+//!    (files, staged,   (decoder table:    (anchors,           (one entry point: blob cache,
+//!     message, commit   lfs, utf-16,       decode,             threads, budget, added lines,
+//!     walk, database)   gzip, zip, zlib)   structure)          allow-list, held results placed)
+//! plumbing (zip, reftable, light objects, pack scan): knows nothing of intercept
 //! installer + hooks (the one hook table), off the scanning path
 //! ```
 //!
-//! - [`source`] says what to scan, with a typed [`origin::Origin`]: files, the blobs a staged
-//!   index or a commit adds, pushed refs, every object of a database.
-//! - [`content`] turns an item's bytes into every view the detector must see.
+//! - `plan` is what one run checks, built by the command line and by the hook parser, and
+//!   runs it: repository, [`config`] settings, source, session, sink.
+//! - [`source`] hands [`source::Item`]s with a typed [`origin::Origin`] to the session: files,
+//!   what a staged index or a push adds, messages, every object of a database.
+//! - [`content`] turns an item's bytes into every view the detector must see, through one
+//!   table of decoders.
 //! - [`detector`] turns chunks into [`finding::Finding`]s; raw token bytes never leave it.
-//! - [`scan`] is the session: it keeps what a change added, applies the allow-list and
-//!   streams results to a [`scan::Sink`], which [`report`] implements (human, JSON, SARIF).
+//! - [`scan`] is the session: it keeps what a change added, works on every core, applies the
+//!   allow-list and streams results to a [`scan::Sink`], which [`report`] implements (human,
+//!   JSON, SARIF).
 //! - [`outcome`] maps the result to the exit code: 0 clean, 1 blocked, 2 unchecked.
 //! - [`redact`] is the one step every string passes on its way out.
+//! - `plumbing` holds general readers (zip, reftable, objects, packs) that import nothing
+//!   from the rest; `tests/integration/architecture.rs` checks the direction.
 
 pub mod allowlist;
-pub mod causes;
+pub(crate) mod causes;
 pub mod chunk;
 pub mod cli;
 pub mod commands;
@@ -36,10 +42,12 @@ pub mod hooks;
 pub mod installer;
 pub mod origin;
 pub mod outcome;
-pub mod path;
-pub mod plan;
+pub(crate) mod path;
+pub(crate) mod plan;
+pub(crate) mod plumbing;
+pub mod progress;
 pub mod redact;
-pub mod repo;
+pub(crate) mod repo;
 pub mod report;
 pub mod scan;
 pub mod source;

@@ -21,38 +21,52 @@ pub fn run(fingerprint: &str, reason: &str) -> Result<Outcome, AllowError> {
     }
     let path = config_path()?;
     let shown = PathText::new(&path);
-    let existing = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
-        Err(source) => return Err(AllowError::Read { path: shown, source }),
-    };
-    let mut err = super::stderr();
-    if existing.contains(&fp.hex()) {
-        let _ = writeln!(err, "intercept: {shown} already allows {}", fp.short());
-        return Ok(Outcome::Clean);
-    }
-    let mut text = existing;
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    if !text.is_empty() {
-        text.push('\n');
-    }
-    text.push_str(&format!(
+    let entry = format!(
         "[[allow]]\nfingerprint = \"{}\"\nreason = {}\n",
         fp.hex(),
         toml::Value::String(reason.to_string())
-    ));
-    std::fs::write(&path, text).map_err(|source| AllowError::Write {
-        path: shown.clone(),
-        source,
-    })?;
+    );
+    let mut err = super::stderr();
+    match append(&path, &fp.hex(), &entry) {
+        Ok(true) => {}
+        Ok(false) => {
+            let _ = writeln!(err, "intercept: {shown} already allows {}", fp.short());
+            return Ok(Outcome::Clean);
+        }
+        Err(source) => return Err(AllowError::Write { path: shown, source }),
+    }
     let _ = writeln!(
         err,
         "intercept: allowed {} in {shown} ({reason}). Stage it with the change: git add {REPO_FILE}",
         fp.short(),
     );
     Ok(Outcome::Clean)
+}
+
+/// Appends `entry` to the file at `path` (creating it) unless it names `fingerprint`
+/// already; false when it does. The file is locked meanwhile (`File::lock`), so two runs at
+/// once both land, and what is there is never rewritten.
+fn append(path: &std::path::Path, fingerprint: &str, entry: &str) -> io::Result<bool> {
+    use std::io::{Read, Seek};
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)?;
+    file.lock()?;
+    let mut existing = String::new();
+    file.rewind()?;
+    file.read_to_string(&mut existing)?;
+    if existing.contains(fingerprint) {
+        return Ok(false);
+    }
+    let separator = match (existing.is_empty(), existing.ends_with('\n')) {
+        (true, _) => "",
+        (false, true) => "\n",
+        (false, false) => "\n\n",
+    };
+    file.write_all(format!("{separator}{entry}").as_bytes())?;
+    Ok(true)
 }
 
 /// `.intercept.toml` at the top of the work tree. Outside a work tree there is no place

@@ -43,13 +43,7 @@ pub enum AllowError {
          clone, commit .intercept.toml and push it; on a server, allow-lists come from the pushed commits"
     )]
     Bare,
-    #[error("cannot read {path}: {source}. Make it readable and run it again")]
-    Read {
-        path: PathText,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("cannot write {path}: {source}. Check that you may write there")]
+    #[error("cannot update {path}: {source}. Check that you may read and write it")]
     Write {
         path: PathText,
         #[source]

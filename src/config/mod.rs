@@ -2,7 +2,7 @@
 //! may set, and one grammar per value type.
 //!
 //! Receives what is being checked (plain files, a staged commit, pushed tips, a history, a
-//! server receiving a push: [`layers`]) and the flags; hands on one [`Settings`]. Layers,
+//! server receiving a push: `layers`) and the flags; hands on one [`Settings`]. Layers,
 //! later ones winning (allow-list entries add up):
 //!
 //! - on a client: built-in defaults, the user's file (`$XDG_CONFIG_HOME/intercept/
@@ -13,13 +13,13 @@
 //!   `pushed_allowlist = "target"` the fingerprint entries every updated branch already had.
 //!
 //! Each file layer has a [`Trust`]: a client's files cannot set the server's key, a pushed
-//! file on a server only adds fingerprints. Text values ([`value`]) read as git reads them.
+//! file on a server only adds fingerprints. Text values (`value`) read as git reads them.
 //! Unknown keys and invalid values are errors naming the file, the key and the way out; a
 //! hook with a bad config fails closed with that message.
 
-pub mod file;
-pub mod layers;
-pub mod value;
+pub(crate) mod file;
+pub(crate) mod layers;
+pub(crate) mod value;
 
 use std::path::PathBuf;
 
@@ -217,7 +217,7 @@ pub fn server_file() -> PathBuf {
 
 /// A client's settings from the user's file, `repo` layers (one `.intercept.toml`, or one
 /// per pushed tip), the environment and `flags`: the resolver every client check uses
-/// (through [`layers`], which says which `.intercept.toml` counts).
+/// (through `layers`, which says which `.intercept.toml` counts).
 pub fn resolve(repo: &[Layer], flags: &Flags) -> Result<Settings, ConfigError> {
     let mut settings = Settings::defaults();
     let mut mode = PushedAllowlist::Ignore;

@@ -38,9 +38,14 @@ pub fn budget(seconds: f64) -> Option<f64> {
     (seconds > 0.0).then_some(seconds)
 }
 
+/// What `--max-decompressed` says about a value that is no number of bytes.
+#[derive(Debug, thiserror::Error)]
+#[error("give a number of bytes (a k, m or g suffix is allowed)")]
+pub struct NotBytes;
+
 /// `--max-decompressed`'s parser: [`bytes`], with the error clap shows.
-pub fn bytes_flag(text: &str) -> Result<u64, String> {
-    bytes(text).ok_or_else(|| "give a number of bytes (a k, m or g suffix is allowed)".to_string())
+pub fn bytes_flag(text: &str) -> Result<u64, NotBytes> {
+    bytes(text).ok_or(NotBytes)
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@
 //! stream read once); hands the detector chunks of each view and the caller the findings
 //! and [`Issue`]s. Views: the plain bytes (always; in pieces with the detector's overlap for
 //! streams), and what each decoder of the table reads, recognised from the first bytes,
-//! never from a file name ([`decoder::DECODERS`]): git-lfs pointers ([`lfs`]), UTF-16LE/BE
-//! text ([`utf16`]), gzip ([`gzip`]), the zip family ([`zip`]) and zlib streams ([`zlib`]).
+//! never from a file name (`decoder::DECODERS`): git-lfs pointers ([`lfs`]), UTF-16LE/BE
+//! text (`utf16`), gzip (`gzip`), the zip family (`zip`) and zlib streams (`zlib`).
 //!
-//! For every decoder alike: containers are opened at most [`decoder::MAX_DEPTH`] levels
+//! For every decoder alike: containers are opened at most `decoder::MAX_DEPTH` levels
 //! deep; every byte decoded from one item counts against one cap (`max_decompressed`), past
 //! which the item is reported as not fully checked; a container's raw bytes are scanned
 //! after its decoded view (when they can be read again) and report only tokens the decoded
@@ -16,14 +16,14 @@
 //! reported once, by its member path; a stream cut short is a notice, any other damage, or a
 //! failure to read the bytes, a problem. Memory is a few piece buffers, whatever the sizes.
 
-pub mod decoder;
-pub mod gzip;
+pub(crate) mod decoder;
+pub(crate) mod gzip;
 pub mod issue;
 pub mod lfs;
-pub mod stream;
-pub mod utf16;
-pub mod zip;
-pub mod zlib;
+pub(crate) mod stream;
+pub(crate) mod utf16;
+pub(crate) mod zip;
+pub(crate) mod zlib;
 
 use std::cell::Cell;
 use std::collections::HashSet;

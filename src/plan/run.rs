@@ -14,12 +14,13 @@ use crate::content::lfs;
 use crate::detector::Detector;
 use crate::outcome::Outcome;
 use crate::path::PathText;
+use crate::progress::Counters;
 use crate::repo::{self, RepoError};
 use crate::scan::{Budget, Problem, Session, Sink, Summary};
 use crate::source::commits::{CommitWalk, Pushed};
 use crate::source::files::Files;
 use crate::source::message::Message;
-use crate::source::objects::{Counters, Database};
+use crate::source::objects::Database;
 use crate::source::pushed::{self, LineError, PushUpdate};
 use crate::source::staged::Staged;
 
@@ -152,7 +153,7 @@ fn staged(d: &Detector, flags: &config::Flags, sink: &mut dyn Sink) -> Result<Ou
     let repo = repo::open()?;
     let index = repo::index(&repo)?;
     // A commit reads a handful of objects: the light reader skips loading pack indexes whole.
-    let objects = repo::light::LightObjects::of(&repo);
+    let objects = repo::light_objects(&repo);
     let settings = config::layers::for_staged(&objects, &index, flags)?;
     let head = repo::head_tree(&repo, &objects)?;
     let dirs = repo::ObjectDirs::of(&repo);
@@ -218,7 +219,7 @@ fn pre_push(
     if updates.is_empty() {
         updates.extend(framework_update(&repo)?);
     }
-    let objects = &repo::light::LightObjects::of(&repo);
+    let objects = &repo::light_objects(&repo);
     let pushed: Vec<Pushed> = updates
         .iter()
         .filter_map(|u| {

@@ -14,15 +14,14 @@ use gix::ObjectId;
 
 use crate::causes::{self, BoxError};
 use crate::path::PathText;
+pub use crate::plumbing::objects::LightObjects;
 
-pub mod light;
 pub mod refs;
-pub mod reftable;
 pub mod tracking;
 pub mod vcs;
 
 /// What reading the repository can fail at. Each keeps its cause as its source and
-/// quotes it (with the causes under it, [`causes::Causes`]) in a message that says what
+/// quotes it (with the causes under it, `causes::Causes`) in a message that says what
 /// could not be read and how to find out why.
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
@@ -135,6 +134,11 @@ pub fn open() -> Result<gix::Repository, RepoError> {
             }
         })?;
     Ok(repo.to_thread_local())
+}
+
+/// The light object reader for hooks ([`LightObjects`]) over `repo`'s object directories.
+pub fn light_objects(repo: &gix::Repository) -> LightObjects {
+    LightObjects::new(repo_object_dirs(repo), repo.object_hash(), repo.objects.clone())
 }
 
 /// Indexes smaller than this are decoded on one thread.

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use gix::ObjectId;
 
-use super::reftable::{self, Target};
 use super::{RepoError, Why};
+use crate::plumbing::reftable::{self, Target};
 
 /// How this repository stores refs.
 enum Store {

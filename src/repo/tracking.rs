@@ -56,23 +56,17 @@ pub fn normalize(url: &str) -> String {
     trimmed.strip_suffix(".git").unwrap_or(trimmed).to_string()
 }
 
-/// `url` without the user and password, fit to print (`https://user:ghp_…@host/r`).
+/// `url` without the user and password, fit to print (`https://user:ghp_…@host/r`), as
+/// gix reads git URLs; what gix cannot read is shown as it is.
 fn anonymous(url: &str) -> String {
     let url = url.trim();
-    match url.find("://") {
-        Some(i) => {
-            let rest = &url[i + 3..];
-            let host_end = rest.find('/').unwrap_or(rest.len());
-            match rest[..host_end].rfind('@') {
-                Some(at) => format!("{}{}", &url[..i + 3], &rest[at + 1..]),
-                None => url.to_string(),
-            }
+    match gix::url::parse(url) {
+        Ok(mut parsed) => {
+            parsed.set_user(None);
+            parsed.set_password(None);
+            parsed.to_bstring().to_string()
         }
-        None => match (url.find('@'), url.find(':')) {
-            // scp-like `user@host:path`.
-            (Some(at), Some(colon)) if at < colon && !url[..at].contains('/') => url[at + 1..].to_string(),
-            _ => url.to_string(),
-        },
+        Err(_) => url.to_string(),
     }
 }
 
@@ -82,40 +76,33 @@ fn seconds(path: &Path) -> Option<i64> {
     i64::try_from(secs).ok()
 }
 
-/// The newest line of a reflog (the file's last line; big logs are read from their end).
+/// The newest line of a reflog (read from the file's end by gix's reverse reader).
 fn newest_entry(path: &Path) -> Option<Entry> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut file = std::fs::File::open(path).ok()?;
-    let len = file.metadata().ok()?.len();
-    let start = len.saturating_sub(64 << 10);
-    file.seek(SeekFrom::Start(start)).ok()?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).ok()?;
-    let text = String::from_utf8_lossy(&bytes);
-    let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
-    parse_entry(line)
+    let file = std::fs::File::open(path).ok()?;
+    let mut buf = vec![0; 4096];
+    let line = gix::refs::file::log::iter::reverse(file, &mut buf)
+        .ok()?
+        .next()?
+        .ok()?;
+    Some(Entry {
+        new: Some(line.new_oid).filter(|id| !id.is_null()),
+        time: line.signature.time.seconds,
+        message: line.message.to_string(),
+    })
 }
 
+/// The oldest line of a reflog (gix's parser).
 fn first_entry(path: &Path) -> Option<Entry> {
     use std::io::{BufRead, BufReader};
-    let file = std::fs::File::open(path).ok()?;
-    let mut line = String::new();
-    BufReader::new(file).read_line(&mut line).ok()?;
-    parse_entry(line.trim_end())
-}
-
-/// `<old> <new> <name> <<email>> <time> <tz>\t<message>`.
-fn parse_entry(line: &str) -> Option<Entry> {
-    let (head, message) = line.split_once('\t').unwrap_or((line, ""));
-    let fields: Vec<&str> = head.split(' ').collect();
-    let time = fields.get(fields.len().checked_sub(2)?)?.parse().ok()?;
-    let new = fields
-        .get(1)
-        .and_then(|id| ObjectId::from_hex(id.as_bytes()).ok());
+    let mut line = Vec::new();
+    BufReader::new(std::fs::File::open(path).ok()?)
+        .read_until(b'\n', &mut line)
+        .ok()?;
+    let line = gix::refs::file::log::iter::forward(&line).next()?.ok()?;
     Some(Entry {
-        new,
-        time,
-        message: message.to_string(),
+        new: Some(line.new_oid()).filter(|id| !id.is_null()),
+        time: line.signature.seconds(),
+        message: line.message.to_string(),
     })
 }
 
@@ -176,62 +163,35 @@ struct Place {
     path: String,
 }
 
-/// Parses `scheme://[user@]host[:port]/path` (http, https, ssh, git) and scp-like
-/// `[user@]host:path`; `None` for local paths, `file://` and anything else.
+/// Where `url` points, as gix reads git URLs: `scheme://[user@]host[:port]/path` (http,
+/// https, ssh, git) and scp-like `[user@]host:path`; `None` for local paths, `file://` and
+/// anything else.
 fn place(url: &str) -> Option<Place> {
-    let url = url.trim();
-    let (ssh, authority, path) = match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let ssh = match scheme.to_ascii_lowercase().as_str() {
-                "http" | "https" | "git" => false,
-                "ssh" | "git+ssh" | "ssh+git" => true,
-                _ => return None,
-            };
-            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-            (ssh, authority, path)
-        }
-        None => {
-            // git's rule: scp-like when a `:` comes before any `/`.
-            let colon = url.find(':')?;
-            if url[..colon].contains('/') || colon < 2 {
-                return None; // a path, or a Windows drive (`C:`)
-            }
-            let (authority, path) = (&url[..colon], &url[colon + 1..]);
-            if authority.contains('[') {
-                return None;
-            }
-            (true, authority, path)
-        }
+    use gix::url::Scheme;
+    let parsed = gix::url::parse(url.trim()).ok()?;
+    let ssh = match parsed.scheme {
+        Scheme::Http | Scheme::Https | Scheme::Git => false,
+        Scheme::Ssh => true,
+        _ => return None,
     };
-    // curl ends the authority at `?` or `#` (`https://127.0.0.1:9?@github.com/r` connects to
-    // 127.0.0.1, though git prints it as github.com): such a URL is nobody's look-alike.
-    if authority.contains(['?', '#', '\\']) {
+    let host = parsed.host()?;
+    let path = parsed.path.to_string();
+    // An scp-like `C:/repo` names a Windows drive, not a host; curl ends an authority at `?`
+    // or `#` (`https://127.0.0.1:9?@github.com/r` connects to 127.0.0.1, which gix reads as
+    // the host too, the rest as no path): such a URL is nobody's look-alike.
+    if host.is_empty() || (parsed.serialize_alternative_form && host.len() == 1) || path.contains(['?', '#'])
+    {
         return None;
     }
-    let (user, host_port) = match authority.rsplit_once('@') {
-        Some((user, rest)) => (Some(user.split(':').next().unwrap_or(user).to_string()), rest),
-        None => (None, authority),
-    };
-    let (host, port) = match host_port.rsplit_once(':') {
-        Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => match port.parse::<u16>() {
-            Ok(port) => (host, Some(port)),
-            Err(_) if port.is_empty() => (host, None),
-            Err(_) => return None,
-        },
-        _ => (host_port, None),
-    };
-    if host.is_empty() {
-        return None;
-    }
-    let absolute = url.contains("://") || path.starts_with('/');
+    let absolute = !parsed.serialize_alternative_form || path.starts_with('/');
     let path = path.trim_matches('/');
     let path = path.strip_suffix(".git").unwrap_or(path).trim_end_matches('/');
     Some(Place {
         ssh,
         absolute,
-        user: user.filter(|u| !u.is_empty()),
+        user: parsed.user().filter(|u| !u.is_empty()).map(str::to_string),
         host: host.to_ascii_lowercase(),
-        port,
+        port: parsed.port,
         path: path.to_string(),
     })
 }
@@ -347,7 +307,7 @@ pub fn known_tips(
     let cloned_from_here = first_entry(&common.join("logs/HEAD"))
         .and_then(|e| e.message.strip_prefix("clone: from ").map(normalize))
         .is_some_and(|from| from == url);
-    let reftable = super::reftable::is_reftable(common);
+    let reftable = crate::plumbing::reftable::is_reftable(common);
     let mut known = Known::default();
     let mut left_out = Vec::new();
     for (name, id) in tracking {

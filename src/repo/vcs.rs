@@ -41,7 +41,13 @@ pub fn of(repo: &gix::Repository) -> Provenance {
                 .map(|n| n.to_string())
         })
         .or_else(|| repo.remote_names().into_iter().next().map(|n| n.to_string()));
-    let url = remote.and_then(|name| config.string(&format!("remote.{name}.url")));
+    // The URL fetches use: the remote's first `url`, after `url.<base>.insteadOf`.
+    let url = remote.and_then(|name| {
+        let remote = repo.find_remote(name.as_str()).ok()?;
+        remote
+            .url(gix::remote::Direction::Fetch)
+            .map(|u| u.to_bstring().to_string())
+    });
     let local = || {
         let dir = root.clone().unwrap_or_else(|| {
             let git = repo.git_dir();
@@ -50,7 +56,7 @@ pub fn of(repo: &gix::Repository) -> Provenance {
         file_uri(&dir)
     };
     let repository_uri = url
-        .and_then(|u| repository_uri(&u.to_string(), root.as_deref()))
+        .and_then(|u| repository_uri(&u, root.as_deref()))
         .unwrap_or_else(local);
     Provenance {
         root,
@@ -129,37 +135,35 @@ fn file_uri(path: &Path) -> String {
     )
 }
 
-/// A remote URL as an absolute URI without credentials: `scheme://host/path` keeps its
-/// scheme, host and path; `[user@]host:path` (scp-like) becomes `ssh://host/path`; a local
-/// path becomes a `file://` URI (relative to `base`). `None` for what cannot be read.
+/// A remote URL as an absolute URI without credentials, as gix reads git URLs:
+/// `scheme://host[:port]/path` keeps its scheme, host, port and path; `[user@]host:path`
+/// (scp-like) becomes `ssh://host/path`; a local path becomes a `file://` URI (relative to
+/// `base`). `None` for what cannot be read.
 pub fn repository_uri(url: &str, base: Option<&Path>) -> Option<String> {
-    let url = url.trim();
-    if url.is_empty() {
-        return None;
-    }
-    if let Some((scheme, rest)) = url.split_once("://") {
-        let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
-        // A token in `https://user:token@host/…` must not reach a report.
-        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        if scheme.is_empty() || host.is_empty() && scheme != "file" {
-            return None;
+    use gix::url::Scheme;
+    let parsed = gix::url::parse(url.trim()).ok()?;
+    let path = parsed.path.to_string();
+    match &parsed.scheme {
+        Scheme::File => {
+            let path = Path::new(path.as_str());
+            let abs = match base {
+                Some(base) if path.is_relative() => base.join(path),
+                _ => path.to_path_buf(),
+            };
+            let abs = abs.canonicalize().unwrap_or_else(|_| crate::path::lexical(&abs));
+            Some(file_uri(&abs))
         }
-        return Some(format!("{scheme}://{host}/{path}"));
+        scheme => {
+            // A token in `https://user:token@host/…` must not reach a report.
+            let host = parsed.host().filter(|h| !h.is_empty())?;
+            let port = parsed.port.map(|p| format!(":{p}")).unwrap_or_default();
+            Some(format!(
+                "{}://{host}{port}/{}",
+                scheme.as_str(),
+                path.trim_start_matches('/')
+            ))
+        }
     }
-    let colon = url.find(':');
-    let slash = url.find('/');
-    if let Some(c) = colon.filter(|&c| slash.is_none_or(|s| c < s) && c > 1) {
-        let (authority, path) = (&url[..c], &url[c + 1..]);
-        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        return Some(format!("ssh://{host}/{}", path.trim_start_matches('/')));
-    }
-    let path = Path::new(url);
-    let abs = match base {
-        Some(base) if path.is_relative() => base.join(path),
-        _ => path.to_path_buf(),
-    };
-    let abs = abs.canonicalize().unwrap_or_else(|_| crate::path::lexical(&abs));
-    Some(file_uri(&abs))
 }
 
 #[cfg(test)]
@@ -184,5 +188,10 @@ mod tests {
         assert_eq!(u("ssh://git@host:22/a/b").as_deref(), Some("ssh://host:22/a/b"));
         assert_eq!(u("/srv/git/app.git").as_deref(), Some("file:///srv/git/app.git"));
         assert_eq!(u(""), None);
+        // curl connects to 127.0.0.1 here, whatever git prints: no look-alike of github.com.
+        assert_eq!(
+            u("https://127.0.0.1:9?@github.com/r").as_deref(),
+            Some("https://127.0.0.1:9/?@github.com/r")
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! The human format: the listing of `intercept scan`, and the hooks' block messages.
 //!
-//! Paths are escaped ([`crate::path::Escaped`]); a token is only ever shown redacted, and
+//! Paths are escaped (`crate::path::Escaped`); a token is only ever shown redacted, and
 //! the matching line is never printed (it holds the secret). A block message lists at most
 //! [`LIMIT`] findings (the rest are counted), so a hook's memory does not grow with them.
 

@@ -9,7 +9,7 @@
 
 pub mod human;
 pub mod json;
-pub mod progress;
+pub(crate) mod progress;
 pub mod sarif;
 
 use crate::finding::Finding;

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::source::objects::Counters;
+use crate::progress::Counters;
 
 pub struct Progress {
     stop: Arc<AtomicBool>,

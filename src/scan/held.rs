@@ -12,15 +12,13 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use gix::ObjectId;
-
 use super::out::{Collected, Out};
 use super::worker::Worker;
 use super::Session;
 use crate::content::{Collect, Decoders, Issue};
 use crate::finding::Finding;
 use crate::origin::Unnamed;
-use crate::source::{Item, Located, Scanner, Source};
+use crate::source::{Item, Located, ObjectId, Scanner, Source};
 
 /// Scans the items `run` hands to its scanner, from any thread, into `held`.
 pub fn scan(decoders: &Decoders<'_>, held: &mut Collected, run: &mut dyn FnMut(&Scanner<'_>)) {

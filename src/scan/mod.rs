@@ -1,18 +1,18 @@
 //! The scan session: one entry point, [`Session::run`], for every source.
 //!
 //! Receives a [`Source`]'s items and the resolved settings; runs each item through the
-//! content layer ([`worker`]), keeps what a change added ([`added`]), applies the allow-list
+//! content layer (`worker`), keeps what a change added (`added`), applies the allow-list
 //! and streams the results to a [`Sink`]. It owns the blob cache (each blob scanned once per
-//! thread and run), the threads a long commit list is worked on ([`units`]), the time
-//! budget, and the placing of what a source scanned on its own threads ([`held`]). The
+//! thread and run), the threads a long commit list is worked on (`units`), the time
+//! budget, and the placing of what a source scanned on its own threads (`held`). The
 //! outcome (exit code) is decided here from what reached the sink.
 
-pub mod added;
+pub(crate) mod added;
 mod held;
-pub mod out;
+pub(crate) mod out;
 pub mod sink;
 mod units;
-pub mod worker;
+pub(crate) mod worker;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

@@ -7,15 +7,12 @@
 
 use std::collections::HashSet;
 
-use gix::ObjectId;
-
 use super::added;
 use super::out::Out;
 use crate::content::{self, Buffers, Collect, Decoders, Issue};
 use crate::finding::Finding;
 use crate::origin::{Origin, Subject};
-use crate::repo::{Blob, RepoError};
-use crate::source::{Input, Item, Objects};
+use crate::source::{Blob, Input, Item, ObjectId, Objects, RepoError};
 
 /// A thread's scanning state.
 #[derive(Default)]

@@ -5,7 +5,7 @@
 //! the other side already has (hidden tips). Peels each pushed object ([`pushed::peel`]: an
 //! annotated tag's message is an item; a ref may point at a tree or a blob), hands on the
 //! ref names, walks the commits reachable from the tips and not from the hidden ones (git's
-//! `rev-list` walk, [`history`]), and hands on what each commit adds and its message, one
+//! `rev-list` walk, `history`), and hands on what each commit adds and its message, one
 //! commit per unit of the session's threads. Shallow boundaries have no parents.
 
 use std::collections::HashSet;
@@ -63,7 +63,7 @@ where
     F: gix::objs::Find + gix::objs::FindHeader + Clone + Send,
 {
     /// The walk of `pushed` minus the history of `hidden`; the pushed objects are peeled now
-    /// (their tips name the settings: [`crate::config::layers::for_tips`]).
+    /// (their tips say which `.intercept.toml` counts).
     pub fn new(
         repo: &'a gix::Repository,
         objects: &'a F,

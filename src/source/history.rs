@@ -195,29 +195,6 @@ pub fn commits<F: gix::objs::Find>(
     tips: &[ObjectId],
     hidden: &[ObjectId],
 ) -> Result<Vec<ObjectId>, RepoError> {
-    walk(graph, tips, hidden).map(|(out, _)| out)
-}
-
-/// Like [`commits`], with each commit's parents (for one pass over a whole history).
-pub fn commits_with_parents<F: gix::objs::Find>(
-    graph: &mut Graph<F>,
-    tips: &[ObjectId],
-) -> Result<Vec<(ObjectId, Vec<ObjectId>)>, RepoError> {
-    let (out, mut walk) = walk(graph, tips, &[])?;
-    Ok(out
-        .into_iter()
-        .map(|id| {
-            let parents = walk.nodes.remove(&id).map(|n| n.parents).unwrap_or_default();
-            (id, parents)
-        })
-        .collect())
-}
-
-fn walk<F: gix::objs::Find>(
-    graph: &mut Graph<F>,
-    tips: &[ObjectId],
-    hidden: &[ObjectId],
-) -> Result<(Vec<ObjectId>, Walk), RepoError> {
     let mut walk = Walk::default();
     for id in hidden {
         walk.visit(*id, true, graph)?;
@@ -250,7 +227,7 @@ fn walk<F: gix::objs::Find>(
     }
     out.retain(|id| walk.nodes.get(id).is_some_and(|n| !n.uninteresting));
     tracing::debug!(commits = out.len(), visited = walk.nodes.len(), "commit walk");
-    Ok((out, walk))
+    Ok(out)
 }
 
 /// What one commit adds: its changes and its message, and who made it when.

@@ -4,9 +4,9 @@
 //! files ([`files::Files`]), the blobs a staged index adds ([`staged::Staged`]), a commit or
 //! tag message ([`message::Message`]), what a push sends or a range holds
 //! ([`commits::CommitWalk`]: one walk with tips, hidden tips and peeled refs for pre-push,
-//! pre-receive and `scan --range`), and every object of a database ([`objects::Objects`],
+//! pre-receive and `scan --range`), and every object of a database ([`objects::Database`],
 //! `scan --all`). Walking history, peeling refs, shallow and partial clones and where a
-//! blob entered history ([`provenance`]) are the sources' business; a source never decodes
+//! blob entered history (`provenance`) are the sources' business; a source never decodes
 //! and never sees the detector or a finding.
 //!
 //! An item is bytes (a name, bytes in memory, a file, a stream, or a blob the session reads
@@ -16,23 +16,25 @@
 
 pub mod commits;
 pub mod files;
-pub mod history;
+pub(crate) mod history;
 pub mod message;
 pub mod objects;
-pub mod provenance;
+pub(crate) mod provenance;
 pub mod pushed;
 pub mod staged;
-pub mod tree_diff;
+pub(crate) mod tree_diff;
 
 #[cfg(test)]
 mod testing;
 
 use std::collections::HashSet;
 
-use gix::ObjectId;
+/// An object's id: what names a blob, a commit, a tag.
+pub use gix::ObjectId;
 
 use crate::origin::Origin;
-use crate::repo::{Blob, ObjectDirs, RepoError};
+use crate::repo::ObjectDirs;
+pub use crate::repo::{Blob, RepoError};
 
 /// One thing to scan.
 pub struct Item<'a> {

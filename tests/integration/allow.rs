@@ -294,3 +294,28 @@ fn a_path_entry_covers_what_could_not_be_checked_in_that_file_too() {
         run.stderr
     );
 }
+
+#[test]
+fn allow_runs_at_the_same_time_all_land() {
+    let repo = installed();
+    let fingerprints: Vec<String> = (0..8).map(|_| token().fingerprint()).collect();
+    let children: Vec<std::process::Child> = fingerprints
+        .iter()
+        .map(|fp| {
+            crate::support::hermetic(crate::support::bin(), &repo.home())
+                .current_dir(&repo.root)
+                .args(["allow", fp, "--reason", "a fixture"])
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let text = std::fs::read_to_string(repo.root.join(".intercept.toml")).unwrap();
+    for fp in &fingerprints {
+        assert_eq!(text.matches(fp.as_str()).count(), 1, "{text}");
+    }
+    assert_eq!(text.matches("[[allow]]").count(), 8, "{text}");
+}

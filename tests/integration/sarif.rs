@@ -547,3 +547,27 @@ fn tag_messages_and_standard_input_are_logical_locations_that_validate() {
         );
     }
 }
+
+#[test]
+fn the_repository_uri_is_the_url_fetches_use_and_never_a_look_alike() {
+    let (repo, _, _) = scenario(PLACEHOLDER);
+    let uri = |repo: &TestRepo| {
+        let run = repo.intercept_in(&repo.root, &["scan", "--format", "sarif", "--staged"]);
+        run.code(0);
+        sarif(&run)["runs"][0]["versionControlProvenance"][0]["repositoryUri"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // `url.<base>.insteadOf` rewrites the remote's URL, as git's fetch would.
+    repo.git(&["remote", "set-url", "origin", "forge:acme/app.git"])
+        .code(0);
+    repo.git(&["config", "url.https://forge.example.com/.insteadOf", "forge:"])
+        .code(0);
+    assert_eq!(uri(&repo), "https://forge.example.com/acme/app.git");
+    // curl connects to 127.0.0.1 here, whatever the text after `?` says.
+    repo.git(&["remote", "set-url", "origin", "https://127.0.0.1:9?@github.com/r"])
+        .code(0);
+    let shown = uri(&repo);
+    assert!(shown.starts_with("https://127.0.0.1:9/"), "{shown}");
+}

@@ -1,5 +1,5 @@
 //! A light object reader for hooks: a commit hook reads a handful of objects, and opening a
-//! pack index the usual way costs more than all of them.
+//! pack index the usual way costs more than all of them. (Plumbing: nothing of intercept.)
 //!
 //! Receives a repository's object directories; hands on objects through gix's `Find` and
 //! `FindHeader` traits. Loose objects are read as gix reads them. A packed object is found
@@ -124,15 +124,6 @@ impl LightObjects {
             inflate: RefCell::new(gix::zlib::Inflate::default()),
             fallback,
         }
-    }
-
-    /// The objects of `repo` (its own directory and its alternates).
-    pub fn of(repo: &gix::Repository) -> Self {
-        LightObjects::new(
-            super::repo_object_dirs(repo),
-            repo.object_hash(),
-            repo.objects.clone(),
-        )
     }
 
     fn with_packs<T>(&self, f: impl FnOnce(&mut Vec<Pack>) -> T) -> T {
@@ -300,7 +291,7 @@ mod tests {
         let empty_repo = Repo::new();
         let empty = gix::open(&empty_repo.root).unwrap();
         let light = LightObjects::new(
-            super::super::repo_object_dirs(&repo),
+            vec![repo.objects.store_ref().path().to_path_buf()],
             repo.object_hash(),
             empty.objects.clone(),
         );

@@ -3,6 +3,7 @@
 //! gitoxide cannot read repositories created with `git init --ref-format=reftable`
 //! (git ≥ 2.45, the planned default of git 3.0). This module reads their ref stacks
 //! directly, without running git, so the hook can still resolve `HEAD` and list refs.
+//! No crate reads reftable (issue 21 looked again), so this reader stays until gix does.
 //!
 //! **What it receives:** a git directory (the common dir, or a linked worktree's own
 //! `.git/worktrees/<name>` dir for its per-worktree refs such as `HEAD`) and the
@@ -103,7 +104,8 @@ const MAX_CONFIG_BYTES: u64 = 4 << 20;
 /// compacted it) is read again before giving up.
 const LOAD_ATTEMPTS: u32 = 5;
 
-/// True when the repository whose (common) git dir is `git_dir` stores refs as reftable: `extensions.refStorage = reftable` in its config, or a `reftable/tables.list` file. (Reading the config file yourself is fine: look for the `[extensions]` section key `refstorage` case-insensitively.)
+/// True when the repository whose (common) git dir is `git_dir` stores refs as reftable:
+/// `extensions.refStorage = reftable` in its config, or a `reftable/tables.list` file.
 pub fn is_reftable(git_dir: &Path) -> bool {
     if git_dir.join("reftable").join("tables.list").is_file() {
         return true;
@@ -354,53 +356,15 @@ fn read_table_file(path: &Path) -> Result<Option<Vec<u8>>, ReftableError> {
 }
 
 /// Whether git config text sets `extensions.refStorage` to `reftable` (or a
-/// `reftable://<path>` URI). The last setting wins, as in git.
+/// `reftable://<path>` URI), as git reads config (gix's parser: sections, quoting,
+/// comments; the last setting wins).
 fn config_says_reftable(config: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(config);
-    let mut in_extensions = false;
-    let mut value: Option<String> = None;
-    for raw in text.lines() {
-        let mut line = raw.trim_start();
-        if let Some(after) = line.strip_prefix('[') {
-            let Some(close) = after.find(']') else {
-                in_extensions = false;
-                continue;
-            };
-            in_extensions = after[..close].trim().eq_ignore_ascii_case("extensions");
-            line = after[close + 1..].trim_start();
-        }
-        if !in_extensions || line.is_empty() || line.starts_with(['#', ';']) {
-            continue;
-        }
-        let (key, raw_value) = match line.find('=') {
-            Some(i) => (line[..i].trim(), &line[i + 1..]),
-            None => (line.trim(), ""),
-        };
-        if key.eq_ignore_ascii_case("refstorage") {
-            value = Some(config_value(raw_value));
-        }
-    }
-    value.is_some_and(|v| v == "reftable" || v.starts_with("reftable://"))
-}
-
-/// A config value with comments, quotes and surrounding blanks removed.
-fn config_value(raw: &str) -> String {
-    let mut out = String::new();
-    let mut quoted = false;
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => quoted = !quoted,
-            '\\' => {
-                if let Some(n) = chars.next() {
-                    out.push(n);
-                }
-            }
-            '#' | ';' if !quoted => break,
-            _ => out.push(c),
-        }
-    }
-    out.trim().to_owned()
+    let meta = gix::config::file::Metadata::api();
+    let Ok(file) = gix::config::File::from_bytes_no_includes(config, meta, Default::default()) else {
+        return false;
+    };
+    file.string("extensions.refStorage")
+        .is_some_and(|v| v == "reftable" || v.starts_with(b"reftable://"))
 }
 
 fn be16(b: &[u8]) -> u32 {
@@ -416,31 +380,11 @@ fn be64(b: &[u8]) -> u64 {
     b.iter().take(8).fold(0, |acc, &x| (acc << 8) | u64::from(x))
 }
 
-const CRC_TABLE: [u32; 256] = {
-    let mut table = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-            k += 1;
-        }
-        table[i] = c;
-        i += 1;
-    }
-    table
-};
-
 /// zlib's CRC-32 (IEEE), as used for the footer checksum.
 fn crc32(data: &[u8]) -> u32 {
-    !data.iter().fold(!0u32, |c, &b| {
-        CRC_TABLE[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8)
-    })
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    crc.sum()
 }
 
 /// A cursor over a byte slice; every read is bounds-checked.
