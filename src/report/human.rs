@@ -193,6 +193,52 @@ pub struct Blocked<'a> {
     pub list_all: &'a str,
 }
 
+impl Blocked<'static> {
+    /// What the block message of hook `name` says.
+    pub fn for_hook(name: &str) -> Blocked<'static> {
+        match name {
+            "pre-merge-commit" => Blocked {
+                action: "merge",
+                remove: "from what the merge brings in (merge with --no-commit, fix, commit)",
+                bypass: Some("git merge --no-verify"),
+                list_all: "intercept scan --staged",
+            },
+            "pre-applypatch" => Blocked {
+                action: "patch",
+                remove: "from the patch (`git am --abort`, edit the patch, apply it again)",
+                bypass: Some("git am --no-verify"),
+                list_all: "intercept scan --staged",
+            },
+            "pre-push" => Blocked {
+                action: "push",
+                remove:
+                    "from the commits that add it before pushing:\n     `git rebase -i <upstream>` and edit each \
+                         listed commit (for the last commit: `git commit --amend`)",
+                bypass: Some("git push --no-verify"),
+                list_all: "intercept scan --range @{upstream}..",
+            },
+            "pre-receive" => Blocked {
+                action: "push",
+                remove: "from the commits that add it (rewrite them with `git rebase -i`),\n     then push again",
+                bypass: None,
+                list_all: "intercept scan --range <remote>/<branch>..",
+            },
+            "commit-msg" => Blocked {
+                action: "commit",
+                remove: "from the commit message",
+                bypass: Some("git commit --no-verify"),
+                list_all: "intercept scan --staged",
+            },
+            _ => Blocked {
+                action: "commit",
+                remove: "from the staged change (edit the file, then `git add` it again)",
+                bypass: Some("git commit --no-verify"),
+                list_all: "intercept scan --staged",
+            },
+        }
+    }
+}
+
 /// Findings a block message lists; the rest are counted.
 pub const LIMIT: usize = 100;
 
