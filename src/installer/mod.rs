@@ -88,9 +88,13 @@ pub enum InstallError {
         chained: &'static str,
     },
     #[error(
-        "{path} records an install this version cannot read: {cause}. Remove it and run the install again"
+        "{path} records an install this version cannot read: {source}. Remove it and run the install again"
     )]
-    Record { path: PathText, cause: String },
+    Record {
+        path: PathText,
+        #[source]
+        source: toml::de::Error,
+    },
     #[error(
         "{path} is not UTF-8 text, so intercept will not edit it. Check the file, then run the install again"
     )]

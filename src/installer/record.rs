@@ -83,9 +83,9 @@ impl Record {
     pub fn read() -> Result<Record, InstallError> {
         let path = Self::path()?;
         match fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| InstallError::Record {
+            Ok(text) => toml::from_str(&text).map_err(|source| InstallError::Record {
                 path: PathText::new(&path),
-                cause: e.to_string(),
+                source,
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 // The first layout kept only this.

@@ -159,9 +159,9 @@ impl State {
     pub fn read(common: &Path) -> Result<State, InstallError> {
         let path = Self::path(common);
         match fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| InstallError::Record {
+            Ok(text) => toml::from_str(&text).map_err(|source| InstallError::Record {
                 path: PathText::new(&path),
-                cause: e.to_string(),
+                source,
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
             Err(e) => Err(io_error("cannot read", &path)(e)),
