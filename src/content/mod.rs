@@ -559,6 +559,7 @@ mod tests {
     use std::io::Write;
 
     use super::*;
+    use intercept_test_support::text::utf16;
 
     fn token() -> String {
         intercept_test_support::token().b64()
@@ -628,17 +629,6 @@ mod tests {
             }
         }
         zip.finish()
-    }
-
-    fn utf16(s: &str, be: bool, bom: bool) -> Vec<u8> {
-        let mut out = Vec::new();
-        if bom {
-            out.extend(if be { [0xFE, 0xFF] } else { [0xFF, 0xFE] });
-        }
-        for u in s.encode_utf16() {
-            out.extend(if be { u.to_be_bytes() } else { u.to_le_bytes() });
-        }
-        out
     }
 
     #[test]

@@ -1201,19 +1201,8 @@ mod tests {
         assert!(matches!(read_refs(&gd, 21), Err(ReftableError::Io(_))));
     }
 
-    /// Tiny deterministic PRNG for the corruption loop.
-    struct XorShift(u64);
-    impl XorShift {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n.max(1) as u64) as usize
-        }
-    }
+    // A deterministic PRNG for the corruption loop.
+    use intercept_test_support::text::XorShift;
 
     #[test]
     fn random_corruption_never_panics() {
