@@ -7,7 +7,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::detector::Detector;
 use crate::hooks::{self, Check};
 use crate::outcome::Outcome;
 use crate::plan::{self, Plan};
@@ -85,12 +84,11 @@ fn check(name: &str, args: &[String], shim: bool) -> Outcome {
     // In front of the repository's own hook (see `installer::gate`): when intercept's
     // config-based hook ran too, it has printed the report; say only what this one stops.
     let quiet = mode == "gate" && config_hook_runs(name);
-    let detector = Detector::new();
     let mut err = super::stderr();
     let mut nowhere = std::io::sink();
     let out: &mut dyn std::io::Write = if quiet { &mut nowhere } else { &mut err };
     let mut sink = Block::new(blocked(name), out);
-    let outcome = run_check(check, args, &detector, &mut sink);
+    let outcome = run_check(check, args, &mut sink);
     drop(sink);
     let stopped = matches!(outcome, Outcome::Blocked | Outcome::Unchecked);
     if stopped && quiet {
@@ -135,7 +133,9 @@ fn gate(name: &str) {
     }
 }
 
-fn run_check(check: Check, args: &[String], detector: &Detector, sink: &mut Block<'_>) -> Outcome {
+/// The check of hook `check`, with the process's one detector (the redaction step's).
+fn run_check(check: Check, args: &[String], sink: &mut Block<'_>) -> Outcome {
+    let detector = crate::redact::detector();
     match Plan::hook(check, args, &mut std::io::stdin().lock()) {
         Ok(plan) => plan::run(&plan, &plan::Context::new(detector), sink),
         Err(e) => plan::failed(sink, &e),
