@@ -26,15 +26,7 @@ use std::time::{Duration, Instant};
 
 use support::{hermetic_git, median, peak_rss};
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
+use intercept_test_support::text::XorShift as Rng;
 
 fn git(repo: &Path, args: &[&str]) {
     let status = hermetic_git(repo)

@@ -26,8 +26,9 @@
 //!   JSON, SARIF).
 //! - [`outcome`] maps the result to the exit code: 0 clean, 1 blocked, 2 unchecked.
 //! - [`redact`] is the one step every string passes on its way out.
-//! - `plumbing` holds general readers (zip, reftable, objects, packs) that import nothing
-//!   from the rest; `tests/integration/architecture.rs` checks the direction.
+//! - [`plumbing`] holds general readers (zip, reftable, objects, packs) that import nothing
+//!   from the rest; `tests/integration/architecture.rs` checks the direction. It is public
+//!   for the fuzz targets that exercise the zip and reftable readers on their own.
 
 pub mod allowlist;
 pub(crate) mod causes;
@@ -44,7 +45,7 @@ pub mod origin;
 pub mod outcome;
 pub(crate) mod path;
 pub(crate) mod plan;
-pub(crate) mod plumbing;
+pub mod plumbing;
 pub mod progress;
 pub mod redact;
 pub(crate) mod repo;

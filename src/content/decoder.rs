@@ -15,17 +15,17 @@
 use std::io::{self, BufRead, Read};
 
 use super::issue::{Cause, IssueKind, Skipped};
-use super::{gzip, lfs, utf16, zip, zlib};
+use super::lfs;
 use crate::origin::{Origin, Via};
 
 /// Every decoder, in the order they are tried on an item's first bytes.
 pub static DECODERS: &[&dyn Decoder] = &[
-    &lfs::Lfs,
-    &utf16::UTF16_LE,
-    &utf16::UTF16_BE,
-    &gzip::Gzip,
-    &zip::Zip,
-    &zlib::Zlib,
+    &super::lfs::Lfs,
+    &super::utf16::UTF16_LE,
+    &super::utf16::UTF16_BE,
+    &super::gzip::Gzip,
+    &super::zip::Zip,
+    &super::zlib::Zlib,
 ];
 
 /// How deep containers are opened: an archive's members, and a member's members.

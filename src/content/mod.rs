@@ -227,12 +227,6 @@ fn peek<'s>(mut reader: Box<dyn Read + 's>) -> io::Result<Peeked<'s>> {
     })
 }
 
-impl<'s> Peeked<'s> {
-    fn reader(self) -> impl BufRead + 's {
-        BufReader::with_capacity(64 << 10, Cursor::new(self.head).chain(self.rest))
-    }
-}
-
 impl Run<'_, '_> {
     fn issue(&mut self, origin: &Origin, kind: IssueKind) {
         self.out.issue(Issue {
@@ -258,51 +252,46 @@ impl Run<'_, '_> {
                 let mut open = || -> io::Result<Box<dyn BufRead + '_>> { Ok(Box::new(bytes)) };
                 self.views(origin, decoder, &head, &mut open, Raw::Bytes(bytes))
             }
-            Input::Open(open) => {
-                let peeked = peek(open()?)?;
-                let bytes = peeked.head.clone();
-                let head = Head {
-                    bytes: &bytes,
-                    whole: peeked.whole,
-                    depth,
-                    origin,
-                };
-                let decoder = classify(&head);
-                let mut first = Some(peeked);
-                // The first view reads the stream already opened; a second one opens it again.
-                let mut reopen = || -> io::Result<Box<dyn BufRead + '_>> {
-                    match first.take() {
-                        Some(peeked) => Ok(Box::new(peeked.reader())),
-                        None => Ok(Box::new(BufReader::with_capacity(64 << 10, open()?))),
-                    }
-                };
-                match decoder {
-                    Some(decoder) => self.views(origin, decoder, &head, &mut reopen, Raw::Again),
-                    None => self.plain(origin, &mut reopen()?, depth),
-                }
-            }
-            Input::Stream(reader) => {
-                let peeked = peek(Box::new(reader))?;
-                let bytes = peeked.head.clone();
-                let head = Head {
-                    bytes: &bytes,
-                    whole: peeked.whole,
-                    depth,
-                    origin,
-                };
-                let decoder = classify(&head);
-                let mut first = Some(peeked);
-                let mut once = || -> io::Result<Box<dyn BufRead + '_>> {
-                    match first.take() {
-                        Some(peeked) => Ok(Box::new(peeked.reader())),
-                        None => Err(io::Error::other("a stream is read once")),
-                    }
-                };
-                match decoder {
-                    Some(decoder) => self.views(origin, decoder, &head, &mut once, Raw::Never),
-                    None => self.plain(origin, &mut once()?, depth),
-                }
-            }
+            Input::Open(open) => self.stream(origin, open()?, Some(open), depth),
+            Input::Stream(reader) => self.stream(origin, Box::new(reader), None, depth),
+        }
+    }
+
+    /// A stream (`first`, opened) at `depth`: its first bytes say which views it has; `again`
+    /// opens it anew for a second view (the raw bytes after a decoded view), when it can be.
+    fn stream<'s>(
+        &mut self,
+        origin: &Origin,
+        first: Box<dyn Read + 's>,
+        again: Option<&'s dyn Fn() -> io::Result<Box<dyn Read + 's>>>,
+        depth: usize,
+    ) -> io::Result<()> {
+        let Peeked {
+            head: bytes,
+            whole,
+            rest,
+        } = peek(first)?;
+        let head = Head {
+            bytes: &bytes,
+            whole,
+            depth,
+            origin,
+        };
+        let decoder = classify(&head);
+        let mut rest = Some(rest);
+        // The first view reads the stream already opened; a second one opens it again.
+        let mut open = || -> io::Result<Box<dyn BufRead + '_>> {
+            let reader: Box<dyn Read + '_> = match (rest.take(), again) {
+                (Some(rest), _) => Box::new(Cursor::new(&bytes[..]).chain(rest)),
+                (None, Some(again)) => again()?,
+                (None, None) => return Err(io::Error::other("a stream is read once")),
+            };
+            Ok(Box::new(BufReader::with_capacity(64 << 10, reader)))
+        };
+        let raw = if again.is_some() { Raw::Again } else { Raw::Never };
+        match decoder {
+            Some(decoder) => self.views(origin, decoder, &head, &mut open, raw),
+            None => self.plain(origin, &mut open()?, depth),
         }
     }
 
@@ -559,6 +548,7 @@ mod tests {
     use std::io::Write;
 
     use super::*;
+    use intercept_test_support::text::utf16;
 
     fn token() -> String {
         intercept_test_support::token().b64()
@@ -628,17 +618,6 @@ mod tests {
             }
         }
         zip.finish()
-    }
-
-    fn utf16(s: &str, be: bool, bom: bool) -> Vec<u8> {
-        let mut out = Vec::new();
-        if bom {
-            out.extend(if be { [0xFE, 0xFF] } else { [0xFF, 0xFE] });
-        }
-        for u in s.encode_utf16() {
-            out.extend(if be { u.to_be_bytes() } else { u.to_le_bytes() });
-        }
-        out
     }
 
     #[test]

@@ -4,6 +4,7 @@ use base64::Engine as _;
 use super::*;
 use crate::chunk::{Origin, Position};
 
+use intercept_test_support::text::wrap;
 use intercept_test_support::uuid;
 
 /// A token's text, made at run time (`tok:<uuid>:1:0`).
@@ -247,16 +248,6 @@ fn inline_markers_on_the_tokens_line_are_noted() {
     assert_eq!(found[0].marker, None, "a marker on another line does not count");
     let found = scan(format!("// gitleaks:allow\r\nT={t}").as_bytes());
     assert_eq!(found[0].marker, None);
-}
-
-/// `s` wrapped at `width` columns, each line after the first indented by `indent`,
-/// joined with `join` (a line break, or a `\` continuation).
-fn wrap(s: &str, width: usize, indent: &str, join: &str) -> String {
-    s.as_bytes()
-        .chunks(width)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect::<Vec<_>>()
-        .join(&format!("{join}{indent}"))
 }
 
 #[test]

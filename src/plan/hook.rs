@@ -90,10 +90,10 @@ fn check(name: &str, args: &[String], shim: bool) -> Outcome {
             decided
         };
     }
-    let detector = Detector::new();
+    let detector = crate::redact::detector();
     let mut err = err();
     let mut sink = Block::new(Blocked::for_hook(name), &mut err);
-    let outcome = run_check(check, args, &input, &detector, &mut sink);
+    let outcome = run_check(check, args, &input, detector, &mut sink);
     drop(sink);
     if let Some(m) = &memo {
         m.record(name, outcome);
@@ -178,14 +178,14 @@ impl Run {
         tracing::debug!(
             "the index changed after intercept's pre-commit check (or it did not run): checking it"
         );
-        let detector = Detector::new();
+        let detector = crate::redact::detector();
         let mut err = err();
         let mut sink = Block::new(Blocked::for_hook("pre-commit"), &mut err);
         let staged = Plan {
             check: super::Check::Staged,
             flags: Flags::default(),
         };
-        let outcome = super::run(&staged, &Context::new(&detector), &mut sink);
+        let outcome = super::run(&staged, &Context::new(detector), &mut sink);
         drop(sink);
         memo::record(git_dir, "pre-commit", pid, &subject, outcome);
         outcome

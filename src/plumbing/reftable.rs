@@ -120,6 +120,9 @@ pub fn is_reftable(git_dir: &Path) -> bool {
     config_says_reftable(&config)
 }
 
+/// One ref record of a table: its name and its target, `None` for a deletion.
+pub type Record = (Vec<u8>, Option<Target>);
+
 /// Every live ref of the stack in `<git_dir>/reftable/` (tables listed in `tables.list`, later tables overriding earlier ones, deletions removing), sorted by name. `hash_len` is 20 or 32.
 pub fn read_refs(git_dir: &Path, hash_len: usize) -> Result<Vec<(Vec<u8>, Target)>, ReftableError> {
     check_hash_len(hash_len)?;
@@ -128,7 +131,7 @@ pub fn read_refs(git_dir: &Path, hash_len: usize) -> Result<Vec<(Vec<u8>, Target
     'reload: loop {
         let names = read_tables_list(&dir)?;
         // One sorted run of records per table, oldest table first.
-        let mut runs: Vec<Vec<(Vec<u8>, Option<Target>)>> = Vec::with_capacity(names.len());
+        let mut runs: Vec<Vec<Record>> = Vec::with_capacity(names.len());
         for name in &names {
             let path = dir.join(name);
             let Some(data) = read_table_file(&path)? else {
@@ -136,7 +139,7 @@ pub fn read_refs(git_dir: &Path, hash_len: usize) -> Result<Vec<(Vec<u8>, Target
                 continue 'reload;
             };
             let table = Table::parse(&path, &data, hash_len)?;
-            let mut run: Vec<(Vec<u8>, Option<Target>)> = Vec::new();
+            let mut run: Vec<Record> = Vec::new();
             table.for_each_ref(|key, value| {
                 if run.last().is_some_and(|(prev, _)| prev.as_slice() >= key) {
                     return Err(table.corrupt("ref names are not in strictly ascending order"));
@@ -148,6 +151,34 @@ pub fn read_refs(git_dir: &Path, hash_len: usize) -> Result<Vec<(Vec<u8>, Target
         }
         return Ok(merge(runs));
     }
+}
+
+/// One table's ref records, in order, as [`read_refs`] reads each table (a deletion is
+/// `None`); an error when the table is not well formed (names not ascending included).
+pub fn table_refs(data: &[u8], hash_len: usize) -> Result<Vec<Record>, ReftableError> {
+    check_hash_len(hash_len)?;
+    let table = Table::parse(Path::new("(table)"), data, hash_len)?;
+    let mut refs: Vec<Record> = Vec::new();
+    table.for_each_ref(|key, value| {
+        if refs.last().is_some_and(|(prev, _)| prev.as_slice() >= key) {
+            return Err(table.corrupt("ref names are not in strictly ascending order"));
+        }
+        refs.push((key.to_vec(), value.to_target()));
+        Ok(())
+    })?;
+    Ok(refs)
+}
+
+/// The record for `name` in one table, as [`find_ref`] looks it up in each table (`Some(None)`:
+/// a deletion).
+pub fn table_lookup(
+    data: &[u8],
+    hash_len: usize,
+    name: &[u8],
+) -> Result<Option<Option<Target>>, ReftableError> {
+    check_hash_len(hash_len)?;
+    let table = Table::parse(Path::new("(table)"), data, hash_len)?;
+    Ok(table.lookup(name)?.map(|value| value.to_target()))
 }
 
 /// One ref by name (e.g. `HEAD`, `refs/heads/main`), following nothing.
@@ -191,8 +222,8 @@ fn io_error(path: &Path, e: io::Error) -> ReftableError {
 /// Merges the tables' sorted runs (oldest first) like git's merged iterator:
 /// for each name the record of the newest table wins, and deletions are dropped.
 /// `O(n log k)` for `n` records in `k` tables.
-fn merge(runs: Vec<Vec<(Vec<u8>, Option<Target>)>>) -> Vec<(Vec<u8>, Target)> {
-    let live = |(name, target): (Vec<u8>, Option<Target>)| target.map(|t| (name, t));
+fn merge(runs: Vec<Vec<Record>>) -> Vec<(Vec<u8>, Target)> {
+    let live = |(name, target): Record| target.map(|t| (name, t));
     if runs.len() <= 1 {
         return runs.into_iter().flatten().filter_map(live).collect();
     }
@@ -247,7 +278,7 @@ impl Eq for Head {}
 
 fn refill(
     heap: &mut std::collections::BinaryHeap<Head>,
-    iters: &mut [std::vec::IntoIter<(Vec<u8>, Option<Target>)>],
+    iters: &mut [std::vec::IntoIter<Record>],
     table: usize,
 ) {
     if let Some((name, target)) = iters.get_mut(table).and_then(Iterator::next) {
@@ -1201,19 +1232,8 @@ mod tests {
         assert!(matches!(read_refs(&gd, 21), Err(ReftableError::Io(_))));
     }
 
-    /// Tiny deterministic PRNG for the corruption loop.
-    struct XorShift(u64);
-    impl XorShift {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n.max(1) as u64) as usize
-        }
-    }
+    // A deterministic PRNG for the corruption loop.
+    use intercept_test_support::text::XorShift;
 
     #[test]
     fn random_corruption_never_panics() {
@@ -1283,7 +1303,7 @@ mod tests {
         version: u8,
         block_size: usize,
         pad: bool,
-        refs: &[(Vec<u8>, Option<Target>)],
+        refs: &[Record],
         per_block: usize,
         restart: usize,
         trailer: &[u8],
@@ -1362,7 +1382,7 @@ mod tests {
         out
     }
 
-    fn refs_hash_len(refs: &[(Vec<u8>, Option<Target>)]) -> usize {
+    fn refs_hash_len(refs: &[Record]) -> usize {
         refs.iter()
             .find_map(|(_, t)| match t {
                 Some(Target::Object { id, .. }) => Some(id.len()),
@@ -1395,7 +1415,7 @@ mod tests {
         repo.git(&["tag", "-a", "-m", "t", "v1"]);
         let head = unhex(repo.git(&["rev-parse", "HEAD"]).trim());
         let tag = unhex(repo.git(&["rev-parse", "refs/tags/v1"]).trim());
-        let mut refs: Vec<(Vec<u8>, Option<Target>)> = vec![(
+        let mut refs: Vec<Record> = vec![(
             b"HEAD".to_vec(),
             Some(Target::Symbolic(b"refs/heads/main".to_vec())),
         )];

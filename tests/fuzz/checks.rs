@@ -750,3 +750,69 @@ pub fn receive(data: &[u8]) {
         Err(e) => check_line_error(&e, data, "pre-receive"),
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// plumbing: the zip and reftable readers on their own
+
+/// One zip walk, as events: `(member name, bytes read)` or `(skipped name, why)`.
+fn zip_events(data: &[u8], most: u64) -> (Result<String, String>, Vec<String>) {
+    use intercept::plumbing::zip::{walk, Event};
+    let mut events = Vec::new();
+    let walked = walk(&mut &data[..], &mut |event| {
+        match event {
+            Event::Member { name, content, .. } => {
+                let mut body = Vec::new();
+                // A read error is the walk's to report (it ends the walk too).
+                let _ = content.take(most).read_to_end(&mut body);
+                events.push(format!("member {} {}", hex(name), body.len()));
+            }
+            Event::Skipped { name, why } => events.push(format!("skipped {} {why:?}", hex(name))),
+        }
+        Ok(())
+    });
+    let walked = walked
+        .map(|stats| format!("{stats:?}"))
+        .map_err(|e| e.to_string());
+    (walked, events)
+}
+
+/// `plumbing::zip::walk` over `data`. Panics when an invariant breaks: it ends on any
+/// input; a walk is a function of its input (twice the same events and end); what it
+/// counts is what it handed on; an error says what.
+pub fn zip(data: &[u8]) {
+    const MOST: u64 = 1 << 20;
+    let first = zip_events(data, MOST);
+    let second = zip_events(data, MOST);
+    assert_eq!(first, second, "two walks of the same bytes differ");
+    let (walked, events) = first;
+    match walked {
+        Ok(stats) => {
+            let members = events.iter().filter(|e| e.starts_with("member ")).count();
+            let skipped = events.len() - members;
+            assert!(
+                stats.contains(&format!("members: {members},"))
+                    && stats.contains(&format!("skipped: {skipped},")),
+                "the walk counted {stats} but handed on {members} members and {skipped} skipped"
+            );
+        }
+        Err(e) => assert!(!e.trim().is_empty(), "an empty error"),
+    }
+}
+
+/// `plumbing::reftable`'s table reader over `data` (as SHA-1 and as SHA-256). Panics when
+/// an invariant breaks: a table it lists has its names in ascending order, and looking up a
+/// listed name finds that very record (when the lookup does not report damage itself).
+pub fn reftable(data: &[u8]) {
+    use intercept::plumbing::reftable::{table_lookup, table_refs};
+    for hash_len in [20, 32] {
+        let Ok(refs) = table_refs(data, hash_len) else {
+            continue;
+        };
+        assert!(refs.windows(2).all(|w| w[0].0 < w[1].0), "names out of order");
+        for (name, target) in &refs {
+            if let Ok(found) = table_lookup(data, hash_len, name) {
+                assert_eq!(found.as_ref(), Some(target), "a listed ref looked up differently");
+            }
+        }
+    }
+}

@@ -4,10 +4,10 @@
 #
 #   bash tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     (from any directory)
 #
-# SECONDS_PER_TARGET defaults to 20; TARGET to all of content, config, push_updates and
-# receive_updates. Prints each target's executions and time, and exits non-zero when a
-# target crashes (a panic, a broken invariant, a sanitizer report, a timeout or running out
-# of memory). The crashing input is kept in target/fuzz/crashes/<target>/, with a minimized
+# SECONDS_PER_TARGET defaults to 20; TARGET to all of content, config, push_updates,
+# receive_updates, zip and reftable. Prints each target's executions and time, and exits
+# non-zero when a target crashes (a panic, a broken invariant, a sanitizer report, a
+# timeout or running out of memory). The crashing input is kept in target/fuzz/crashes/<target>/, with a minimized
 # copy (minimized-*) beside it; keep it as a regression in tests/fuzz/regressions/<target>/
 # (after replacing any token in it: run.sh's seeds hold random, generated ones).
 #
@@ -25,7 +25,7 @@ shift || true
 if [ "$#" -gt 0 ]; then
   targets=("$@")
 else
-  targets=(content config push_updates receive_updates)
+  targets=(content config push_updates receive_updates zip reftable)
 fi
 case $seconds in
   '' | *[!0-9]* | 0) echo "run.sh: seconds per target must be a whole number from 1, not '$seconds'" >&2; exit 2 ;;
@@ -79,14 +79,14 @@ summary=()
 for t in "${targets[@]}"; do
   bin="$bin_dir/$t"
   if [ ! -x "$bin" ]; then
-    echo "run.sh: no fuzz target '$t' (targets: content config push_updates receive_updates)" >&2
+    echo "run.sh: no fuzz target '$t' (targets: content config push_updates receive_updates zip reftable)" >&2
     exit 2
   fi
   corpus="$tmp/corpus/$t"
   mkdir -p "$corpus" "$crashes/$t"
   cp -R "$here/corpus/$t/." "$corpus/"
   case $t in
-    content) max_len=65536 ;;
+    content | zip | reftable) max_len=65536 ;;
     *) max_len=4096 ;;
   esac
   log="$tmp/$t.log"

@@ -125,6 +125,18 @@ fn pre_push_seeds_and_regressions_hold_the_invariants() {
 }
 
 #[test]
+fn zip_seeds_and_regressions_hold_the_invariants() {
+    run_all("zip", inputs("zip", &token().b64()), &|_, data| checks::zip(data));
+}
+
+#[test]
+fn reftable_seeds_and_regressions_hold_the_invariants() {
+    run_all("reftable", inputs("reftable", &token().b64()), &|_, data| {
+        checks::reftable(data)
+    });
+}
+
+#[test]
 fn pre_receive_seeds_and_regressions_hold_the_invariants() {
     run_all(
         "receive_updates",

@@ -10,6 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use crate::support::{fill, fixtures, json, token, uuid, Git, Run, TestRepo, Token};
+use intercept_test_support::text::{utf16, wrap};
 
 /// A file to commit: its path, its bytes, and whether it is tracked by git-lfs.
 struct Form {
@@ -38,26 +39,6 @@ fn zip(members: &[(&str, &[u8])]) -> Vec<u8> {
         };
     }
     zip.finish()
-}
-
-fn utf16(s: &str, be: bool, bom: bool) -> Vec<u8> {
-    let mut out = Vec::new();
-    if bom {
-        out.extend(if be { [0xFE, 0xFF] } else { [0xFF, 0xFE] });
-    }
-    for u in s.encode_utf16() {
-        out.extend(if be { u.to_be_bytes() } else { u.to_le_bytes() });
-    }
-    out
-}
-
-/// `s` wrapped at `width` columns, later lines indented by `indent`, joined by `join`.
-fn wrap(s: &str, width: usize, indent: &str, join: &str) -> String {
-    s.as_bytes()
-        .chunks(width)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect::<Vec<_>>()
-        .join(&format!("{join}{indent}"))
 }
 
 /// Every form, each with its own token from `make`, under `dir/`.

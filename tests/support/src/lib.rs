@@ -9,6 +9,7 @@
 //!   `gc.auto=0` and `maintenance.auto=false`), and which git binary to run (the machine's,
 //!   or git 2.55 built from `../shared/git/` where a test needs a newer one).
 //! - [`repo`]: fixture repositories built by shell scripts run under that environment.
+//! - [`text`]: UTF-16 text, wrapped values, a deterministic byte source.
 //! - [`zip`]: zip archives built byte by byte, in every layout the readers must take
 //!   (seekable, streamed with data descriptors, zip64), so no test depends on what one
 //!   version of Python's `zipfile` writes.
@@ -18,6 +19,7 @@
 
 pub mod git;
 pub mod repo;
+pub mod text;
 pub mod token;
 pub mod zip;
 
