@@ -83,7 +83,7 @@ fn find(text: &str) -> Option<(std::ops::Range<usize>, &str)> {
 }
 
 /// The body of intercept's block in the file at `path`, if there is one, without the lines
-/// that are not intercept's (see [`split`]).
+/// that are not intercept's (see `split`).
 pub fn block(path: &Path) -> Option<String> {
     let text = fs::read_to_string(path).ok()?;
     find(&text).map(|(_, body)| split(body).0)

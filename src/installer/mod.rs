@@ -11,7 +11,7 @@
 //! | global shims ([`global`], [`Via::Global`]) | `<config dir>/intercept/hooks`, the global `core.hooksPath` | git < 2.54 |
 //! | a repository's own hooks directory ([`mirror`], [`Via::Repo`]) | `<git dir>/intercept/hooks` | where the global one cannot reach |
 //! | husky's `init.sh` ([`husky`], [`Via::Husky`]) | `~/.config/husky/init.sh` | husky 9 repositories |
-//! | the gate ([`gate`], [`Via::Gate`]) | in front of a repository's own untracked pre-push | after a stopped push, git ≥ 2.54 |
+//! | the gate (`gate`, [`Via::Gate`]) | in front of a repository's own untracked pre-push | after a stopped push, git ≥ 2.54 |
 //!
 //! [`model`] reads back what git runs for each event and whether intercept checks it
 //! (`status`, `doctor`); [`integrity`] checks the install on every hook run; [`memo`] lets
