@@ -26,6 +26,13 @@ pub enum Subject {
     TagMessage,
     /// The name of a pushed ref (`path` holds it).
     RefName,
+    /// A commit header with free text (`path` holds the header's name: `author`,
+    /// `committer`, `mergetag`, …).
+    CommitHeader,
+    /// An annotated tag's header with free text (`path` holds its name: `tag`, `tagger`, …).
+    TagHeader,
+    /// A push option (`git push -o …`), as a server receives it.
+    PushOption,
 }
 
 impl Subject {
@@ -37,7 +44,23 @@ impl Subject {
             Subject::CommitMessage => "commit-message",
             Subject::TagMessage => "tag-message",
             Subject::RefName => "ref-name",
+            Subject::CommitHeader => "commit-header",
+            Subject::TagHeader => "tag-header",
+            Subject::PushOption => "push-option",
         }
+    }
+
+    /// True for the subjects that are a name (a finding there has no line).
+    pub fn is_name(self) -> bool {
+        matches!(self, Subject::PathName | Subject::RefName)
+    }
+
+    /// True for the subjects that are text a commit or tag carries (no file holds it).
+    pub fn is_object_text(self) -> bool {
+        matches!(
+            self,
+            Subject::CommitMessage | Subject::TagMessage | Subject::CommitHeader | Subject::TagHeader
+        )
     }
 
     /// True for the subjects that are text inside a file (a line and column mean something
@@ -96,6 +119,9 @@ pub struct Origin {
     pub tag: Option<ObjectId>,
     /// The blob holding the bytes, when they come from a git object.
     pub blob: Option<ObjectId>,
+    /// The tree whose entry names hold the bytes (`scan --all` reads names tree by tree,
+    /// before history says where a tree is).
+    pub tree: Option<ObjectId>,
     /// A ref whose history holds `commit`, where known.
     pub reference: Option<String>,
     /// The commit's author (`Name <email>`), where known.
@@ -197,10 +223,16 @@ impl Origin {
     pub fn label(&self) -> String {
         match self.subject {
             Subject::Content => Escaped(&self.full_path()).to_string(),
-            Subject::PathName => format!("{} (file name)", Escaped(&self.path)),
+            Subject::PathName => match self.tree {
+                Some(tree) if self.path.is_empty() => format!("(a file name in tree {tree})"),
+                _ => format!("{} (file name)", Escaped(&self.path)),
+            },
             Subject::CommitMessage => "(commit message)".to_string(),
             Subject::TagMessage => "(tag message)".to_string(),
             Subject::RefName => format!("{} (ref name)", Escaped(&self.path)),
+            Subject::CommitHeader => format!("(commit header {})", Escaped(&self.path)),
+            Subject::TagHeader => format!("(tag header {})", Escaped(&self.path)),
+            Subject::PushOption => format!("(push option {})", Escaped(&self.path)),
         }
     }
 
@@ -220,6 +252,7 @@ impl fmt::Debug for Origin {
             .field("commit", &self.commit)
             .field("tag", &self.tag)
             .field("blob", &self.blob)
+            .field("tree", &self.tree)
             .finish_non_exhaustive()
     }
 }

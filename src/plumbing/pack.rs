@@ -1,10 +1,9 @@
 //! A pack's objects, each inflated once: the traversal a whole-database scan needs.
 //!
-//! Receives an objects directory; hands each blob, commit and tag to a visitor that may run
-//! on several threads. Per pack: each entry's kind is learnt from its header (a delta takes
-//! its base's kind), trees are left out, and the blob, commit and tag delta chains are
-//! traversed with gix-pack's delta tree, so each object is inflated exactly once and no tree
-//! is inflated at all. Loose objects are read one by one. A pack that cannot be read is an
+//! Receives an objects directory; hands each object (blob, tree, commit, tag) to a visitor
+//! that may run on several threads. Per pack: each entry's kind is learnt from its header
+//! (a delta takes its base's kind), and the delta chains are traversed with gix-pack's
+//! delta tree, so each object is inflated exactly once. Loose objects are read one by one. A pack that cannot be read is an
 //! error for that pack only.
 //!
 //! Plumbing: it knows git's formats and nothing of intercept.
@@ -110,7 +109,7 @@ pub fn count_loose(dir: &Path) -> u64 {
         .sum()
 }
 
-/// Visits every blob, commit and tag in one pack, inflating each once. `planned` counts the
+/// Visits every object in one pack, inflating each once. `planned` counts the
 /// objects the audit expects to visit: the caller added `counted` for this pack (all its
 /// entries); once the pack is classified, that becomes the number it will visit.
 #[allow(clippy::too_many_arguments)]
@@ -182,7 +181,7 @@ pub fn scan_pack(
     for item in &mut items {
         item.wanted = matches!(
             kinds.get(&item.offset),
-            Some(Kind::Blob | Kind::Commit | Kind::Tag)
+            Some(Kind::Blob | Kind::Commit | Kind::Tag | Kind::Tree)
         );
     }
     let total = items.len();
@@ -250,7 +249,7 @@ pub fn scan_pack(
     })
 }
 
-/// Visits every loose blob, commit and tag in `dir` (an object that is also packed is
+/// Visits every loose object in `dir` (an object that is also packed is
 /// visited twice; findings are folded later).
 pub fn scan_loose(
     dir: &Path,
@@ -273,7 +272,7 @@ pub fn scan_loose(
             }
         };
         match store.try_find(&id, &mut buf) {
-            Ok(Some(object)) if matches!(object.kind, Kind::Blob | Kind::Commit | Kind::Tag) => {
+            Ok(Some(object)) => {
                 stats.objects += 1;
                 stats.bytes += object.data.len() as u64;
                 visit(Object {
@@ -282,7 +281,7 @@ pub fn scan_loose(
                     data: object.data,
                 });
             }
-            Ok(_) => {}
+            Ok(None) => {}
             Err(e) => errors.push(Error::Loose { id, source: e.into() }),
         }
     }

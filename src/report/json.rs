@@ -58,7 +58,8 @@ struct JsonFinding<'a> {
 fn json_finding<'a>(f: &'a Finding, reason: Option<&'a str>) -> JsonFinding<'a> {
     let (path, path_bytes) = match f.origin.subject {
         // A message is no file: its path says what it is.
-        Subject::CommitMessage | Subject::TagMessage => (f.origin.label(), None),
+        s if s.is_object_text() || s == Subject::PushOption => (f.origin.label(), None),
+        Subject::PathName if f.origin.path.is_empty() => (f.origin.label(), None),
         _ => path_fields(&f.origin.path_text()),
     };
     JsonFinding {

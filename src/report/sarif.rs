@@ -188,6 +188,25 @@ impl<'w> Sarif<'w> {
                 let name = String::from_utf8_lossy(&o.path).into_owned();
                 (logical(&name, &name), format!("ref-name:{name}"))
             }
+            Subject::CommitHeader | Subject::TagHeader => {
+                let field = String::from_utf8_lossy(&o.path).into_owned();
+                let (what, id) = match o.subject {
+                    Subject::CommitHeader => ("commit", object(&o.commit)),
+                    _ => ("tag", object(&o.tag)),
+                };
+                (
+                    logical(&format!("{what} header {field}"), &format!("{what} {id}")),
+                    format!("{what}-header:{id}:{field}"),
+                )
+            }
+            Subject::PushOption => (logical("push option", "push option"), "push-option".to_string()),
+            Subject::PathName if o.path.is_empty() && o.tree.is_some() => {
+                let tree = object(&o.tree);
+                (
+                    logical("file name", &format!("tree {tree}")),
+                    format!("tree-name:{tree}"),
+                )
+            }
             Subject::Content if o.unnamed == Some(Unnamed::Stdin) => {
                 (logical("standard input", "standard input"), "stdin".to_string())
             }

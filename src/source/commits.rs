@@ -5,7 +5,8 @@
 //! the other side already has (hidden tips). Peels each pushed object ([`pushed::peel`]: an
 //! annotated tag's message is an item; a ref may point at a tree or a blob), hands on the
 //! ref names, walks the commits reachable from the tips and not from the hidden ones (git's
-//! `rev-list` walk, `history`), and hands on what each commit adds and its message, one
+//! `rev-list` walk, `history`), and hands on what each commit adds and the text it carries
+//! (`carried`: message and free-text headers), one
 //! commit per unit of the session's threads. Shallow boundaries have no parents.
 
 use std::collections::HashSet;
@@ -13,6 +14,7 @@ use std::sync::Mutex;
 
 use gix::ObjectId;
 
+use super::carried::{self, Carrier};
 use super::history::{self, Graph};
 use super::pushed::{self, Peeled, TagMessage};
 use super::{tree_diff, Blobs, Change, Emit, Error, Input, Item, Source};
@@ -106,10 +108,7 @@ where
             emit.item(Item::new(origin, Input::Name(p.name.as_bytes())));
         }
         for tag in &self.peels.tags {
-            emit.item(Item::new(
-                Origin::tag_message(tag.tag),
-                Input::Bytes(&tag.message),
-            ));
+            carried::emit(Carrier::Tag, tag.tag, &tag.raw, &Origin::default(), emit);
         }
         for tree in &self.peels.trees {
             let mut changes = Vec::new();
@@ -184,11 +183,7 @@ fn commit<F: gix::objs::Find + gix::objs::FindHeader>(
     for change in &changes.changes {
         Change::emit(change, &base, &blobs, emit);
     }
-    let message = Origin {
-        subject: Subject::CommitMessage,
-        ..base
-    };
-    emit.item(Item::new(message, Input::Bytes(&changes.message)));
+    carried::emit(Carrier::Commit, id, &changes.raw, &base, emit);
 }
 
 #[cfg(test)]
@@ -234,15 +229,21 @@ mod tests {
                 "name refs/heads/main (ref name) ref-name".to_string(),
                 "name refs/tags/v1 (ref name) ref-name".to_string(),
                 "name refs/x/blob (ref name) ref-name".to_string(),
+                "bytes (tag header tag) tag-header".to_string(),
+                "bytes (tag header tagger) tag-header".to_string(),
                 "bytes (tag message) tag-message".to_string(),
                 format!("blob (blob {blob_a}) content"),
                 // Newest first: what each commit adds, then its message.
                 format!("name b content commit={three} +author"),
                 format!("blob b content commit={three} +author"),
+                format!("bytes (commit header author) commit-header commit={three} +author"),
+                format!("bytes (commit header committer) commit-header commit={three} +author"),
                 format!("bytes (commit message) commit-message commit={three} +author"),
                 format!("blob a content commit={two} baseline={old_a} +author"),
                 format!("name d/new content commit={two} +author"),
                 format!("blob d/new content commit={two} +author"),
+                format!("bytes (commit header author) commit-header commit={two} +author"),
+                format!("bytes (commit header committer) commit-header commit={two} +author"),
                 format!("bytes (commit message) commit-message commit={two} +author"),
             ]
         );

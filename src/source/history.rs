@@ -230,11 +230,12 @@ pub fn commits<F: gix::objs::Find>(
     Ok(out)
 }
 
-/// What one commit adds: its changes and its message, and who made it when.
+/// What one commit adds: its changes and the text it carries, and who made it when.
 #[derive(Debug)]
 pub struct CommitChanges {
     pub changes: Vec<Change>,
-    pub message: Vec<u8>,
+    /// The commit object's bytes (its headers and message: `super::carried`).
+    pub raw: Vec<u8>,
     /// The author (`Name <email>`) and author date (ISO 8601).
     pub author: Option<String>,
     pub date: Option<String>,
@@ -265,17 +266,17 @@ pub fn commit_changes<F: gix::objs::Find>(
     id: &ObjectId,
 ) -> Result<CommitChanges, RepoError> {
     let objects = &graph.objects;
-    let (tree, parents, message, about) = {
+    let (tree, parents, about) = {
         let commit = objects
             .find_commit(id, &mut graph.buf)
             .map_err(|e| object_error(id, e))?;
         (
             commit.tree(),
             commit.parents().collect::<Vec<_>>(),
-            commit.message.to_vec(),
             author_and_date(&commit),
         )
     };
+    let raw = graph.buf.clone();
     let parents = graph.unless_shallow(id, parents);
     let mut parent_trees = Vec::with_capacity(parents.len());
     for p in &parents {
@@ -317,7 +318,7 @@ pub fn commit_changes<F: gix::objs::Find>(
     }
     Ok(CommitChanges {
         changes,
-        message,
+        raw,
         author: about.0,
         date: about.1,
     })
@@ -377,7 +378,7 @@ mod tests {
             root.changes.iter().all(|c| c.old.is_none()),
             "a root commit adds everything"
         );
-        assert_eq!(root.message, b"root\n");
+        assert!(root.raw.ends_with(b"\n\nroot\n"));
         let change = commit_changes(&mut graph, &id(&fixture, "HEAD")).unwrap();
         assert_eq!(paths(&change), ["dir/sub/x", "dir/y"], "a deletion adds nothing");
         let x = &change.changes[0];

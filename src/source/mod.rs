@@ -14,6 +14,7 @@
 //! so that only what the change adds counts. Adding a source is one file here implementing
 //! [`Source`], and the plan choosing it.
 
+pub(crate) mod carried;
 pub mod commits;
 pub mod files;
 pub(crate) mod history;

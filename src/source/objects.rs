@@ -1,11 +1,13 @@
-//! The whole object database → every blob exactly once, plus commit and tag objects (for
-//! their messages): the [`Database`] source of `intercept scan --all`.
+//! The whole object database → every object exactly once: blobs, the names trees hold
+//! (a token used as a file or directory name), the text commits and tags carry
+//! (`super::carried`), and the names of every ref: the [`Database`] source of
+//! `intercept scan --all`.
 //!
 //! Receives an objects directory (its alternates are followed); hands each object to a
 //! visitor that may run on several threads. Per pack: each entry's kind is learnt from its
-//! header (a delta takes its base's kind), trees are left out, and the blob, commit and
-//! tag delta chains are traversed with gix-pack's delta tree, so each object is inflated
-//! exactly once and no tree is inflated at all. Loose objects are read one by one. A pack
+//! header (a delta takes its base's kind), and the delta chains are traversed with
+//! gix-pack's delta tree, so each object is inflated exactly once. Loose objects are read
+//! one by one. A pack
 //! that cannot be read is an error for that pack only; the rest is still scanned.
 //!
 //! The objects are scanned on the traversal's own threads ([`Emit::concurrently`]); a blob's
@@ -20,10 +22,11 @@ use std::sync::{Arc, Mutex};
 use gix::objs::Kind;
 use gix::ObjectId;
 
+use super::carried::{self, Carrier};
 use super::history::{self, Graph};
 use super::{provenance, Emit, Error, Input, Item, Located, Source};
 use crate::causes::{self, BoxError};
-use crate::origin::Origin;
+use crate::origin::{Origin, Subject};
 use crate::path::PathText;
 use crate::plumbing::pack::{self, count_loose, pack_entries, pack_indexes, scan_loose, scan_pack, Object};
 pub use crate::progress::Counters;
@@ -40,6 +43,16 @@ pub struct Database<'a> {
 impl Source for Database<'_> {
     fn run(&mut self, emit: &mut dyn Emit) -> Result<(), Error> {
         let (repo, interrupt, counters) = (self.repo, &*self.interrupt, &*self.counters);
+        let hash = repo.object_hash();
+        // A token used as a branch or tag name.
+        for (name, _) in repo::refs::all(repo, None)? {
+            let origin = Origin {
+                subject: Subject::RefName,
+                path: name.clone().into_bytes(),
+                ..Origin::default()
+            };
+            emit.item(Item::new(origin, Input::Name(name.as_bytes())));
+        }
         let errors = Mutex::new(Vec::new());
         emit.concurrently(&mut |scan| {
             let visit = |object: Object<'_>| {
@@ -47,19 +60,34 @@ impl Source for Database<'_> {
                 counters
                     .bytes
                     .fetch_add(object.data.len() as u64, Ordering::Relaxed);
-                let (origin, data) = match object.kind {
-                    Kind::Blob => (
-                        Origin {
+                match object.kind {
+                    Kind::Blob => {
+                        let origin = Origin {
                             blob: Some(object.id),
                             ..Origin::default()
-                        },
-                        object.data,
-                    ),
-                    Kind::Commit => (Origin::commit_message(Some(object.id)), body(object.data)),
-                    Kind::Tag => (Origin::tag_message(object.id), body(object.data)),
-                    _ => return,
-                };
-                scan(Item::new(origin, Input::Bytes(data)));
+                        };
+                        scan(Item::new(origin, Input::Bytes(object.data)));
+                    }
+                    Kind::Commit | Kind::Tag => {
+                        let carrier = if object.kind == Kind::Commit {
+                            Carrier::Commit
+                        } else {
+                            Carrier::Tag
+                        };
+                        carried::each(carrier, object.id, object.data, &Origin::default(), &mut |item| {
+                            scan(item)
+                        });
+                    }
+                    Kind::Tree => {
+                        let names = tree_names(object.data, hash);
+                        let origin = Origin {
+                            subject: Subject::PathName,
+                            tree: Some(object.id),
+                            ..Origin::default()
+                        };
+                        scan(Item::new(origin, Input::Name(&names)));
+                    }
+                }
             };
             let found = all_objects(repo, interrupt, counters, &visit);
             if let Ok(mut all) = errors.lock() {
@@ -154,8 +182,23 @@ impl From<pack::Error> for ObjectsError {
 }
 
 /// A commit's or tag's message: what follows its headers.
-fn body(data: &[u8]) -> &[u8] {
-    memchr::memmem::find(data, b"\n\n").map_or(&[][..], |i| &data[i + 2..])
+/// A tree's entry names, one per line (the line of a finding is the entry's position; a
+/// name with a newline of its own is still read whole).
+fn tree_names(data: &[u8], hash: gix::hash::Kind) -> Vec<u8> {
+    let mut names = Vec::with_capacity(data.len() / 2);
+    let mut rest = data;
+    // `<mode> <name>\0<id>` per entry.
+    while let Some(space) = memchr::memchr(b' ', rest) {
+        let after = &rest[space + 1..];
+        let Some(nul) = memchr::memchr(0, after) else {
+            names.extend_from_slice(after);
+            break;
+        };
+        names.extend_from_slice(&after[..nul]);
+        names.push(b'\n');
+        rest = after.get(nul + 1 + hash.len_in_bytes()..).unwrap_or_default();
+    }
+    names
 }
 
 /// Visits every object of every pack and every loose object, planning the progress first:
@@ -283,10 +326,19 @@ mod tests {
         let mut seen = Recorder::default();
         db.run(&mut seen).unwrap();
         let count = |subject: &str| seen.items.iter().filter(|i| i.contains(subject)).count();
-        // Blobs by id (no path yet), two commits, one tag; trees are left out.
+        // Blobs by id (no path yet), the names of two root trees, two commits (each with its
+        // author and committer headers), one tag (its name and tagger), the refs' names.
         assert_eq!(
-            (count(" content"), count(" commit-message"), count(" tag-message")),
-            (2, 2, 1),
+            (
+                count(" content"),
+                count(" path-name"),
+                count(" commit-message"),
+                count(" commit-header"),
+                count(" tag-message"),
+                count(" tag-header"),
+                count(" ref-name")
+            ),
+            (2, 2, 2, 4, 1, 2, 2),
             "{:?}",
             seen.items
         );
@@ -294,7 +346,7 @@ mod tests {
             seen.items.iter().all(|i| !i.contains("+author")),
             "read only for findings"
         );
-        assert_eq!(seen.counted.0, 5);
+        assert_eq!(seen.counted.0, 7);
         assert!(seen.problems.is_empty(), "{:?}", seen.problems);
         let loose = crate::source::testing::id(&fixture, "HEAD:l");
         let located = db.locate(&[loose].into(), &HashSet::new());

@@ -118,11 +118,12 @@ pub enum Peeled {
     Blob(ObjectId),
 }
 
-/// An annotated tag met on the way, with its message.
+/// An annotated tag met on the way, with its object's bytes (its headers and message:
+/// `super::carried`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TagMessage {
     pub tag: ObjectId,
-    pub message: Vec<u8>,
+    pub raw: Vec<u8>,
 }
 
 /// Follows annotated tags from `id` down to what they point at; their messages go to
@@ -151,7 +152,7 @@ pub fn peel(
                 let target = tag.target();
                 tags.push(TagMessage {
                     tag: id,
-                    message: tag.message.to_vec(),
+                    raw: data.data.to_vec(),
                 });
                 id = target;
             }
@@ -181,7 +182,10 @@ mod tests {
         let mut tags = Vec::new();
         let commit = peel(&git.objects, id(&fixture, "t2"), &mut tags).unwrap();
         assert_eq!(commit, Peeled::Commit(id(&fixture, "HEAD")));
-        let messages: Vec<&[u8]> = tags.iter().map(|t| t.message.as_slice()).collect();
+        let messages: Vec<&[u8]> = tags
+            .iter()
+            .map(|t| &t.raw[memchr::memmem::find(&t.raw, b"\n\n").unwrap() + 2..])
+            .collect();
         assert_eq!(messages, [&b"a tag of a tag\n"[..], b"first tag\n"]);
         assert_eq!(tags[0].tag, id(&fixture, "t2"));
         let mut tags = Vec::new();
