@@ -20,6 +20,7 @@ pub mod files;
 pub(crate) mod history;
 pub mod message;
 pub mod objects;
+pub mod options;
 pub(crate) mod provenance;
 pub mod pushed;
 pub mod staged;
