@@ -23,11 +23,40 @@ pub enum RuleKind {
     },
 }
 
+/// Paths no allow entry can mean to name (no fixture is called that): a pattern that
+/// matches any of them, as git's matcher reads it, allows files of any name.
+const NOBODYS_PATHS: [&[u8]; 5] = [
+    b"qzxjvk",
+    b"qzxjvk/wvbnmp",
+    b"Wvbnmp/qzxjvk/kjvxzq",
+    b".qzxjvk",
+    b"0qzxjvk/~wvbnmp",
+];
+
+/// Why a path pattern cannot be an allow entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathRefusal {
+    /// Not a pattern git's matcher reads.
+    Invalid,
+    /// `!pattern`: an allow entry names what to allow, not what not to.
+    Negative,
+    /// It matches files of any name.
+    Everything,
+}
+
 impl RuleKind {
-    /// A gitignore-style path pattern.
-    pub fn path(text: &str) -> Option<Self> {
-        let pattern = gix::glob::parse(text.trim())?;
-        Some(RuleKind::Path {
+    /// A gitignore-style path pattern, unless it is one an allow-list must not hold: one
+    /// that matches paths of any name (asked of the matcher itself, so every spelling of
+    /// "everything" is caught: `**`, ` **`, `[!/]*`, `?*`, …) or a negative one.
+    pub fn path(text: &str) -> Result<Self, PathRefusal> {
+        let pattern = gix::glob::parse(text.trim()).ok_or(PathRefusal::Invalid)?;
+        if pattern.is_negative() {
+            return Err(PathRefusal::Negative);
+        }
+        if NOBODYS_PATHS.iter().any(|p| path_matches(&pattern, p)) {
+            return Err(PathRefusal::Everything);
+        }
+        Ok(RuleKind::Path {
             text: text.trim().to_string(),
             pattern,
         })
@@ -162,5 +191,53 @@ mod tests {
             b"sub/docs/example.env"
         ));
         assert!(!path_matches(&pattern("*.fake"), b"token.fake.env"));
+    }
+
+    #[test]
+    fn patterns_that_match_every_path_are_refused_in_any_spelling() {
+        for everything in [
+            "*",
+            "**",
+            " **",
+            "** ",
+            "**/*",
+            "/**",
+            "/*",
+            "[!/]*",
+            "[^/]*",
+            "?*",
+            "*?",
+            "**/",
+            "*/",
+            "**/**",
+            "[a-zA-Z0-9._~]*",
+            ".*",
+            "*/**",
+            "[!q]*",
+        ] {
+            assert_eq!(
+                RuleKind::path(everything).err(),
+                Some(PathRefusal::Everything),
+                "{everything:?}"
+            );
+        }
+        for negative in ["!**", "!tests/fixtures/**", "!*"] {
+            assert_eq!(
+                RuleKind::path(negative).err(),
+                Some(PathRefusal::Negative),
+                "{negative:?}"
+            );
+        }
+        for fine in [
+            "tests/fixtures/**",
+            "fixtures/",
+            "*.fake",
+            "/docs/example.env",
+            "**/testdata/**",
+            "spec/*.env",
+            "\\**",
+        ] {
+            assert!(RuleKind::path(fine).is_ok(), "{fine:?}");
+        }
     }
 }

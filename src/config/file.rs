@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::{value, AllowProblem, ConfigError, Layer, PushedAllowlist, Settings};
-use crate::allowlist::{Rule, RuleKind};
+use crate::allowlist::{PathRefusal, Rule, RuleKind};
 use crate::finding::Fingerprint;
 
 /// What a layer may set.
@@ -123,15 +123,13 @@ fn rules(layer: &Layer, entries: Vec<AllowEntry>) -> Result<Vec<Rule>, ConfigErr
                 Fingerprint::from_hex(&fp)
                     .ok_or_else(|| allow_error(AllowProblem::Fingerprint(fp.clone())))?,
             ),
-            (None, Some(path)) => {
-                if path
-                    .trim_matches(|c| matches!(c, '*' | '/' | '?' | '.'))
-                    .is_empty()
-                {
-                    return Err(allow_error(AllowProblem::EveryFile(path)));
-                }
-                RuleKind::path(&path).ok_or_else(|| allow_error(AllowProblem::Pattern(path.clone())))?
-            }
+            (None, Some(path)) => RuleKind::path(&path).map_err(|refusal| {
+                allow_error(match refusal {
+                    PathRefusal::Invalid => AllowProblem::Pattern(path.clone()),
+                    PathRefusal::Negative => AllowProblem::Negative(path.clone()),
+                    PathRefusal::Everything => AllowProblem::EveryFile(path.clone()),
+                })
+            })?,
             (Some(_), Some(_)) => return Err(allow_error(AllowProblem::Both)),
             (None, None) => return Err(allow_error(AllowProblem::Neither)),
         };
@@ -204,7 +202,11 @@ mod tests {
                 "64 hex digits",
             ),
             ("[[allow]]\npath = \"a/**\"\n", "`reason` is required"),
-            ("[[allow]]\npath = \"**\"\nreason = \"x\"\n", "every file"),
+            ("[[allow]]\npath = \"**\"\nreason = \"x\"\n", "files of any name"),
+            (
+                "[[allow]]\npath = \"!a/**\"\nreason = \"x\"\n",
+                "negative pattern",
+            ),
             ("[[allow]]\nreason = \"x\"\n", "a `fingerprint` or a `path`"),
             (
                 "[[allow]]\npath = \"a\"\nreason = \"x\"\nwhy = 1\n",

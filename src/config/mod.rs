@@ -184,8 +184,13 @@ pub enum AllowProblem {
     NoReason,
     #[error("fingerprint {0:?} is not 64 hex digits (copy it from intercept's report or JSON output)")]
     Fingerprint(String),
-    #[error("path {0:?} would allow every file; name the fixtures' directory or files")]
+    #[error(
+        "path {0:?} would allow files of any name (git's matcher matches it against names no fixture has); \
+         name the fixtures' directory or files"
+    )]
     EveryFile(String),
+    #[error("path {0:?} is a negative pattern (`!`); an allow entry names the files to allow")]
+    Negative(String),
     #[error("path {0:?} is not a valid pattern")]
     Pattern(String),
     #[error("give either `fingerprint` or `path`, not both")]

@@ -237,7 +237,6 @@ impl Detector {
         self.hits(hay, chunk.report.clone(), &mut |hit| found.push(hit));
         // A split anchor's second core can be found after a later anchor's first core.
         found.sort_by_key(|h| h.offset);
-        let mut line = LineMarker::default();
         for hit in found {
             if hit.offset < counted {
                 position = chunk.start;
@@ -262,7 +261,7 @@ impl Detector {
                 encoding: hit.encoding,
                 redacted: hit.redacted,
                 fingerprint: hit.fingerprint,
-                marker: line.marker(hay, hit.offset),
+                marker: marker_beside(hay, hit.offset..hit.end),
             });
         }
     }
@@ -338,6 +337,7 @@ fn partial_tokens(text: &[u8]) -> Vec<Range<usize>> {
 /// Markers that allow a token on their line: intercept's own and the ones teams already
 /// use with other scanners (gitleaks, detect-secrets).
 pub const MARKERS: [&str; 3] = ["intercept:allow", "gitleaks:allow", "pragma: allowlist secret"];
+const _: () = assert!(MARKERS[2].len() == MARKER_LEN);
 
 /// The marker, if any, somewhere in `bytes`.
 pub fn marker_in(bytes: &[u8]) -> Option<&'static str> {
@@ -346,27 +346,33 @@ pub fn marker_in(bytes: &[u8]) -> Option<&'static str> {
         .find(|m| memchr::memmem::find(bytes, m.as_bytes()).is_some())
 }
 
-/// The allow marker of the physical line that holds an offset, remembered for the next
-/// finding on the same line (a minified line is searched once, however many tokens it
-/// holds).
-#[derive(Default)]
-struct LineMarker {
-    line: Option<(Range<usize>, Option<&'static str>)>,
-}
+/// How far from a token an allow marker counts: at most this many bytes between them, on the
+/// token's own physical line. A marker on a minified one-line bundle allows the token beside
+/// it, not every token of the line.
+pub const MARKER_REACH: usize = 256;
 
-impl LineMarker {
-    fn marker(&mut self, hay: &[u8], offset: usize) -> Option<&'static str> {
-        if let Some((range, marker)) = &self.line {
-            if range.contains(&offset) {
-                return *marker;
-            }
-        }
-        let start = memchr::memrchr(b'\n', &hay[..offset]).map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', &hay[offset..]).map_or(hay.len(), |i| offset + i);
-        let marker = marker_in(&hay[start..end]);
-        self.line = Some((start..end.max(offset + 1), marker));
-        marker
-    }
+/// The longest marker.
+const MARKER_LEN: usize = 24;
+
+/// The allow marker beside a token: on its physical line, at most [`MARKER_REACH`] bytes
+/// before its start or after its end (bounded work per finding, however long the line).
+fn marker_beside(hay: &[u8], token: Range<usize>) -> Option<&'static str> {
+    let end = token.end.min(hay.len());
+    let from = token.start.saturating_sub(MARKER_REACH + MARKER_LEN);
+    let to = end.saturating_add(MARKER_REACH + MARKER_LEN).min(hay.len());
+    let start = memchr::memrchr(b'\n', &hay[from..token.start]).map_or(from, |i| from + i + 1);
+    let stop = memchr::memchr(b'\n', &hay[end..to]).map_or(to, |i| end + i);
+    MARKERS.into_iter().find(|m| {
+        memchr::memmem::find_iter(&hay[start..stop], m.as_bytes()).any(|at| {
+            let (at, after) = (start + at, start + at + m.len());
+            let gap = if at >= end {
+                at - end
+            } else {
+                token.start.saturating_sub(after)
+            };
+            gap <= MARKER_REACH
+        })
+    })
 }
 
 /// Decodes and validates from one anchor.

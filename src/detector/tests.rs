@@ -333,12 +333,34 @@ fn spans_end_after_the_padding() {
 }
 
 #[test]
-fn markers_count_on_the_whole_physical_line_however_long() {
+fn a_marker_counts_only_beside_its_token_on_its_line() {
+    use super::MARKER_REACH;
     let t = token();
-    let line = format!("{t}{}// intercept:allow\n", " ".repeat(200_000));
+    let near = " ".repeat(MARKER_REACH - "// ".len());
+    let far = " ".repeat(MARKER_REACH + 1);
+    let line = format!("{t}{near}// intercept:allow\n");
     assert_eq!(scan(line.as_bytes())[0].marker, Some("intercept:allow"));
-    let line = format!("// gitleaks:allow{}{t}\nnext\n", "x".repeat(100_000));
+    let line = format!(
+        "// gitleaks:allow{}{t}\nnext\n",
+        " ".repeat(MARKER_REACH - "gitleaks:allow".len())
+    );
     assert_eq!(scan(line.as_bytes())[0].marker, Some("gitleaks:allow"));
+    // A minified bundle: the marker tens of kilobytes away allows nothing.
+    let line = format!("{t}{far}intercept:allow\n");
+    assert_eq!(scan(line.as_bytes())[0].marker, None);
+    let line = format!("// gitleaks:allow{}{t}\nnext\n", "x".repeat(100_000));
+    assert_eq!(scan(line.as_bytes())[0].marker, None);
+    let line = format!("var a=\"{t}\"; // intercept:allow{far}var b=\"{}\";\n", token());
+    let found = scan(line.as_bytes());
+    assert_eq!(
+        found.iter().map(|f| f.marker).collect::<Vec<_>>(),
+        [Some("intercept:allow"), None]
+    );
+    // Still only its own line.
+    assert_eq!(
+        scan(format!("{t}\n// intercept:allow\n").as_bytes())[0].marker,
+        None
+    );
 }
 
 #[test]
