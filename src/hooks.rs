@@ -7,7 +7,7 @@
 pub enum Check {
     /// pre-commit, pre-merge-commit, pre-applypatch: the lines the staged index adds to `HEAD`.
     Staged,
-    /// commit-msg: the message.
+    /// commit-msg, applypatch-msg (`git am`): the message git will record.
     Message,
     /// pre-push: the commits a push sends.
     Push,
@@ -56,10 +56,10 @@ pub const HOOKS: [Hook; 27] = [
     hook("pre-commit", Some(Check::Staged), false, true),
     hook("pre-merge-commit", Some(Check::Staged), false, true),
     hook("commit-msg", Some(Check::Message), false, true),
+    hook("applypatch-msg", Some(Check::Message), false, true),
     hook("pre-applypatch", Some(Check::Staged), false, true),
     hook("pre-push", Some(Check::Push), true, true),
     hook("pre-receive", Some(Check::Receive), true, false),
-    hook("applypatch-msg", None, false, true),
     hook("post-applypatch", None, false, true),
     hook("prepare-commit-msg", None, false, false),
     hook("post-commit", None, false, false),

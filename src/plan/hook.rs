@@ -84,7 +84,7 @@ fn check(name: &str, args: &[String], shim: bool) -> Outcome {
                 }
             );
         }
-        return if check == Check::Message {
+        return if name == "commit-msg" {
             run.staged_since(decided)
         } else {
             decided
@@ -104,7 +104,7 @@ fn check(name: &str, args: &[String], shim: bool) -> Outcome {
     {
         gate(name);
     }
-    if check == Check::Message {
+    if name == "commit-msg" {
         return run.staged_since(outcome);
     }
     outcome

@@ -16,13 +16,16 @@ use crate::outcome::Outcome;
 use crate::path::PathText;
 use crate::progress::Counters;
 use crate::repo::{self, RepoError};
+use crate::report::human::Brought;
 use crate::scan::{Budget, Problem, Session, Sink, Summary};
 use crate::source::commits::{CommitWalk, Pushed};
 use crate::source::files::Files;
+use crate::source::history;
 use crate::source::message::Message;
 use crate::source::objects::Database;
+use crate::source::options::PushOptions;
 use crate::source::pushed::{self, LineError, PushUpdate};
-use crate::source::staged::Staged;
+use crate::source::staged::{Part, Staged};
 
 /// What a run shares with the command around it: the detector, and for a history audit
 /// the Ctrl-C flag and the counters a progress line reads.
@@ -91,7 +94,7 @@ pub fn run(plan: &Plan, cx: &Context<'_>, sink: &mut dyn Sink) -> Outcome {
     let result = match &plan.check {
         Check::Files(paths) => files(d, paths, flags, sink),
         Check::Staged => staged(d, flags, sink),
-        Check::Message { file } => message(d, file.as_deref(), sink),
+        Check::Message { file } => self::message(d, file.as_deref(), sink),
         Check::Push { remote, url, input } => pre_push(d, remote.as_deref(), url.as_deref(), input, sink),
         Check::Receive { input } => pre_receive(d, input, sink),
         Check::Range(range) => self::range(d, range, flags, sink),
@@ -158,37 +161,107 @@ fn staged(d: &Detector, flags: &config::Flags, sink: &mut dyn Sink) -> Result<Ou
     let head = repo::head_tree(&repo, &objects)?;
     let dirs = repo::ObjectDirs::of(&repo);
     let lfs = lfs_store(&repo);
+    // Concluding a merge: only what differs from every parent is the merge's own.
+    let parents = repo::merge_heads(&repo);
+    let others: Vec<ObjectId> = parents
+        .iter()
+        .filter_map(|c| repo::commit_tree(&objects, c))
+        .collect();
     let mut session = Session::new(d, &settings, Some(&lfs), sink);
-    session.run(&mut Staged {
+    let mut staged = Staged {
         objects: &objects,
         dirs: &dirs,
         index: &index,
         head,
-    });
+        others: &others,
+        part: Part::Adds,
+    };
+    session.run(&mut staged);
+    if !others.is_empty() {
+        // What the other parents bring is already in history: said once, never blocking.
+        let mut brought = Brought::default();
+        let mut quiet = Session::new(d, &settings, Some(&lfs), &mut brought);
+        staged.part = Part::Brings;
+        quiet.run(&mut staged);
+        drop(quiet);
+        if brought.count > 0 {
+            session.notice(brought.note(shared_on(&repo, &parents).as_deref()));
+        }
+    }
     Ok(session.finish())
 }
 
-/// git's scissors line: everything below it (`git commit -v`'s diff) is not part of the
-/// message.
-const SCISSORS: &[u8] = b"------------------------ >8 ------------------------";
+/// A remote-tracking ref whose history holds every one of `commits`, if one does.
+fn shared_on(repo: &gix::Repository, commits: &[ObjectId]) -> Option<String> {
+    let remotes = repo::refs::all(repo, Some("refs/remotes/")).ok()?;
+    let tips: Vec<ObjectId> = remotes
+        .iter()
+        .filter_map(|(_, id)| repo::peel_to_commit(&repo.objects, *id))
+        .collect();
+    let mut graph = history::Graph::new(repo, repo.objects.clone());
+    let outside = history::commits(&mut graph, commits, &tips).ok()?;
+    if !outside.is_empty() {
+        return None;
+    }
+    // Name a branch (not `<remote>/HEAD`) that points at one of them, else any.
+    let branches = || remotes.iter().filter(|(name, _)| !name.ends_with("/HEAD"));
+    branches()
+        .find(|(_, id)| commits.contains(id))
+        .or_else(|| branches().next())
+        .or(remotes.first())
+        .map(|(name, _)| name.trim_start_matches("refs/remotes/").to_string())
+}
 
-/// commit-msg: a token in the message blocks.
+/// git's cut line, after the comment string (`#` unless `core.commentChar` says otherwise).
+const CUT: &[u8] = b" ------------------------ >8 ------------------------";
+
+/// The part of a message file git records. git cuts the message at its scissors line only
+/// when it wrote that line itself (`git commit -v`, or `--cleanup=scissors` in the
+/// editor), and then two commented lines of explanation follow it (in the user's language).
+/// A scissors line a user wrote into `git commit -F file` is kept by git, and so is all
+/// that follows it: then the whole file is read.
+fn recorded(message: &[u8]) -> &[u8] {
+    let lines: Vec<(usize, &[u8])> = {
+        let mut at = 0;
+        message
+            .split(|&b| b == b'\n')
+            .map(|line| {
+                let start = at;
+                at += line.len() + 1;
+                (start, line)
+            })
+            .collect()
+    };
+    for (i, (start, line)) in lines.iter().enumerate() {
+        let Some(comment) = line.strip_suffix(CUT) else {
+            continue;
+        };
+        if comment.is_empty() || comment.contains(&b' ') {
+            continue;
+        }
+        let explained = |k: usize| {
+            lines
+                .get(i + k)
+                .is_some_and(|(_, l)| l.starts_with(comment) && l.get(comment.len()) == Some(&b' '))
+        };
+        if explained(1) && explained(2) {
+            return &message[..*start];
+        }
+    }
+    message
+}
+
+/// commit-msg and applypatch-msg: a token in the message git will record blocks.
 fn message(d: &Detector, file: Option<&std::path::Path>, sink: &mut dyn Sink) -> Result<Outcome, Error> {
     let file = file.ok_or(Error::NoMessageFile)?;
-    let mut message = std::fs::read(file).map_err(|source| Error::MessageFile {
+    let whole = std::fs::read(file).map_err(|source| Error::MessageFile {
         path: PathText::new(file),
         source,
     })?;
-    if let Some(at) = memchr::memmem::find(&message, SCISSORS) {
-        let line_start = message[..at]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        message.truncate(line_start);
-    }
+    let message = recorded(&whole);
     // The usual case: no token, so no repository or config to read (pre-commit already
     // checked the staged config of this commit).
-    let settings = if d.prefilter(&message) {
+    let settings = if d.prefilter(message) {
         let repo = repo::open()?;
         let index = repo::index(&repo)?;
         config::layers::for_staged(&repo.objects, &index, &config::Flags::default())?
@@ -196,7 +269,7 @@ fn message(d: &Detector, file: Option<&std::path::Path>, sink: &mut dyn Sink) ->
         Settings::defaults()
     };
     let mut session = Session::new(d, &settings, None, sink);
-    session.run(&mut Message { bytes: &message });
+    session.run(&mut Message { bytes: message });
     Ok(session.finish())
 }
 
@@ -237,7 +310,8 @@ fn pre_push(
     // A remote given by name has remote-tracking refs: what it is known to have, while
     // they describe the server this push goes to (`repo::tracking`).
     let mut doubt = None;
-    if let Some(name) = remote.filter(|r| !r.contains(['/', ':', '\\']) && !r.is_empty()) {
+    let named = remote.filter(|r| !r.contains(['/', ':', '\\']) && !r.is_empty());
+    if let Some(name) = named {
         let known = repo::tracking::known_tips(&repo, name, url, &hidden)?;
         hidden.extend(
             known
@@ -256,7 +330,17 @@ fn pre_push(
         session.notice(doubt);
     }
     session.run(&mut walk);
-    Ok(session.finish())
+    let outcome = session.finish();
+    // What this push leaves on the server: its remote-tracking refs may be trusted next
+    // time, if git records the push as their next reflog line (`repo::tracking`).
+    if let (Outcome::Clean, Some(name), Some(url)) = (outcome, named, url) {
+        let pushed: Vec<(String, ObjectId)> = updates
+            .iter()
+            .filter_map(|u| u.local.map(|id| (u.remote_ref.clone(), id)))
+            .collect();
+        repo::tracking::record_push(&repo, name, url, &pushed);
+    }
+    Ok(outcome)
 }
 
 /// The range the pre-commit framework passes in its environment, when it runs the hook
@@ -324,6 +408,7 @@ fn pre_receive(d: &Detector, input: &[u8], sink: &mut dyn Sink) -> Result<Outcom
             .time_budget
             .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok()),
     );
+    session.run(&mut PushOptions::from_env());
     session.run(&mut walk);
     Ok(session.finish())
 }
@@ -361,4 +446,38 @@ fn audit(cx: &Context<'_>, flags: &config::Flags, sink: &mut dyn Sink) -> Result
         counters: Arc::clone(&cx.counters),
     });
     Ok(session.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::recorded;
+
+    #[test]
+    fn the_message_ends_at_a_scissors_line_only_where_git_cuts_it() {
+        let cut = "------------------------ >8 ------------------------";
+        // What `git commit -v` writes (any comment string, any language).
+        for (c, explanation) in [
+            (
+                "#",
+                "Do not modify or remove the line above.\n# Everything below it will be ignored.",
+            ),
+            (
+                ";",
+                "Ne pas modifier ou supprimer la ligne ci-dessus.\n; Tout ce qui suit sera ignor\u{e9}.",
+            ),
+        ] {
+            let file =
+                format!("subject\n\nbody\n{c} {cut}\n{c} {explanation}\ndiff --git a/x b/x\n-secret\n");
+            assert_eq!(recorded(file.as_bytes()), b"subject\n\nbody\n", "{c}");
+        }
+        // A scissors line in a file for `git commit -F`: git keeps it and what follows.
+        for file in [
+            format!("subject\n# {cut}\nbelow\n"),
+            format!("subject\n{cut}\n# a\n# b\n"),
+            format!("subject\n# {cut}\n# one comment\nbelow\n"),
+            format!("subject\n# {cut}"),
+        ] {
+            assert_eq!(recorded(file.as_bytes()), file.as_bytes(), "{file}");
+        }
+    }
 }

@@ -593,3 +593,33 @@ pub fn incoming(repo: &gix::Repository) -> Result<(Incoming, ObjectDirs), RepoEr
 pub fn repo_object_dirs(repo: &gix::Repository) -> Vec<PathBuf> {
     object_dirs(repo.objects.store_ref().path())
 }
+
+/// The other parents of the merge being made: what `git merge` names in its hooks'
+/// environment (`GITHEAD_<id>`, set before pre-merge-commit, which runs before git writes
+/// `MERGE_HEAD`), and `MERGE_HEAD` (one id per line) when a merge is concluded by
+/// `git commit`. Anything that is not an id is left out (the merge is then checked against
+/// fewer parents: more, never less).
+pub fn merge_heads(repo: &gix::Repository) -> Vec<ObjectId> {
+    let mut heads: Vec<ObjectId> = std::env::vars_os()
+        .filter_map(|(k, _)| {
+            let k = k.to_str()?;
+            ObjectId::from_hex(k.strip_prefix("GITHEAD_")?.as_bytes()).ok()
+        })
+        .collect();
+    if let Ok(text) = std::fs::read(repo.git_dir().join("MERGE_HEAD")) {
+        heads.extend(
+            text.split(|&b| b == b'\n')
+                .filter_map(|line| ObjectId::from_hex(line.trim_ascii()).ok()),
+        );
+    }
+    heads.sort();
+    heads.dedup();
+    heads
+}
+
+/// The tree of commit `id`, if it can be read.
+pub fn commit_tree(objects: &impl gix::objs::Find, id: &ObjectId) -> Option<ObjectId> {
+    use gix::prelude::FindExt as _;
+    let mut buf = Vec::new();
+    objects.find_commit(id, &mut buf).ok().map(|c| c.tree())
+}

@@ -14,18 +14,21 @@
 //!    `same_repository`). Else no ref is trusted.
 //! 2. `FETCH_HEAD`, when its lines come from that URL, is the latest word: a ref it lists
 //!    at the same id is trusted; one it does not list is not (deleted on the server, or a
-//!    fetch of only some branches) unless a push updated the ref since.
-//! 3. Without that: the ref's newest reflog entry. `update by push` counts when `.git/config`
-//!    has not changed since (a second of slack: `push -u` writes the upstream into the
-//!    config just after updating the ref); a fetch counts when the config is older than it
-//!    (the fetch used today's URL).
+//!    fetch of only some branches) unless a push recorded as in 3 updated the ref since
+//!    (the record holds a digest of `FETCH_HEAD` as it was: no fetch came between).
+//! 3. Without that: the ref's newest reflog entry. `update by push` counts when intercept's
+//!    pre-push recorded, before that push, that it checked this ref at this id for this
+//!    URL, and where the reflog would grow (`record_push`): the entry must start exactly
+//!    there, so a push that failed, went elsewhere or was made before `git remote set-url`
+//!    proves nothing, with no clock involved. A fetch counts when every config file git
+//!    reads is strictly older than it (the fetch used today's URL; a change within the same
+//!    second does not count).
 //! 4. A ref with no reflog (clone writes the refs it fetched without one) counts when the
 //!    repository was cloned from this URL (`clone: from <url>`, the first entry of HEAD's
 //!    reflog).
 //!
 //! Reftable repositories keep reflogs in the table, which is not read here: only rules 1,
-//! 2 and 4 apply there. Time stamps are whole seconds, as reflogs record them; comparisons
-//! are strict, so anything done within the same second counts against trusting.
+//! 2 and 4 apply there.
 
 use std::path::{Path, PathBuf};
 
@@ -46,6 +49,132 @@ struct Entry {
     new: Option<ObjectId>,
     time: i64,
     message: String,
+}
+
+/// Where intercept's record of checked pushes is kept (in the common git directory, never
+/// in a work tree).
+fn pushes_file(common: &Path) -> PathBuf {
+    common.join("intercept").join("pushes")
+}
+
+/// The record is cut to its newer half past this size.
+const PUSHES_LIMIT: u64 = 64 << 10;
+
+/// What a pushed branch's remote-tracking ref is (`refs/remotes/<remote>/<branch>`, the
+/// default refspec's mapping), if it has one.
+fn tracking_ref(remote: &str, remote_ref: &str) -> Option<String> {
+    let branch = remote_ref.strip_prefix("refs/heads/")?;
+    Some(format!("refs/remotes/{remote}/{branch}"))
+}
+
+/// One line of the record without its last field: `<url>\t<tracking ref>\t<id>\t<reflog
+/// offset>\t`; the last is what `FETCH_HEAD` held then ([`fetch_head_digest`]).
+fn push_line(url: &str, tracking: &str, id: ObjectId, offset: u64) -> String {
+    format!("{url}\t{tracking}\t{id}\t{offset}\t")
+}
+
+/// What `FETCH_HEAD` holds now, as a short digest (`none` without one): a push recorded
+/// under another digest happened before the latest fetch.
+fn fetch_head_digest(paths: &[PathBuf]) -> String {
+    use sha2::Digest as _;
+    match paths.iter().find_map(|p| std::fs::read(p).ok()) {
+        Some(bytes) => sha2::Sha256::digest(&bytes)[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        None => "none".to_string(),
+    }
+}
+
+/// `FETCH_HEAD`'s paths: the worktree's, then the common directory's.
+fn fetch_head_paths(repo: &gix::Repository) -> [PathBuf; 2] {
+    [
+        repo.git_dir().join("FETCH_HEAD"),
+        repo.common_dir().join("FETCH_HEAD"),
+    ]
+}
+
+/// Before a push that pre-push checked and let through: for each pushed branch, that its
+/// remote-tracking ref may be trusted at `id` for `push_url`, if the next line of its
+/// reflog is this push's (see rule 3). Best effort: without the record the next push
+/// checks more.
+pub fn record_push(repo: &gix::Repository, remote: &str, push_url: &str, pushed: &[(String, ObjectId)]) {
+    use std::io::Write as _;
+    let common = repo.common_dir();
+    let url = normalize(push_url);
+    let fetched = fetch_head_digest(&fetch_head_paths(repo));
+    let mut lines = String::new();
+    for (remote_ref, id) in pushed {
+        let Some(tracking) = tracking_ref(remote, remote_ref) else {
+            continue;
+        };
+        let offset = std::fs::metadata(common.join("logs").join(&tracking)).map_or(0, |m| m.len());
+        lines.push_str(&push_line(&url, &tracking, *id, offset));
+        lines.push_str(&fetched);
+        lines.push('\n');
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let path = pushes_file(common);
+    let result = (|| -> std::io::Result<()> {
+        std::fs::create_dir_all(path.parent().expect("the record is in a directory"))?;
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() > PUSHES_LIMIT) {
+            let old = std::fs::read(&path)?;
+            let half = old.len() / 2;
+            let cut = memchr::memchr(b'\n', &old[half..]).map_or(old.len(), |i| half + i + 1);
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, &old[cut..])?;
+            std::fs::rename(&tmp, &path)?;
+        }
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)?
+            .write_all(lines.as_bytes())
+    })();
+    if let Err(e) = result {
+        tracing::debug!(path = %path.display(), "cannot record the checked push: {e}");
+    }
+}
+
+/// Where the newest line of a reflog starts (its byte offset), if it can be told.
+fn newest_line_start(path: &Path) -> Option<u64> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    const TAIL: u64 = 64 << 10;
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let from = len.saturating_sub(TAIL);
+    file.seek(SeekFrom::Start(from)).ok()?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail).ok()?;
+    let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
+    match memchr::memrchr(b'\n', body) {
+        Some(i) => Some(from + i as u64 + 1),
+        None if from == 0 => Some(0),
+        None => None,
+    }
+}
+
+/// Whether intercept's record says the newest entry of `tracking`'s reflog is a push it
+/// checked of `id` to `url`; with `since`, one recorded when `FETCH_HEAD` held that (no
+/// fetch came after the push).
+fn pushed_here(
+    common: &Path,
+    records: &str,
+    url: &str,
+    tracking: &str,
+    id: ObjectId,
+    since: Option<&str>,
+) -> bool {
+    let Some(offset) = newest_line_start(&common.join("logs").join(tracking)) else {
+        return false;
+    };
+    let line = push_line(url, tracking, id, offset);
+    records.lines().any(|l| {
+        l.strip_prefix(line.as_str())
+            .is_some_and(|fetched| since.is_none_or(|s| s == fetched))
+    })
 }
 
 /// `git`'s form of a URL for comparisons (as it writes them into `FETCH_HEAD`): no
@@ -108,7 +237,6 @@ fn first_entry(path: &Path) -> Option<Entry> {
 
 /// What `FETCH_HEAD` says the server at `url` had, and when.
 struct Fetched {
-    time: i64,
     branches: Vec<(String, ObjectId)>,
 }
 
@@ -136,10 +264,7 @@ fn fetched_from(paths: &[PathBuf], url: &str) -> Option<Fetched> {
             branches.push((name.to_string(), id));
         }
     }
-    any.then(|| Fetched {
-        time: seconds(path).unwrap_or(i64::MAX),
-        branches,
-    })
+    any.then_some(Fetched { branches })
 }
 
 /// The URL fetches from `remote` use: its first `url`, after `url.<base>.insteadOf`.
@@ -300,14 +425,13 @@ pub fn known_tips(
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let fetched = fetched_from(
-        &[repo.git_dir().join("FETCH_HEAD"), common.join("FETCH_HEAD")],
-        &url,
-    );
+    let fetched = fetched_from(&fetch_head_paths(repo), &url);
+    let fetch_digest = fetch_head_digest(&fetch_head_paths(repo));
     let cloned_from_here = first_entry(&common.join("logs/HEAD"))
         .and_then(|e| e.message.strip_prefix("clone: from ").map(normalize))
         .is_some_and(|from| from == url);
     let reftable = crate::plumbing::reftable::is_reftable(common);
+    let records = std::fs::read_to_string(pushes_file(common)).unwrap_or_default();
     let mut known = Known::default();
     let mut left_out = Vec::new();
     for (name, id) in tracking {
@@ -317,20 +441,19 @@ pub fn known_tips(
             .flatten()
             .filter(|e| e.new == Some(id));
         let from_the_future = entry.as_ref().is_some_and(|e| e.time > now + 5);
-        let pushed_since = |time: i64| {
+        let pushed = |since: Option<&str>| {
             entry
                 .as_ref()
-                .is_some_and(|e| e.message.starts_with("update by push") && e.time >= time)
+                .is_some_and(|e| e.message.starts_with("update by push"))
+                && push_url
+                    .is_some_and(|push| pushed_here(common, &records, &normalize(push), &name, id, since))
         };
         let trusted = !from_the_future
             && match &fetched {
                 Some(f) if f.branches.iter().any(|(b, at)| b == branch && *at == id) => true,
-                Some(f) => {
-                    pushed_since(f.time)
-                        && config_time <= f.time.max(entry.as_ref().map_or(0, |e| e.time)) + 1
-                }
+                Some(_) => pushed(Some(&fetch_digest)),
                 None => match &entry {
-                    Some(e) if e.message.starts_with("update by push") => config_time <= e.time + 1,
+                    Some(e) if e.message.starts_with("update by push") => pushed(None),
                     Some(e) if e.message.starts_with("clone: from ") => cloned_from_here,
                     Some(e) => config_time < e.time,
                     None => cloned_from_here,

@@ -9,7 +9,6 @@ use std::io::{self, Write};
 use super::describe;
 use crate::allowlist::Allowed;
 use crate::finding::Finding;
-use crate::origin::Subject;
 use crate::scan::{Notice, Problem, Sink, Summary};
 
 /// `[commit ]path:line:column: Intercom access token dG9rOmE5…OjA= (plain, fingerprint …)`
@@ -20,7 +19,7 @@ pub fn line(f: &Finding) -> String {
         .map(|id| format!("{} ", &id.to_string()[..10]))
         .unwrap_or_default();
     match f.origin.subject {
-        Subject::PathName | Subject::RefName => format!("{object}{}: {}", f.origin.label(), describe(f)),
+        s if s.is_name() => format!("{object}{}: {}", f.origin.label(), describe(f)),
         _ => format!(
             "{object}{}:{}:{}: {}",
             f.origin.label(),
@@ -390,7 +389,7 @@ impl Sink for Block<'_> {
 /// `path:line` (or what the bytes are), for one-line notes.
 fn location(f: &Finding) -> String {
     match f.origin.subject {
-        Subject::PathName | Subject::RefName => f.origin.label(),
+        s if s.is_name() => f.origin.label(),
         _ => format!("{}:{}", f.origin.label(), f.line),
     }
 }
@@ -420,5 +419,60 @@ mod tests {
         assert_eq!(human_bytes(0), "0 bytes");
         assert_eq!(human_bytes(1536), "1.5 KiB");
         assert_eq!(human_bytes(3 << 30), "3.0 GiB");
+    }
+}
+
+/// What the other parents of a merge bring that is already in history: counted, and a few
+/// shown (redacted), for the one note the merge gets instead of a block.
+#[derive(Default)]
+pub struct Brought {
+    pub count: u64,
+    shown: Vec<String>,
+}
+
+impl Brought {
+    const SHOWN: usize = 3;
+
+    /// The note: what is there, that it is not this merge's doing, and what it means.
+    pub fn note(&self, remote: Option<&str>) -> String {
+        let tokens = if self.count == 1 {
+            "1 Intercom access token".to_string()
+        } else {
+            format!("{} Intercom access tokens", self.count)
+        };
+        let mut note = format!(
+            "this merge brings {tokens} that {} already committed on the branch being merged ({}), so the merge \
+             does not add {} and was not stopped. ",
+            if self.count == 1 { "was" } else { "were" },
+            self.shown.join("; "),
+            if self.count == 1 { "it" } else { "them" },
+        );
+        note.push_str(&match remote {
+            Some(remote) => format!(
+                "It is already on the server ({remote}): treat it as leaked and rotate it (a new token in \
+                 the Intercom Developer Hub, deployed, then the old one revoked); `intercept scan --all` \
+                 lists every place it is"
+            ),
+            None => "A push of that branch will be stopped until it is removed from its history \
+                     (`intercept scan --range` shows where)"
+                .to_string(),
+        });
+        note
+    }
+}
+
+impl Sink for Brought {
+    fn finding(&mut self, finding: &Finding) {
+        self.count += 1;
+        if self.shown.len() < Self::SHOWN {
+            self.shown
+                .push(location(finding) + " " + finding.redacted.as_str());
+        }
+    }
+    fn allowed(&mut self, _: &Allowed) {}
+    fn problem(&mut self, _: &Problem) {}
+    fn notice(&mut self, _: &Notice) {}
+    fn finish(&mut self, _: &Summary) -> io::Result<()> {
+        Ok(())
     }
 }

@@ -21,11 +21,29 @@ use crate::repo::{self, ObjectDirs, RepoError, Tree};
 
 /// What `git commit` would record, as a source: every path the index changes against
 /// `HEAD` (`None`: an unborn branch), with the blob it replaces.
+///
+/// While a merge is concluded (`MERGE_HEAD`), a path whose staged blob is the one another
+/// parent has there is that parent's doing, not the merge's (the combined-diff rule
+/// pre-push uses): [`Part::Adds`] hands on only what differs from every parent,
+/// [`Part::Brings`] only what the other parents bring (checked to say what is already in
+/// history, never to block).
 pub struct Staged<'a, F> {
     pub objects: &'a F,
     pub dirs: &'a ObjectDirs,
     pub index: &'a State,
     pub head: Option<ObjectId>,
+    /// The trees of the merge's other parents (empty: not a merge).
+    pub others: &'a [ObjectId],
+    pub part: Part,
+}
+
+/// Which changes of a merge a [`Staged`] source hands on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// What the commit adds (all of it, when it is no merge).
+    Adds,
+    /// What another parent brings as it is.
+    Brings,
 }
 
 impl<F: gix::objs::Find + gix::objs::FindHeader> Source for Staged<'_, F> {
@@ -34,11 +52,47 @@ impl<F: gix::objs::Find + gix::objs::FindHeader> Source for Staged<'_, F> {
             objects: self.objects,
             dirs: self.dirs,
         };
+        let mut trees = std::collections::HashMap::new();
         for change in changes(self.objects, self.index, self.head)? {
-            change.emit(&Origin::default(), &blobs, emit);
+            let mut brought = false;
+            for other in self.others {
+                if blob_at(self.objects, &mut trees, *other, &change.path)? == Some(change.new) {
+                    brought = true;
+                    break;
+                }
+            }
+            if brought == (self.part == Part::Brings) {
+                change.emit(&Origin::default(), &blobs, emit);
+            }
         }
         Ok(())
     }
+}
+
+/// The blob at `path` in tree `root` (trees read once each, kept in `trees`).
+fn blob_at(
+    objects: &impl gix::objs::Find,
+    trees: &mut std::collections::HashMap<ObjectId, Tree>,
+    root: ObjectId,
+    path: &[u8],
+) -> Result<Option<ObjectId>, RepoError> {
+    let mut tree = root;
+    let mut parts = path.split(|&b| b == b'/').peekable();
+    while let Some(name) = parts.next() {
+        let read = match trees.entry(tree) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(repo::tree(objects, &tree, path)?),
+        };
+        let last = parts.peek().is_none();
+        let Some(entry) = read.find(name, !last) else {
+            return Ok(None);
+        };
+        if last {
+            return Ok(Some(entry.id));
+        }
+        tree = entry.id;
+    }
+    Ok(None)
 }
 
 /// The changes between `head_tree` (`None`: unborn branch) and the index.

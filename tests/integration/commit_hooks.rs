@@ -169,9 +169,11 @@ fn first_commit_on_an_unborn_branch() {
 }
 
 #[test]
-fn a_clean_merge_that_brings_a_token_is_blocked_by_pre_merge_commit() {
+fn a_clean_merge_checks_what_it_adds_and_names_what_the_other_branch_brings() {
     let repo = installed();
+    let bare = repo.remote_bare();
     repo.initial_commit();
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
     let t = token();
     repo.git(&["checkout", "-q", "-b", "feature"]).code(0);
     repo.write("feature.env", format!("T={}\n", t.b64()));
@@ -181,55 +183,65 @@ fn a_clean_merge_that_brings_a_token_is_blocked_by_pre_merge_commit() {
     repo.git(&["checkout", "-q", "main"]).code(0);
     repo.commit_file("main.txt", "main\n", "main work").code(0);
     let head = repo.head();
+    // The token was committed on `feature`: the merge does not add it, and says so once.
     let run = repo.git(&["merge", "--no-ff", "-m", "merge feature", "feature"]);
-    run.code(1);
-    assert!(run.stderr.contains("blocked this merge"), "{}", run.stderr);
+    run.code(0);
     assert!(
-        run.stderr.contains("feature.env:1:3:") && run.stderr.contains("git merge --no-verify"),
+        run.stderr
+            .contains("intercept: note: this merge brings 1 Intercom access token")
+            && run.stderr.contains("feature.env:1")
+            && run.stderr.contains("A push of that branch will be stopped"),
         "{}",
         run.stderr
     );
-    assert_eq!(repo.head(), head);
-    repo.git(&["merge", "--abort"]).code(0);
-
-    // Twin: a feature branch without a token merges.
-    repo.git(&["checkout", "-q", "-b", "clean", "main"]).code(0);
-    repo.commit_file("clean.txt", format!("T={PLACEHOLDER}\n"), "clean")
-        .code(0);
-    repo.git(&["checkout", "-q", "main"]).code(0);
-    repo.git(&["merge", "-q", "--no-ff", "-m", "merge clean", "clean"])
-        .code(0);
     assert_ne!(repo.head(), head);
+    // ... and the history still does not leave.
+    let before = repo.refs_of(&bare);
+    let run = repo.git(&["push", "origin", "main"]);
+    run.code(1);
+    assert!(run.stderr.contains("feature.env:1:3:"), "{}", run.stderr);
+    assert_eq!(repo.refs_of(&bare), before);
+
+    // Twin: a merge whose result adds a token of its own is stopped.
+    repo.git(&["reset", "-q", "--hard", &head]).code(0);
+    repo.git(&["merge", "-q", "--no-ff", "--no-commit", "feature"])
+        .code(0);
+    repo.write("main.txt", format!("main\nT={}\n", token().b64()));
+    repo.git(&["add", "main.txt"]).code(0);
+    let run = repo.git(&["commit", "-q", "--no-edit"]);
+    assert_blocked(&run, "main.txt:2:3:");
+    assert_eq!(repo.head(), head);
 }
 
 #[test]
 fn a_conflicted_merge_committed_by_hand_is_checked() {
-    for with_token in [true, false] {
+    for token_in_resolution in [true, false] {
         let repo = installed();
         repo.commit_file("shared.txt", "base\n", "base").code(0);
-        let t = token();
         repo.git(&["checkout", "-q", "-b", "other"]).code(0);
         repo.write("shared.txt", "theirs\n");
-        let extra = if with_token {
-            t.b64()
-        } else {
-            PLACEHOLDER.to_string()
-        };
-        repo.write("other.env", format!("T={extra}\n"));
+        repo.write("other.env", format!("T={}\n", token().b64()));
         repo.git(&["add", "."]).code(0);
         repo.git(&["commit", "-q", "--no-verify", "-m", "other"]).code(0);
         repo.git(&["checkout", "-q", "main"]).code(0);
         repo.commit_file("shared.txt", "ours\n", "ours").code(0);
         let head = repo.head();
         repo.git(&["merge", "-q", "other"]).code(1); // conflict
-        repo.write("shared.txt", "resolved\n");
+        let resolved = if token_in_resolution {
+            format!("resolved {}\n", token().b64())
+        } else {
+            format!("resolved {PLACEHOLDER}\n")
+        };
+        repo.write("shared.txt", resolved);
         repo.git(&["add", "shared.txt"]).code(0);
         let run = repo.git(&["commit", "-q", "--no-edit"]);
-        if with_token {
-            assert_blocked(&run, "other.env:1:3:");
+        if token_in_resolution {
+            assert_blocked(&run, "shared.txt:1:10:");
             assert_eq!(repo.head(), head);
         } else {
+            // other.env came with `other`: noted, not blocked.
             run.code(0);
+            assert!(run.stderr.contains("other.env:1"), "{}", run.stderr);
             assert_ne!(repo.head(), head);
         }
     }

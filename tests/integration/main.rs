@@ -11,6 +11,7 @@ mod ci_docs;
 mod cli;
 mod commit_hooks;
 mod delivery;
+mod exactness;
 mod fuzz_corpus;
 mod install;
 mod json_report;
