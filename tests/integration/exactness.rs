@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use intercept_test_support::token_and_twin;
 
-use crate::support::{json, pushed, token, Git, TestRepo};
+use crate::support::{json, pushed, token, Git, Run, TestRepo};
 
 /// A commit object written as is (`git hash-object --literally`), on top of `parent`.
 fn craft_commit(repo: &TestRepo, parent: &str, headers: &str, message: &str) -> String {
@@ -531,4 +531,123 @@ fn an_inline_marker_allows_only_the_token_beside_it() {
     repo.write("bundle.min.js", &near);
     repo.git(&["add", "bundle.min.js"]).code(0);
     repo.git(&["commit", "-q", "-m", "bundle"]).code(0);
+}
+
+/// The short fingerprints a JSON report names, with their subjects.
+fn fingerprints(run: &Run) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = json(run)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["subject"].as_str().unwrap().to_string(),
+                f["fingerprint"].as_str().unwrap()[..12].to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// The short fingerprints of a hook's block message.
+fn blocked_fingerprints(run: &Run) -> Vec<String> {
+    let mut found: Vec<String> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains(": Intercom access token "))
+        .filter_map(|l| {
+            Some(
+                l.split("fingerprint ")
+                    .nth(1)?
+                    .trim_end()
+                    .trim_end_matches(')')
+                    .to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// A token used as a directory name and one in an author's name: the seven paths that can
+/// see each report the same token (scan PATH, --staged and pre-commit see names but not a
+/// commit's idents, which do not exist before the commit).
+#[test]
+fn names_and_carried_text_are_found_alike_on_every_path() {
+    for git in Git::BOTH {
+        git.select();
+        let (repo, _origin, _checked) = client_and_servers();
+        let (dir, dir_twin) = token_and_twin();
+        let (author, author_twin) = token_and_twin();
+        repo.write(format!("keys/{dir}/app.txt"), "no secret\n");
+        repo.write(format!("keys/{dir_twin}/app.txt"), "no secret\n");
+        let name_fp = {
+            let run = repo.intercept_in(&repo.root, &["scan", "--format", "json", "keys"]);
+            run.code(1);
+            let found = fingerprints(&run);
+            assert_eq!(found.len(), 1, "{git:?}: scan PATH {found:?}");
+            assert_eq!(found[0].0, "path-name");
+            found[0].1.clone()
+        };
+        repo.git(&["add", "keys"]).code(0);
+        let run = repo.intercept_in(&repo.root, &["scan", "--staged", "--format", "json"]);
+        run.code(1);
+        assert_eq!(
+            fingerprints(&run),
+            [("path-name".to_string(), name_fp.clone())],
+            "{git:?}"
+        );
+        let run = repo.git(&["commit", "-q", "-m", "keys"]);
+        run.code(1);
+        assert_eq!(
+            blocked_fingerprints(&run),
+            std::slice::from_ref(&name_fp),
+            "{git:?}: pre-commit"
+        );
+        repo.git_env(
+            &repo.root,
+            &[("GIT_AUTHOR_NAME", author.as_str())],
+            &["commit", "-q", "--no-verify", "-m", "keys"],
+        )
+        .code(0);
+        // The author's twin, on a commit of its own.
+        repo.write("more.txt", "more\n");
+        repo.git(&["add", "more.txt"]).code(0);
+        repo.git_env(
+            &repo.root,
+            &[("GIT_AUTHOR_NAME", author_twin.as_str())],
+            &["commit", "-q", "-m", "more"],
+        )
+        .code(0);
+        let run = repo.intercept_in(
+            &repo.root,
+            &["scan", "--range", "origin/main..main", "--format", "json"],
+        );
+        run.code(1);
+        let range = fingerprints(&run);
+        assert_eq!(range.len(), 2, "{git:?}: {range:?}");
+        assert!(
+            range.contains(&("path-name".to_string(), name_fp.clone())),
+            "{range:?}"
+        );
+        let author_fp = range
+            .iter()
+            .find(|(s, _)| s == "commit-header")
+            .unwrap()
+            .1
+            .clone();
+        let mut both = vec![name_fp.clone(), author_fp.clone()];
+        both.sort();
+        let run = repo.intercept_in(&repo.root, &["scan", "--all", "--format", "json"]);
+        run.code(1);
+        assert_eq!(fingerprints(&run), range, "{git:?}: --all");
+        let run = repo.git(&["push", "origin", "main"]);
+        run.code(1);
+        assert_eq!(blocked_fingerprints(&run), both, "{git:?}: pre-push");
+        let run = repo.git(&["push", "--no-verify", "checked", "main"]);
+        run.code(1);
+        assert_eq!(blocked_fingerprints(&run), both, "{git:?}: pre-receive");
+    }
 }
