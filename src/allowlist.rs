@@ -12,6 +12,7 @@ use gix::glob::pattern::Case;
 use gix::glob::wildmatch::Mode;
 
 use crate::finding::{Finding, Fingerprint};
+use crate::origin::Subject;
 
 /// What an allow rule matches.
 #[derive(Clone, Debug)]
@@ -25,13 +26,52 @@ pub enum RuleKind {
 
 /// Paths no allow entry can mean to name (no fixture is called that): a pattern that
 /// matches any of them, as git's matcher reads it, allows files of any name.
-const NOBODYS_PATHS: [&[u8]; 5] = [
+const NOBODYS_PATHS: [&[u8]; 8] = [
     b"qzxjvk",
     b"qzxjvk/wvbnmp",
     b"Wvbnmp/qzxjvk/kjvxzq",
     b".qzxjvk",
     b"0qzxjvk/~wvbnmp",
+    b"oiaue",
+    b"euoia/aeiou.ieo",
+    b"Bavolet/Quenelle.ragout",
 ];
+
+/// Paths of an ordinary project: allow entries that match many of them between them
+/// (`*[aeiou]*`, `*[!kpq]`, `?*.*`, or `[a-m]*` beside `[n-z]*`) allow nearly everything.
+const COMMON_PATHS: [&[u8]; 21] = [
+    b".env",
+    b"src/main.rs",
+    b"src/app/config.py",
+    b"Makefile",
+    b"README.md",
+    b"config/production.yml",
+    b"lib/util.js",
+    b"package.json",
+    b"docs/index.html",
+    b"app/models/user.rb",
+    b"cmd/server/main.go",
+    b"build.gradle",
+    b"scripts/deploy.sh",
+    b"test/unit/a_test.py",
+    b"x",
+    b"Z9",
+    b"_",
+    b"k.q",
+    b"deep/a/b/c/d/e.txt",
+    b"VERSION",
+    b"settings.local.json",
+];
+
+/// Whether path patterns, between them, match more than a third of an ordinary project's
+/// paths.
+pub fn too_wide(patterns: &[&gix::glob::Pattern]) -> bool {
+    let matched = COMMON_PATHS
+        .iter()
+        .filter(|p| patterns.iter().any(|pattern| path_matches(pattern, p)))
+        .count();
+    matched * 3 > COMMON_PATHS.len()
+}
 
 /// Why a path pattern cannot be an allow entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +93,7 @@ impl RuleKind {
         if pattern.is_negative() {
             return Err(PathRefusal::Negative);
         }
-        if NOBODYS_PATHS.iter().any(|p| path_matches(&pattern, p)) {
+        if NOBODYS_PATHS.iter().any(|p| path_matches(&pattern, p)) || too_wide(&[&pattern]) {
             return Err(PathRefusal::Everything);
         }
         Ok(RuleKind::Path {
@@ -115,7 +155,11 @@ impl Allowlist {
         for rule in &self.rules {
             let hit = match &rule.kind {
                 RuleKind::Fingerprint(fp) => *fp == finding.fingerprint,
-                RuleKind::Path { pattern, .. } => path_matches(pattern, &finding.origin.path),
+                // A path entry names files: not a commit's header, message or a ref.
+                RuleKind::Path { pattern, .. } => {
+                    matches!(finding.origin.subject, Subject::Content | Subject::PathName)
+                        && path_matches(pattern, &finding.origin.path)
+                }
             };
             if hit {
                 let by = match &rule.kind {
@@ -236,8 +280,22 @@ mod tests {
             "**/testdata/**",
             "spec/*.env",
             "\\**",
+            "*.env",
+            "*.fixture.json",
+            "**/__snapshots__/**",
         ] {
             assert!(RuleKind::path(fine).is_ok(), "{fine:?}");
         }
+        // Narrow one by one, everything together.
+        let halves: Vec<gix::glob::Pattern> = ["[a-m]*", "[n-z]*", "[A-Z0-9._]*"]
+            .iter()
+            .map(|p| pattern(p))
+            .collect();
+        assert!(too_wide(&halves.iter().collect::<Vec<_>>()));
+        let fine: Vec<gix::glob::Pattern> = ["tests/fixtures/**", "*.fake", "spec/*.env"]
+            .iter()
+            .map(|p| pattern(p))
+            .collect();
+        assert!(!too_wide(&fine.iter().collect::<Vec<_>>()));
     }
 }

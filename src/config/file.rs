@@ -138,6 +138,16 @@ fn rules(layer: &Layer, entries: Vec<AllowEntry>) -> Result<Vec<Rule>, ConfigErr
             reason,
             source: layer.label.clone(),
         });
+        let patterns: Vec<&gix::glob::Pattern> = rules
+            .iter()
+            .filter_map(|r| match &r.kind {
+                RuleKind::Path { pattern, .. } => Some(pattern),
+                RuleKind::Fingerprint(_) => None,
+            })
+            .collect();
+        if crate::allowlist::too_wide(&patterns) {
+            return Err(allow_error(AllowProblem::Together));
+        }
     }
     Ok(rules)
 }

@@ -191,6 +191,11 @@ pub enum AllowProblem {
     EveryFile(String),
     #[error("path {0:?} is a negative pattern (`!`); an allow entry names the files to allow")]
     Negative(String),
+    #[error(
+        "with this entry, the path entries of this file together allow files of nearly any name; name the \
+         fixtures' directories or files"
+    )]
+    Together,
     #[error("path {0:?} is not a valid pattern")]
     Pattern(String),
     #[error("give either `fingerprint` or `path`, not both")]

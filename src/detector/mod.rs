@@ -360,8 +360,9 @@ fn marker_beside(hay: &[u8], token: Range<usize>) -> Option<&'static str> {
     let end = token.end.min(hay.len());
     let from = token.start.saturating_sub(MARKER_REACH + MARKER_LEN);
     let to = end.saturating_add(MARKER_REACH + MARKER_LEN).min(hay.len());
-    let start = memchr::memrchr(b'\n', &hay[from..token.start]).map_or(from, |i| from + i + 1);
-    let stop = memchr::memchr(b'\n', &hay[end..to]).map_or(to, |i| end + i);
+    // A line ends at `\n` or at a lone `\r` (old Mac files; an editor shows two lines).
+    let start = memchr::memrchr2(b'\n', b'\r', &hay[from..token.start]).map_or(from, |i| from + i + 1);
+    let stop = memchr::memchr2(b'\n', b'\r', &hay[end..to]).map_or(to, |i| end + i);
     MARKERS.into_iter().find(|m| {
         memchr::memmem::find_iter(&hay[start..stop], m.as_bytes()).any(|at| {
             let (at, after) = (start + at, start + at + m.len());

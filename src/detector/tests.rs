@@ -356,7 +356,15 @@ fn a_marker_counts_only_beside_its_token_on_its_line() {
         found.iter().map(|f| f.marker).collect::<Vec<_>>(),
         [Some("intercept:allow"), None]
     );
-    // Still only its own line.
+    assert_eq!(
+        scan(format!("k={t}\r\r# intercept:allow\n").as_bytes())[0].marker,
+        None
+    );
+    assert_eq!(
+        scan(format!("k={t} # intercept:allow\r\n").as_bytes())[0].marker,
+        Some("intercept:allow")
+    );
+    // Still only its own line, however lines end.
     assert_eq!(
         scan(format!("{t}\n// intercept:allow\n").as_bytes())[0].marker,
         None

@@ -40,6 +40,16 @@ fn check(name: &str, args: &[String], shim: bool) -> Outcome {
         tracing::debug!(hook = name, "not a hook intercept checks");
         return Outcome::Clean;
     };
+    // `git merge` names the other parents of the merge it is making to pre-merge-commit as
+    // `GITHEAD_<id>` variables; in any other hook they are not git's word (a commit made
+    // with them set must not pass as a merge: `repo::merge_heads`).
+    if name != "pre-merge-commit" {
+        for (key, _) in std::env::vars_os() {
+            if key.to_str().is_some_and(|k| k.starts_with("GITHEAD_")) {
+                std::env::remove_var(key);
+            }
+        }
+    }
     let run = Run::from_env(shim);
     // A damaged install blocks wherever something of intercept's still runs.
     if let Some(via) = run.via {
@@ -93,7 +103,7 @@ fn check(name: &str, args: &[String], shim: bool) -> Outcome {
     let detector = crate::redact::detector();
     let mut err = err();
     let mut sink = Block::new(Blocked::for_hook(name), &mut err);
-    let outcome = run_check(check, args, &input, detector, &mut sink);
+    let outcome = run_check(name, check, args, &input, detector, &mut sink);
     drop(sink);
     if let Some(m) = &memo {
         m.record(name, outcome);
@@ -230,13 +240,14 @@ fn gate(name: &str) {
 }
 
 fn run_check(
+    name: &str,
     check: Check,
     args: &[String],
     input: &[u8],
     detector: &Detector,
     sink: &mut Block<'_>,
 ) -> Outcome {
-    match Plan::hook(check, args, &mut &input[..]) {
+    match Plan::hook(name, check, args, &mut &input[..]) {
         Ok(plan) => super::run(&plan, &Context::new(detector), sink),
         Err(e) => super::failed(sink, &e),
     }

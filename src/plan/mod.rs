@@ -8,6 +8,7 @@
 //! So a hook and the scan that reproduces it are one plan: `pre-push` and `scan --range`
 //! share the range walk, `pre-commit` and `scan --staged` the staged check.
 
+mod cleanup;
 pub mod hook;
 mod run;
 mod start;
@@ -27,8 +28,9 @@ pub enum Check {
     Files(Vec<PathBuf>),
     /// What `git commit` would record: the lines the index adds to `HEAD`.
     Staged,
-    /// commit-msg: the message in `file` (git's `$1`).
-    Message { file: Option<PathBuf> },
+    /// commit-msg, applypatch-msg: the message in `file` (git's `$1`); `cut` where git cuts
+    /// it at a scissors line (commit-msg: `cleanup`).
+    Message { file: Option<PathBuf>, cut: bool },
     /// pre-push: the ref updates git passed on standard input, to `remote` at `url` (git's
     /// `$1` and `$2`).
     Push {
@@ -54,7 +56,12 @@ pub struct Plan {
 impl Plan {
     /// The plan of hook `check`, from git's arguments and standard input (read only for the
     /// hooks git feeds it to).
-    pub fn hook(check: hooks::Check, args: &[String], stdin: &mut dyn Read) -> Result<Plan, Error> {
+    pub fn hook(
+        name: &str,
+        check: hooks::Check,
+        args: &[String],
+        stdin: &mut dyn Read,
+    ) -> Result<Plan, Error> {
         let arg = |i: usize| args.get(i).cloned();
         let mut input = || -> Result<Vec<u8>, Error> {
             let mut bytes = Vec::new();
@@ -67,6 +74,7 @@ impl Plan {
             hooks::Check::Staged => Check::Staged,
             hooks::Check::Message => Check::Message {
                 file: arg(0).map(PathBuf::from),
+                cut: name == "commit-msg",
             },
             hooks::Check::Push => Check::Push {
                 remote: arg(0),

@@ -94,7 +94,7 @@ pub fn run(plan: &Plan, cx: &Context<'_>, sink: &mut dyn Sink) -> Outcome {
     let result = match &plan.check {
         Check::Files(paths) => files(d, paths, flags, sink),
         Check::Staged => staged(d, flags, sink),
-        Check::Message { file } => self::message(d, file.as_deref(), sink),
+        Check::Message { file, cut } => self::message(d, file.as_deref(), *cut, sink),
         Check::Push { remote, url, input } => pre_push(d, remote.as_deref(), url.as_deref(), input, sink),
         Check::Receive { input } => pre_receive(d, input, sink),
         Check::Range(range) => self::range(d, range, flags, sink),
@@ -212,56 +212,28 @@ fn shared_on(repo: &gix::Repository, commits: &[ObjectId]) -> Option<String> {
         .map(|(name, _)| name.trim_start_matches("refs/remotes/").to_string())
 }
 
-/// git's cut line, after the comment string (`#` unless `core.commentChar` says otherwise).
-const CUT: &[u8] = b" ------------------------ >8 ------------------------";
-
-/// The part of a message file git records. git cuts the message at its scissors line only
-/// when it wrote that line itself (`git commit -v`, or `--cleanup=scissors` in the
-/// editor), and then two commented lines of explanation follow it (in the user's language).
-/// A scissors line a user wrote into `git commit -F file` is kept by git, and so is all
-/// that follows it: then the whole file is read.
-fn recorded(message: &[u8]) -> &[u8] {
-    let lines: Vec<(usize, &[u8])> = {
-        let mut at = 0;
-        message
-            .split(|&b| b == b'\n')
-            .map(|line| {
-                let start = at;
-                at += line.len() + 1;
-                (start, line)
-            })
-            .collect()
-    };
-    for (i, (start, line)) in lines.iter().enumerate() {
-        let Some(comment) = line.strip_suffix(CUT) else {
-            continue;
-        };
-        if comment.is_empty() || comment.contains(&b' ') {
-            continue;
-        }
-        let explained = |k: usize| {
-            lines
-                .get(i + k)
-                .is_some_and(|(_, l)| l.starts_with(comment) && l.get(comment.len()) == Some(&b' '))
-        };
-        if explained(1) && explained(2) {
-            return &message[..*start];
-        }
-    }
-    message
-}
-
 /// commit-msg and applypatch-msg: a token in the message git will record blocks.
-fn message(d: &Detector, file: Option<&std::path::Path>, sink: &mut dyn Sink) -> Result<Outcome, Error> {
+fn message(
+    d: &Detector,
+    file: Option<&std::path::Path>,
+    cut: bool,
+    sink: &mut dyn Sink,
+) -> Result<Outcome, Error> {
     let file = file.ok_or(Error::NoMessageFile)?;
     let whole = std::fs::read(file).map_err(|source| Error::MessageFile {
         path: PathText::new(file),
         source,
     })?;
-    let message = recorded(&whole);
+    // applypatch-msg's file is the message already (git am cut the patch where asked).
+    let message = if cut {
+        super::cleanup::recorded(&whole, std::env::var("INTERCEPT_GIT_PID").ok().as_deref())
+    } else {
+        &whole[..]
+    };
     // The usual case: no token, so no repository or config to read (pre-commit already
     // checked the staged config of this commit).
-    let settings = if d.prefilter(message) {
+    let idents = Message::idents_from_env();
+    let settings = if d.prefilter(message) || idents.iter().any(|(_, v)| d.prefilter(v)) {
         let repo = repo::open()?;
         let index = repo::index(&repo)?;
         config::layers::for_staged(&repo.objects, &index, &config::Flags::default())?
@@ -269,7 +241,10 @@ fn message(d: &Detector, file: Option<&std::path::Path>, sink: &mut dyn Sink) ->
         Settings::defaults()
     };
     let mut session = Session::new(d, &settings, None, sink);
-    session.run(&mut Message { bytes: message });
+    session.run(&mut Message {
+        bytes: message,
+        idents,
+    });
     Ok(session.finish())
 }
 
@@ -446,38 +421,4 @@ fn audit(cx: &Context<'_>, flags: &config::Flags, sink: &mut dyn Sink) -> Result
         counters: Arc::clone(&cx.counters),
     });
     Ok(session.finish())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::recorded;
-
-    #[test]
-    fn the_message_ends_at_a_scissors_line_only_where_git_cuts_it() {
-        let cut = "------------------------ >8 ------------------------";
-        // What `git commit -v` writes (any comment string, any language).
-        for (c, explanation) in [
-            (
-                "#",
-                "Do not modify or remove the line above.\n# Everything below it will be ignored.",
-            ),
-            (
-                ";",
-                "Ne pas modifier ou supprimer la ligne ci-dessus.\n; Tout ce qui suit sera ignor\u{e9}.",
-            ),
-        ] {
-            let file =
-                format!("subject\n\nbody\n{c} {cut}\n{c} {explanation}\ndiff --git a/x b/x\n-secret\n");
-            assert_eq!(recorded(file.as_bytes()), b"subject\n\nbody\n", "{c}");
-        }
-        // A scissors line in a file for `git commit -F`: git keeps it and what follows.
-        for file in [
-            format!("subject\n# {cut}\nbelow\n"),
-            format!("subject\n{cut}\n# a\n# b\n"),
-            format!("subject\n# {cut}\n# one comment\nbelow\n"),
-            format!("subject\n# {cut}"),
-        ] {
-            assert_eq!(recorded(file.as_bytes()), file.as_bytes(), "{file}");
-        }
-    }
 }

@@ -101,7 +101,7 @@ fn fetch_head_paths(repo: &gix::Repository) -> [PathBuf; 2] {
 pub fn record_push(repo: &gix::Repository, remote: &str, push_url: &str, pushed: &[(String, ObjectId)]) {
     use std::io::Write as _;
     let common = repo.common_dir();
-    let url = normalize(push_url);
+    let url = url_key(push_url);
     let fetched = fetch_head_digest(&fetch_head_paths(repo));
     let mut lines = String::new();
     for (remote_ref, id) in pushed {
@@ -183,6 +183,28 @@ pub fn normalize(url: &str) -> String {
     let anonymous = anonymous(url);
     let trimmed = anonymous.trim_end_matches('/');
     trimmed.strip_suffix(".git").unwrap_or(trimmed).to_string()
+}
+
+/// The form of `url` a record keeps: a network URL as [`normalize`] writes it (forges serve
+/// `r` and `r.git` alike), a local path or `file://` URL as it is but for trailing slashes
+/// (`srv/app` and `srv/app.git` are different directories).
+fn url_key(url: &str) -> String {
+    if place(url).is_some() {
+        normalize(url)
+    } else {
+        url.trim().trim_end_matches('/').to_string()
+    }
+}
+
+/// Whether `FETCH_HEAD`'s lines (git writes the URL without `.git`) could name another
+/// repository than `fetch_url`: a local path for which both `<p>` and `<p>.git` exist.
+fn fetch_head_ambiguous(fetch_url: &str) -> bool {
+    if place(fetch_url).is_some() {
+        return false;
+    }
+    let bare = normalize(fetch_url);
+    let bare = bare.strip_prefix("file://").unwrap_or(&bare);
+    Path::new(bare).exists() && Path::new(&format!("{bare}.git")).exists()
 }
 
 /// `url` without the user and password, fit to print (`https://user:ghp_…@host/r`), as
@@ -425,11 +447,14 @@ pub fn known_tips(
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let fetched = fetched_from(&fetch_head_paths(repo), &url);
+    let fetched = fetch
+        .as_deref()
+        .filter(|f| !fetch_head_ambiguous(f))
+        .and_then(|_| fetched_from(&fetch_head_paths(repo), &url));
     let fetch_digest = fetch_head_digest(&fetch_head_paths(repo));
     let cloned_from_here = first_entry(&common.join("logs/HEAD"))
-        .and_then(|e| e.message.strip_prefix("clone: from ").map(normalize))
-        .is_some_and(|from| from == url);
+        .and_then(|e| e.message.strip_prefix("clone: from ").map(url_key))
+        .is_some_and(|from| fetch.as_deref().is_some_and(|f| url_key(f) == from));
     let reftable = crate::plumbing::reftable::is_reftable(common);
     let records = std::fs::read_to_string(pushes_file(common)).unwrap_or_default();
     let mut known = Known::default();
@@ -446,7 +471,7 @@ pub fn known_tips(
                 .as_ref()
                 .is_some_and(|e| e.message.starts_with("update by push"))
                 && push_url
-                    .is_some_and(|push| pushed_here(common, &records, &normalize(push), &name, id, since))
+                    .is_some_and(|push| pushed_here(common, &records, &url_key(push), &name, id, since))
         };
         let trusted = !from_the_future
             && match &fetched {

@@ -212,6 +212,12 @@ pub enum Error {
         source: Box<RepoError>,
     },
     #[error(
+        "the message of {object} declares the encoding {encoding:?}, in which intercept cannot read a token \
+         (it is not ASCII-compatible), so it was not checked. Look at it with `git log -1 {object}`; to go \
+         ahead unchecked: --no-verify"
+    )]
+    Encoding { object: ObjectId, encoding: String },
+    #[error(
         "cannot walk the history to find where tokens were added: {source}. They are reported by blob id"
     )]
     Provenance {

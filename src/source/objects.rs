@@ -54,6 +54,7 @@ impl Source for Database<'_> {
             emit.item(Item::new(origin, Input::Name(name.as_bytes())));
         }
         let errors = Mutex::new(Vec::new());
+        let unreadable = Mutex::new(Vec::new());
         emit.concurrently(&mut |scan| {
             let visit = |object: Object<'_>| {
                 counters.objects.fetch_add(1, Ordering::Relaxed);
@@ -74,6 +75,14 @@ impl Source for Database<'_> {
                         } else {
                             Carrier::Tag
                         };
+                        if let Some(encoding) = carried::unreadable_encoding(carrier, object.data) {
+                            if let Ok(mut all) = unreadable.lock() {
+                                all.push(Error::Encoding {
+                                    object: object.id,
+                                    encoding,
+                                });
+                            }
+                        }
                         carried::each(carrier, object.id, object.data, &Origin::default(), &mut |item| {
                             scan(item)
                         });
@@ -98,6 +107,9 @@ impl Source for Database<'_> {
         emit.count(objects_seen, counters.bytes.load(Ordering::Relaxed));
         for e in errors.into_inner().unwrap_or_default() {
             emit.problem(ObjectsError::from(e).into());
+        }
+        for e in unreadable.into_inner().unwrap_or_default() {
+            emit.problem(e);
         }
         if interrupt.load(Ordering::SeqCst) {
             emit.problem(Error::Interrupted {

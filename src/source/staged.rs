@@ -69,7 +69,8 @@ impl<F: gix::objs::Find + gix::objs::FindHeader> Source for Staged<'_, F> {
     }
 }
 
-/// The blob at `path` in tree `root` (trees read once each, kept in `trees`).
+/// The blob (file or symlink) at `path` in tree `root` (trees read once each, kept in
+/// `trees`).
 fn blob_at(
     objects: &impl gix::objs::Find,
     trees: &mut std::collections::HashMap<ObjectId, Tree>,
@@ -88,7 +89,9 @@ fn blob_at(
             return Ok(None);
         };
         if last {
-            return Ok(Some(entry.id));
+            // Only a file or a symlink there brings these bytes (a gitlink with the same id
+            // names a commit of another repository, never this content).
+            return Ok(Some(entry.id).filter(|_| entry.mode.is_blob() || entry.mode.is_link()));
         }
         tree = entry.id;
     }

@@ -651,3 +651,244 @@ fn names_and_carried_text_are_found_alike_on_every_path() {
         assert_eq!(blocked_fingerprints(&run), both, "{git:?}: pre-receive");
     }
 }
+
+/// A hostile review's findings, each with its twin: header names and misplaced id headers,
+/// an encoding that hides ASCII, a move between `r.git` and `r`, a gitlink that is no blob, a
+/// git-shaped scissors block in `commit -F`, spoofed merge parents, idents at commit time,
+/// allow-lists wide in other spellings or aimed at headers.
+#[test]
+fn a_token_in_a_header_name_or_a_misplaced_id_header_is_read() {
+    let (repo, origin, _) = client_and_servers();
+    let base = repo.head();
+    let (t, twin) = token_and_twin();
+    for (header, blocks) in [
+        (format!("{t} x\n"), true),
+        (format!("parent {t}\n"), true),
+        (format!("tree {t}\n"), true),
+        (format!("{twin} x\n"), false),
+        (format!("parent {twin}\n"), false),
+    ] {
+        let c = craft_commit(&repo, &base, &header, "crafted");
+        let run = repo.git(&["push", "origin", &format!("{c}:refs/heads/crafted")]);
+        run.code(if blocks { 1 } else { 0 });
+        let run = repo.intercept_in(&repo.root, &["scan", "--range", &format!("{base}..{c}")]);
+        run.code(if blocks { 1 } else { 0 });
+        if !blocks {
+            repo.git_in(&origin, &["update-ref", "-d", "refs/heads/crafted"])
+                .code(0);
+        }
+    }
+}
+
+#[test]
+fn a_message_in_an_encoding_intercept_cannot_read_is_not_passed() {
+    let (repo, origin, _) = client_and_servers();
+    let base = repo.head();
+    for (encoding, code) in [("IBM037", 2), ("ISO-8859-1", 0)] {
+        let c = craft_commit(&repo, &base, &format!("encoding {encoding}\n"), "subject");
+        let before = repo.refs_of(&origin);
+        let run = repo.git(&["push", "origin", &format!("{c}:refs/heads/enc")]);
+        run.code(if code == 2 { 1 } else { 0 });
+        if code == 2 {
+            assert!(run.stderr.contains("IBM037"), "{}", run.stderr);
+            assert_eq!(repo.refs_of(&origin), before);
+        }
+        let run = repo.intercept_in(&repo.root, &["scan", "--range", &format!("{base}..{c}")]);
+        run.code(code);
+    }
+}
+
+#[test]
+fn a_move_between_r_git_and_r_is_a_move_to_another_server() {
+    let maker = TestRepo::new();
+    let w = maker.scratch.path();
+    maker.git_in(w, &["init", "-q", "--bare", "app.git"]).code(0);
+    maker.git_in(w, &["init", "-q", "--bare", "app"]).code(0);
+    maker
+        .git(&["remote", "add", "origin", w.join("app.git").to_str().unwrap()])
+        .code(0);
+    maker.initial_commit();
+    maker
+        .commit_file("leak.env", format!("T={}\n", token().b64()), "leak")
+        .code(0);
+    maker.git(&["rm", "-q", "leak.env"]).code(0);
+    maker.git(&["commit", "-q", "-m", "clean"]).code(0);
+    maker.git(&["push", "-q", "origin", "main"]).code(0);
+    maker.install();
+    maker
+        .git_in(w, &["clone", "-q", w.join("app.git").to_str().unwrap(), "c"])
+        .code(0);
+    let c = w.join("c");
+    maker.git_in(&c, &["fetch", "-q", "origin"]).code(0);
+    std::fs::write(c.join("y"), "y\n").unwrap();
+    maker.git_in(&c, &["add", "y"]).code(0);
+    maker.git_in(&c, &["commit", "-q", "-m", "y"]).code(0);
+    // Twin: to app.git itself, the new commit only.
+    maker
+        .git_in(&c, &["push", "-q", "origin", "HEAD:refs/heads/twin"])
+        .code(0);
+    maker
+        .git_in(
+            &c,
+            &["remote", "set-url", "origin", w.join("app").to_str().unwrap()],
+        )
+        .code(0);
+    let run = maker.git_in(&c, &["push", "origin", "main"]);
+    run.code(1);
+    assert!(run.stderr.contains("leak.env"), "{}", run.stderr);
+    assert!(maker.refs_of(&w.join("app")).is_empty());
+}
+
+#[test]
+fn a_gitlink_in_the_other_parent_brings_no_file() {
+    let repo = TestRepo::new();
+    repo.install();
+    repo.initial_commit();
+    let t = token();
+    let blob_file = repo.scratch.path().join("blob");
+    std::fs::write(&blob_file, format!("key={}\n", t.b64())).unwrap();
+    let b = repo.git(&["hash-object", "-w", blob_file.to_str().unwrap()]);
+    let b = b.stdout.trim().to_string();
+    repo.git(&["checkout", "-q", "-b", "side"]).code(0);
+    repo.git(&["update-index", "--add", "--cacheinfo", &format!("160000,{b},P")])
+        .code(0);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "gitlink"])
+        .code(0);
+    repo.git(&["checkout", "-q", "main"]).code(0);
+    repo.commit_file("m", "m\n", "m").code(0);
+    let head = repo.head();
+    repo.git(&["merge", "-q", "--no-commit", "side"]).code(0);
+    repo.git(&["update-index", "--force-remove", "P"]).code(0);
+    repo.git(&["update-index", "--add", "--cacheinfo", &format!("100644,{b},P")])
+        .code(0);
+    let run = repo.git(&["commit", "-q", "-m", "merge"]);
+    run.code(1);
+    assert!(run.stderr.contains("P:1:"), "{}", run.stderr);
+    assert_eq!(repo.head(), head);
+}
+
+#[test]
+fn a_git_shaped_scissors_block_in_commit_f_is_kept_as_git_keeps_it() {
+    let cut = "------------------------ >8 ------------------------";
+    for git in Git::BOTH {
+        git.select();
+        let repo = TestRepo::new();
+        repo.install();
+        repo.initial_commit();
+        let head = repo.head();
+        let (t, twin) = token_and_twin();
+        let msg = repo.scratch.path().join("m1");
+        let body = |k: &str| {
+            format!("subject\n\n# {cut}\n# Do not modify or remove the line above.\n# Everything below it will be ignored.\nkey {k}\n")
+        };
+        std::fs::write(&msg, body(&t)).unwrap();
+        let run = repo.git(&["commit", "-q", "--allow-empty", "-F", msg.to_str().unwrap()]);
+        run.code(1);
+        assert_eq!(repo.head(), head, "{git:?}");
+        std::fs::write(&msg, body(&twin)).unwrap();
+        repo.git(&["commit", "-q", "--allow-empty", "-F", msg.to_str().unwrap()])
+            .code(0);
+        // `-v -F`: git cuts at its comment string, so what follows is not recorded.
+        std::fs::write(&msg, body(&t)).unwrap();
+        repo.git(&["commit", "-q", "-v", "--allow-empty", "-F", msg.to_str().unwrap()])
+            .code(0);
+        let recorded = repo.git(&["log", "-1", "--format=%B"]).stdout;
+        assert_eq!(recorded.trim(), "subject", "{git:?}");
+    }
+}
+
+#[test]
+fn spoofed_merge_parents_and_idents_at_commit_time() {
+    let repo = TestRepo::new();
+    repo.install();
+    repo.initial_commit();
+    let t = token();
+    // A commit holding the token, reachable from nothing, named as a "merge parent".
+    repo.write("s", format!("k={}\n", t.b64()));
+    repo.git(&["add", "s"]).code(0);
+    let tree = repo.git(&["write-tree"]).stdout.trim().to_string();
+    let d = repo
+        .git(&["commit-tree", "-m", "x", &tree])
+        .stdout
+        .trim()
+        .to_string();
+    let head = repo.head();
+    let run = repo.git_env(
+        &repo.root,
+        &[(&format!("GITHEAD_{d}"), "x")],
+        &["commit", "-q", "-m", "plain"],
+    );
+    run.code(1);
+    assert_eq!(repo.head(), head);
+    repo.git(&["reset", "-q"]).code(0);
+    std::fs::remove_file(repo.root.join("s")).unwrap();
+    // An author name holding a token, at commit time; its twin commits.
+    let (a, twin) = token_and_twin();
+    let run = repo.git(&[
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "x",
+        &format!("--author=Eve {a} <e@x>"),
+    ]);
+    run.code(1);
+    assert!(run.stderr.contains("(commit header author)"), "{}", run.stderr);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "x",
+        &format!("--author=Eve {twin} <e@x>"),
+    ])
+    .code(0);
+}
+
+#[test]
+fn allow_lists_wide_in_other_spellings_or_aimed_at_headers_do_not_allow() {
+    let repo = TestRepo::new();
+    repo.install();
+    repo.initial_commit();
+    for path in ["*[aeiou]*", "*[!kpq]", "?*.*", "/[!.qW0]*/**"] {
+        allow_file(
+            &repo,
+            &format!("[[allow]]\npath = {path:?}\nreason = \"fixtures\"\n"),
+        );
+        let run = repo.intercept_in(&repo.root, &["scan", "--staged"]);
+        run.code(2);
+    }
+    let many: String = [
+        "src/**",
+        "config/**",
+        "lib/**",
+        "docs/**",
+        "app/**",
+        "cmd/**",
+        "scripts/**",
+        "test/**",
+    ]
+    .iter()
+    .map(|p| format!("[[allow]]\npath = {p:?}\nreason = \"r\"\n"))
+    .collect();
+    allow_file(&repo, &many);
+    let run = repo.intercept_in(&repo.root, &["scan", "--staged"]);
+    run.code(2);
+    assert!(run.stderr.contains("together"), "{}", run.stderr);
+    // A path entry names files, never a commit header.
+    allow_file(&repo, "[[allow]]\npath = \"author\"\nreason = \"a\"\n");
+    repo.git(&["commit", "-q", "-m", "allow"]).code(0);
+    let t = token();
+    repo.git_env(
+        &repo.root,
+        &[("GIT_AUTHOR_NAME", &format!("Bob {}", t.b64()))],
+        &["commit", "-q", "--no-verify", "--allow-empty", "-m", "x"],
+    )
+    .code(0);
+    repo.intercept_in(&repo.root, &["scan", "--range", "HEAD~1..HEAD"])
+        .code(1);
+    // Twin: the same entry allows a file called `author`.
+    repo.write("author", format!("k={}\n", token().b64()));
+    repo.git(&["add", "author"]).code(0);
+    repo.intercept_in(&repo.root, &["scan", "--staged"]).code(0);
+}
