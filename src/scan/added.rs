@@ -18,40 +18,63 @@ use gix_imara_diff::{sources::byte_lines, Algorithm, Diff, InternedInput};
 
 use crate::finding::{Finding, Fingerprint};
 
+/// The lines (1-based) a change from `old` to `new` added, for judging findings one at a
+/// time as they stream.
+pub struct AddedLines {
+    diff: Diff,
+    lines: u64,
+}
+
+impl AddedLines {
+    pub fn new(old: &[u8], new: &[u8]) -> Self {
+        let input = InternedInput::new(byte_lines(old), byte_lines(new));
+        let diff = Diff::compute(Algorithm::Histogram, &input);
+        let lines = input.after.len() as u64;
+        AddedLines { diff, lines }
+    }
+
+    /// True when any line the finding's token covers was added.
+    pub fn covers(&self, f: &Finding) -> bool {
+        f.lines().any(|line| {
+            let index = line.saturating_sub(1);
+            index >= self.lines || u32::try_from(index).is_ok_and(|i| self.diff.is_added(i))
+        })
+    }
+}
+
 /// Keeps the plain-view findings whose lines (1-based) were added in `new` relative to
 /// `old`.
 pub fn retain_added_lines(findings: &mut Vec<Finding>, old: &[u8], new: &[u8]) {
-    let input = InternedInput::new(byte_lines(old), byte_lines(new));
-    let diff = Diff::compute(Algorithm::Histogram, &input);
-    let lines = input.after.len() as u64;
-    findings.retain(|f| {
-        f.lines().any(|line| {
-            let index = line.saturating_sub(1);
-            index >= lines || u32::try_from(index).is_ok_and(|i| diff.is_added(i))
-        })
-    });
+    let added = AddedLines::new(old, new);
+    findings.retain(|f| added.covers(f));
 }
 
 /// Where a token is, for counting: its member path and fingerprint.
 type Key = (Vec<Vec<u8>>, Fingerprint);
 
-/// Keeps, for each token at each member, the occurrences beyond those in `old`.
-pub fn retain_more_than(findings: &mut Vec<Finding>, old: &[Finding]) {
-    let mut before: HashMap<Key, usize> = HashMap::new();
-    for f in old {
-        *before
+/// How often each token occurs at each member of the old blob, taken away one by one by
+/// the new blob's occurrences. (Its size is the old blob's distinct tokens.)
+#[derive(Default)]
+pub struct Counts(HashMap<Key, usize>);
+
+impl Counts {
+    pub fn add(&mut self, f: &Finding) {
+        *self
+            .0
             .entry((f.origin.members.clone(), f.fingerprint))
             .or_default() += 1;
     }
-    findings.retain(
-        |f| match before.get_mut(&(f.origin.members.clone(), f.fingerprint)) {
+
+    /// True when `f` is an occurrence beyond those of the old blob (one is used up if not).
+    pub fn is_new(&mut self, f: &Finding) -> bool {
+        match self.0.get_mut(&(f.origin.members.clone(), f.fingerprint)) {
             Some(n) if *n > 0 => {
                 *n -= 1;
                 false
             }
             _ => true,
-        },
-    );
+        }
+    }
 }
 
 #[cfg(test)]
@@ -110,7 +133,9 @@ mod tests {
     fn counts_occurrences_per_member() {
         let old = at_lines(&[(1, 1)]);
         let mut new = at_lines(&[(1, 1), (1, 1), (2, 2)]);
-        retain_more_than(&mut new, &old);
+        let mut before = Counts::default();
+        old.iter().for_each(|f| before.add(f));
+        new.retain(|f| before.is_new(f));
         assert_eq!(new.iter().map(|f| f.line).collect::<Vec<_>>(), vec![1, 2]);
     }
 }

@@ -57,13 +57,16 @@ struct Emitter<'a> {
     settings: &'a Settings,
     sink: &'a mut dyn Sink,
     summary: Summary,
-    /// Every distinct token seen, allowed or not (for stale allow-list entries).
+    /// The tokens seen, allowed or not, that a fingerprint entry of the allow-list names
+    /// (for stale entries): bounded by the list, not by the findings.
     seen: HashSet<Fingerprint>,
 }
 
 impl Collect for Emitter<'_> {
     fn finding(&mut self, finding: Finding) {
-        self.seen.insert(finding.fingerprint);
+        if self.settings.allow.names(&finding.fingerprint) {
+            self.seen.insert(finding.fingerprint);
+        }
         match self
             .settings
             .allow
@@ -178,7 +181,7 @@ impl<'a> Session<'a> {
         self.emit.summary
     }
 
-    /// Every distinct token seen so far, allowed or not.
+    /// The tokens seen so far, allowed or not, that a fingerprint entry names.
     pub fn seen(&self) -> &HashSet<Fingerprint> {
         &self.emit.seen
     }
