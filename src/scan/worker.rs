@@ -152,7 +152,11 @@ impl Worker {
             self.clean.insert(id);
         }
         match baseline {
-            Some(old) if seen > MAX_KEPT => self.stream_added(dec, origin, objects, old, id, out),
+            Some(old) if seen > MAX_KEPT => {
+                // Those kept are a part of what the second scan hands on.
+                findings.clear();
+                self.stream_added(dec, origin, objects, old, id, out);
+            }
             Some(old) if seen > 0 => self.keep_added(dec, origin, objects, old, id, &mut findings),
             _ => {}
         }

@@ -12,6 +12,7 @@ mod cli;
 mod commit_hooks;
 mod delivery;
 mod fuzz_corpus;
+mod hostile;
 mod install;
 mod json_report;
 mod leak;
