@@ -126,6 +126,8 @@ struct Found {
     at: usize,
     core: usize,
     start: Option<usize>,
+    /// The anchor's bytes are all there at `start`, with no wrap inside.
+    whole: bool,
 }
 
 impl Anchors {
@@ -148,32 +150,28 @@ impl Anchors {
         }?;
         let index = m.pattern().as_usize();
         let core = &CORES[index];
+        let whole = m
+            .start()
+            .checked_sub(core.at)
+            .filter(|&s| hay[s..].starts_with(core.anchor.as_bytes()));
         let start = match core.kind {
             // A token and its text are written on one line: compare bytes.
-            Anchor::Base64 | Anchor::Text => m
-                .start()
-                .checked_sub(core.at)
-                .filter(|&s| hay[s..].starts_with(core.anchor.as_bytes())),
+            Anchor::Base64 | Anchor::Text => whole,
             // A nested anchor may be split by a wrap: compare symbols (bytes first: most
             // anchors are whole).
-            Anchor::Nested { .. } => {
-                let whole = m
-                    .start()
-                    .checked_sub(core.at)
-                    .filter(|&s| hay[s..].starts_with(core.anchor.as_bytes()));
-                whole.or_else(|| {
-                    back_symbols(hay, m.start(), core.at).filter(|&s| {
-                        Symbols::<MAX_ANCHOR>::read(hay, s, LineBreaks::Wraps)
-                            .symbols()
-                            .starts_with(core.anchor.as_bytes())
-                    })
+            Anchor::Nested { .. } => whole.or_else(|| {
+                back_symbols(hay, m.start(), core.at).filter(|&s| {
+                    Symbols::<MAX_ANCHOR>::read(hay, s, LineBreaks::Wraps)
+                        .symbols()
+                        .starts_with(core.anchor.as_bytes())
                 })
-            }
+            }),
         };
         Some(Found {
             at: m.start(),
             core: index,
             start,
+            whole: whole.is_some(),
         })
     }
 }
@@ -230,6 +228,11 @@ impl Detector {
                 continue;
             };
             let core = &CORES[found.core];
+            if found.whole {
+                // The only cores that lie inside a whole anchor are its own (no anchor holds
+                // another's core): do not find it again.
+                from = from.max(start + core.anchor.len() + 1 - CORE);
+            }
             // Cores are found in order, but a split anchor's second core lies after its
             // start: anchors outside the range are skipped, not a reason to stop.
             if !report.contains(&start) {
@@ -241,7 +244,7 @@ impl Detector {
             }
             recent[slot] = id;
             slot = (slot + 1) % recent.len();
-            if let Some(hit) = check(hay, start, core.kind) {
+            if let Some(hit) = check(hay, start, core.kind, found.whole) {
                 each(hit);
             }
         }
@@ -425,7 +428,8 @@ impl LineMarker {
 }
 
 /// Decodes and validates from one anchor.
-fn check(hay: &[u8], at: usize, anchor: Anchor) -> Option<Hit> {
+/// `whole`: the anchor's bytes are all there at `at`.
+fn check(hay: &[u8], at: usize, anchor: Anchor, whole: bool) -> Option<Hit> {
     let mut buf = [0u8; MAX_DECODED];
     match anchor {
         Anchor::Base64 => {
@@ -436,7 +440,7 @@ fn check(hay: &[u8], at: usize, anchor: Anchor) -> Option<Hit> {
             // The symbol after the anchor encodes the token's sixth character (`j` or `m`)
             // at every alignment: when it is written right there, look at it first.
             let (anchor, next) = NEXT[skip];
-            if hay[at..].starts_with(anchor)
+            if whole
                 && hay
                     .get(at + anchor.len())
                     .is_some_and(|&c| decode::is_symbol(c) && !next.contains(&c))
@@ -447,7 +451,10 @@ fn check(hay: &[u8], at: usize, anchor: Anchor) -> Option<Hit> {
             // Decode growing windows, so a near miss costs in proportion to the bytes that
             // look like a token (a file of repeated anchors, each one decoded whole, ran at
             // 18 MB/s).
-            if !nested_plausible::<16>(hay, group, skip) || !nested_plausible::<48>(hay, group, skip) {
+            if !nested_plausible::<16>(hay, group, skip)
+                || !nested_plausible::<32>(hay, group, skip)
+                || !nested_plausible::<64>(hay, group, skip)
+            {
                 return None;
             }
             let outer = Symbols::<OUTER_SYMBOLS>::read(hay, group, LineBreaks::Wraps);

@@ -42,6 +42,19 @@ fn anchors_are_the_stable_base64_of_the_prefix_at_each_alignment() {
 }
 
 #[test]
+fn no_anchor_holds_another_anchors_core() {
+    // What skipping the rest of a whole anchor's cores relies on.
+    for a in &CORES {
+        for c in &CORES {
+            let core = &c.anchor[c.at..c.at + CORE];
+            if c.anchor != a.anchor {
+                assert!(!a.anchor.contains(core), "{} holds {core}", a.anchor);
+            }
+        }
+    }
+}
+
+#[test]
 fn the_symbol_after_a_nested_anchor_is_one_of_few() {
     // What the fast rejection of a nested anchor relies on: at each alignment, the outer
     // symbol after the anchor, for every token, is one of `NEXT`'s.
