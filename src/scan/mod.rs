@@ -23,7 +23,7 @@ use crate::detector::Detector;
 use crate::finding::{Finding, Fingerprint};
 use crate::outcome::Outcome;
 use crate::source::{self, Emit, Item, Scanner, Source, UnitWork};
-use out::{Collected, Out};
+use out::Out;
 pub use sink::{Notice, Problem, Sink, Summary};
 use worker::Worker;
 
@@ -151,7 +151,7 @@ impl<'a> Session<'a> {
     /// ([`Emit::concurrently`]) is placed ([`Source::locate`]) and reported at the end. A
     /// source that stops with an error has that error said (a hook blocks on it).
     pub fn run(&mut self, source: &mut dyn Source) {
-        let mut held = Collected::default();
+        let mut held = held::Held::default();
         let result = source.run(&mut Front {
             session: self,
             held: &mut held,
@@ -206,7 +206,7 @@ impl<'a> Session<'a> {
 /// The session as the source sees it on the session's own thread.
 struct Front<'r, 's> {
     session: &'r mut Session<'s>,
-    held: &'r mut Collected,
+    held: &'r mut held::Held,
 }
 
 impl Emit for Front<'_, '_> {
@@ -243,6 +243,6 @@ impl Emit for Front<'_, '_> {
     }
 
     fn concurrently(&mut self, run: &mut dyn FnMut(&Scanner<'_>)) {
-        held::scan(&self.session.decoders, self.held, run);
+        held::scan_blobs(&self.session.decoders, self.held, run);
     }
 }
