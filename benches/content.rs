@@ -12,6 +12,11 @@
 //! user feels. With INTERCEPT_BENCH_OLD, an
 //! older binary's hook is measured in the same run. The repository is built under
 //! target/bench-repos/content (once; the 1 GB `git add` takes a while).
+//!
+//! Then memory with many findings: a file of 1M distinct tokens on one line (61 MB), as
+//! `intercept scan FILE` and `intercept scan -`, and staged (`intercept hook pre-commit`,
+//! `scan --staged`): peak RSS of each binary (the target is under 64 MiB). Tokens are made
+//! at run time. `INTERCEPT_BENCH_FINDINGS_ONLY=1` runs only this part.
 
 // A benchmark's output is its report.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
@@ -163,10 +168,49 @@ fn bench(name: &str, repo: &Path, runs: usize, bins: &[(&str, PathBuf)]) {
     }
 }
 
+/// A file of `n` distinct tokens on one line, separated by spaces.
+fn many_tokens(path: &Path, n: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for _ in 0..n {
+        write!(f, "{} ", intercept_test_support::token().b64()).unwrap();
+    }
+    writeln!(f).unwrap();
+}
+
+/// Peak RSS of each binary on a 1M-token line: a file, standard input, a staged blob.
+fn many_findings(bins: &[(&str, PathBuf)]) {
+    let repo = repo("tokens-1m", |p| many_tokens(p, 1_000_000));
+    let payload = std::fs::read(repo.join("payload")).unwrap();
+    println!(
+        "(c) 1M tokens on one line ({:.0} MB), peak RSS (exit 1: every token reported)",
+        payload.len() as f64 / 1e6
+    );
+    for (label, bin) in bins {
+        let run = |args: &[&str], input: &[u8]| {
+            let mut c = Command::new(bin);
+            c.current_dir(&repo)
+                .env("XDG_CONFIG_HOME", repo.join(".no-config"))
+                .env("GIT_INDEX_FILE", ".git/index")
+                .args(args);
+            peak_rss(&c, input)
+        };
+        println!(
+            "  {label:<10} scan FILE {}  scan - {}  scan --staged {}  hook pre-commit {}",
+            run(&["scan", "payload"], b""),
+            run(&["scan", "-"], &payload),
+            run(&["scan", "--staged"], b""),
+            run(&["hook", "pre-commit"], b""),
+        );
+    }
+}
+
 fn main() {
     let mut bins = vec![("intercept", PathBuf::from(env!("CARGO_BIN_EXE_intercept")))];
     if let Some(old) = std::env::var_os("INTERCEPT_BENCH_OLD") {
         bins.push(("older", PathBuf::from(old)));
+    }
+    if std::env::var_os("INTERCEPT_BENCH_FINDINGS_ONLY").is_some() {
+        return many_findings(&bins);
     }
     let gb: u64 = std::env::var("INTERCEPT_BENCH_GB")
         .ok()
@@ -176,4 +220,5 @@ fn main() {
     bench("(a) a 50 MB zip of text files, staged", &zip, 7, &bins);
     let bin = repo(&format!("random-{gb}gb"), |p| make_random(p, gb << 30));
     bench(&format!("(b) a {gb} GB random binary, staged"), &bin, 3, &bins);
+    many_findings(&bins);
 }

@@ -5,7 +5,10 @@
 //! Corpora, each ~100 MB and token-free:
 //!   (a) source text: the Rust sources of the crates in cargo's registry, repeated;
 //!   (b) base64-heavy: PEM certificates and data URIs of random bytes;
-//!   (c) near misses: text dense with `dG9rO…`/`tok:` strings that are not tokens.
+//!   (c) near misses: text dense with `dG9rO…`/`tok:` strings that are not tokens;
+//!   (d)-(f) repeated anchors, the hostile worst cases: every few bytes an anchor that
+//!   must be checked (nested anchors back to back; nested and plain anchors followed by a
+//!   valid-looking start of a token, so cheap rejections do not apply).
 //! Prints the median of several runs per corpus and the ratio detector/floor (as
 //! throughput: 1.0 means as fast as the floor). Timings are printed, never asserted.
 
@@ -123,6 +126,23 @@ fn near_misses(size: usize) -> Vec<u8> {
     out
 }
 
+/// `unit` repeated to `size` bytes, base64-encoded again and wrapped at 76 columns as
+/// `base64` writes it (`nested`), or as it is.
+fn repeated(unit: &[u8], size: usize, nested: bool) -> Vec<u8> {
+    if !nested {
+        return unit.iter().copied().cycle().take(size).collect();
+    }
+    let inner: Vec<u8> = unit.iter().copied().cycle().take(size / 4 * 3).collect();
+    let encoded = STANDARD.encode(inner);
+    let mut out = Vec::with_capacity(size + size / 76 + 1);
+    for line in encoded.as_bytes().chunks(76) {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    out.truncate(size);
+    out
+}
+
 fn time(mut f: impl FnMut() -> usize) -> (Duration, usize) {
     let mut times = Vec::with_capacity(RUNS);
     let mut result = 0;
@@ -154,6 +174,21 @@ fn main() {
             "(c) near misses",
             near_misses(size),
             "a fake token-like string every ~45 bytes",
+        ),
+        (
+            "(d) nested anchors",
+            repeated(b"dG9rO", size, true),
+            "base64 of `dG9rO` repeated: a nested anchor every ~7 bytes, all alignments",
+        ),
+        (
+            "(e) nested starts",
+            repeated(b"dG9rOmE5NzRkMzYy", size, true),
+            "base64 of a token's first 16 characters repeated",
+        ),
+        (
+            "(f) plain starts",
+            repeated(b"dG9rOmE5NzRkMzYyXzI0", size, false),
+            "a token's first 20 characters repeated, one line",
         ),
     ];
     println!("detector throughput, median of {RUNS} runs, {mb} MiB per corpus, one thread");

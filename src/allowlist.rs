@@ -198,6 +198,14 @@ impl Allowlist {
         })
     }
 
+    /// True when a fingerprint rule names `fp` (what a scan must remember of the tokens it
+    /// saw, to say which rules are stale: nothing more, whatever their number).
+    pub fn names(&self, fp: &Fingerprint) -> bool {
+        self.rules
+            .iter()
+            .any(|r| matches!(&r.kind, RuleKind::Fingerprint(f) if f == fp))
+    }
+
     /// Fingerprint rules that matched none of the tokens `seen` (so the list can shrink).
     pub fn stale<'a>(&'a self, seen: &std::collections::HashSet<Fingerprint>) -> Vec<&'a Rule> {
         self.rules

@@ -53,11 +53,13 @@ impl<W: Write> Redacting<W> {
 
 impl<W: Write> Write for Redacting<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let had = self.line.len();
         self.line.extend_from_slice(buf);
-        // Whole lines only: a token is never cut in two on its way out. (Everything the
-        // program writes is made of lines of bounded length.)
-        if let Some(nl) = memchr::memrchr(b'\n', &self.line) {
-            self.emit(nl + 1)?;
+        // Whole lines only: a token is never cut in two on its way out. Only the new bytes
+        // are searched: a long line written in small pieces (a path escaped character by
+        // character) must not be searched again for every piece.
+        if let Some(nl) = memchr::memrchr(b'\n', buf) {
+            self.emit(had + nl + 1)?;
         }
         Ok(buf.len())
     }

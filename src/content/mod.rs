@@ -297,14 +297,15 @@ impl Run<'_, '_> {
 
     /// Bytes in memory, as one chunk (no copy). With `seen`, only tokens not in it.
     fn whole(&mut self, origin: &Origin, bytes: &[u8], seen: &mut Option<&HashSet<Fingerprint>>) {
-        let mut found = Vec::new();
-        self.dec.detector.scan(&Chunk::whole(origin, bytes), &mut found);
+        let out = &mut *self.out;
+        self.dec
+            .detector
+            .scan_each(&Chunk::whole(origin, bytes), &mut |f| {
+                if !seen.is_some_and(|s| s.contains(&f.fingerprint)) {
+                    out.finding(f);
+                }
+            });
         self.bytes += bytes.len() as u64;
-        for f in found {
-            if !seen.is_some_and(|s| s.contains(&f.fingerprint)) {
-                self.out.finding(f);
-            }
-        }
     }
 
     /// The decoded view `decoder` opens, then the raw view where the bytes can be read again.
@@ -538,9 +539,7 @@ pub fn scan_path_name(detector: &Detector, origin: &Origin, name: &[u8], out: &m
     }
     named.members.clear();
     named.path = origin.full_path();
-    let mut found = Vec::new();
-    detector.scan(&Chunk::whole(&named, name), &mut found);
-    found.into_iter().for_each(out);
+    detector.scan_each(&Chunk::whole(&named, name), out);
 }
 
 #[cfg(test)]

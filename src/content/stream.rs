@@ -36,9 +36,18 @@ pub struct Streamed {
 struct OpenLine {
     line: u64,
     marker: Option<&'static str>,
-    /// Findings on it, waiting for the rest of the line.
+    /// Findings on it, waiting for the rest of the line (at most `MAX_PENDING`).
     pending: Vec<Finding>,
+    /// More than `MAX_PENDING` findings came before the line ended: they went on with the
+    /// marker known then, and so do the rest of the line's.
+    spilled: bool,
 }
+
+/// Findings kept waiting for the end of one line, at most: a minified line of a million
+/// tokens must not hold a million findings. Past it they go on without waiting, judged by
+/// the marker seen so far: a marker later on such a line does not allow the tokens before
+/// it (they are reported; an allow entry by fingerprint or path still applies).
+const MAX_PENDING: usize = 4096;
 
 /// Scans `reader` to its end (or to `limit` bytes). `buf` is reused across calls.
 pub fn scan_reader(
@@ -54,7 +63,6 @@ pub fn scan_reader(
     let mut position = Position::START;
     let mut total = 0u64;
     let mut open: Option<OpenLine> = None;
-    let mut found = Vec::new();
     loop {
         let want = kept + PIECE + CONTEXT_AFTER;
         let (read, eof, error) = fill(reader, buf, want, limit - total);
@@ -73,9 +81,8 @@ pub fn scan_reader(
             start: position,
             report: kept..report_end,
         };
-        found.clear();
-        detector.scan(&chunk, &mut found);
-        settle(&chunk, &mut open, &mut found, last, out);
+        let mut settle = Settle::new(&chunk, &mut open, last, out);
+        detector.scan_each(&chunk, &mut |f| settle.finding(f));
         if last {
             let truncated = error.is_none() && total >= limit && more(reader).unwrap_or(false);
             return Streamed {
@@ -91,51 +98,99 @@ pub fn scan_reader(
     }
 }
 
-/// Judges markers for the findings of one piece and hands on those whose line is complete.
-fn settle(
-    chunk: &Chunk<'_>,
-    open: &mut Option<OpenLine>,
-    found: &mut Vec<Finding>,
-    last: bool,
-    out: &mut dyn FnMut(Finding),
-) {
-    let bytes = chunk.bytes;
-    let from = chunk.report.start;
-    let has_break = memchr::memchr(b'\n', &bytes[from..chunk.report.end]).is_some();
-    if open.is_none() && (has_break || last) {
-        // Every line of the piece is whole in its bytes: the detector's verdicts stand.
-        found.drain(..).for_each(&mut *out);
-        return;
-    }
-    // The part of the line that holds the start of the reported range.
-    let seg_start = memchr::memrchr(b'\n', &bytes[..from]).map_or(0, |i| i + 1);
-    let seg_end = memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |i| from + i);
-    let seg_marker = marker_in(&bytes[seg_start..seg_end]);
-    let line = match open {
-        Some(o) => o.line,
-        None => chunk.start.advance(&bytes[..from]).line,
-    };
-    let o = open.get_or_insert_with(|| OpenLine {
-        line,
-        marker: None,
-        pending: Vec::new(),
-    });
-    o.marker = o.marker.or(seg_marker);
-    let marker = o.marker;
-    for f in found.iter_mut().filter(|f| f.line == line) {
-        f.marker = f.marker.or(marker);
-    }
-    if has_break || last {
-        // The open line ends in this piece: its waiting findings are judged now.
-        let o = open.take().expect("set above");
-        for mut p in o.pending {
-            p.marker = p.marker.or(o.marker);
-            out(p);
+/// Judges markers for the findings of one piece, as the detector finds them, and hands on
+/// those whose line is complete.
+struct Settle<'s, 'o> {
+    open: &'s mut Option<OpenLine>,
+    out: &'s mut (dyn FnMut(Finding) + 'o),
+    /// The piece's findings need no judging (every line of it is whole in its bytes).
+    direct: bool,
+    /// The open line's number and marker, for findings on it.
+    line: u64,
+    marker: Option<&'static str>,
+    /// The open line ends in this piece: its findings go on now.
+    ends: bool,
+}
+
+impl<'s, 'o> Settle<'s, 'o> {
+    fn new(
+        chunk: &Chunk<'_>,
+        open: &'s mut Option<OpenLine>,
+        last: bool,
+        out: &'s mut (dyn FnMut(Finding) + 'o),
+    ) -> Self {
+        let bytes = chunk.bytes;
+        let from = chunk.report.start;
+        let has_break = memchr::memchr(b'\n', &bytes[from..chunk.report.end]).is_some();
+        let ends = has_break || last;
+        if open.is_none() && ends {
+            // Every line of the piece is whole in its bytes: the detector's verdicts stand.
+            return Settle {
+                open,
+                out,
+                direct: true,
+                line: 0,
+                marker: None,
+                ends,
+            };
         }
-        found.drain(..).for_each(&mut *out);
-    } else {
-        // The whole piece lies on one line that goes on: its findings wait for the rest.
-        o.pending.append(found);
+        // The part of the line that holds the start of the reported range.
+        let seg_start = memchr::memrchr(b'\n', &bytes[..from]).map_or(0, |i| i + 1);
+        let seg_end = memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |i| from + i);
+        let seg_marker = marker_in(&bytes[seg_start..seg_end]);
+        let line = match open {
+            Some(o) => o.line,
+            None => chunk.start.advance(&bytes[..from]).line,
+        };
+        let o = open.get_or_insert_with(|| OpenLine {
+            line,
+            marker: None,
+            pending: Vec::new(),
+            spilled: false,
+        });
+        o.marker = o.marker.or(seg_marker);
+        let marker = o.marker;
+        if ends {
+            // The open line ends in this piece: its waiting findings are judged now.
+            let o = open.take().expect("set above");
+            for mut p in o.pending {
+                p.marker = p.marker.or(o.marker);
+                out(p);
+            }
+        }
+        Settle {
+            open,
+            out,
+            direct: false,
+            line,
+            marker,
+            ends,
+        }
+    }
+
+    fn finding(&mut self, mut f: Finding) {
+        if self.direct {
+            return (self.out)(f);
+        }
+        if f.line == self.line {
+            f.marker = f.marker.or(self.marker);
+        }
+        match self.open.as_mut() {
+            // The whole piece lies on one line that goes on: its findings wait for the rest.
+            Some(o) if !self.ends && !o.spilled => {
+                o.pending.push(f);
+                if o.pending.len() > MAX_PENDING {
+                    tracing::warn!(
+                        line = o.line,
+                        "more than {MAX_PENDING} tokens on one line longer than a piece: reported \
+                         without waiting for an allow marker later on the line"
+                    );
+                    o.spilled = true;
+                    o.pending.drain(..).for_each(&mut *self.out);
+                }
+            }
+            _ => (self.out)(f),
+        }
     }
 }
 
@@ -247,6 +302,38 @@ mod tests {
             data[marker_at..marker_at + m.len()].fill(b'x');
             let (found, _) = scan(&data, u64::MAX);
             assert_eq!(found[0].marker, None);
+        }
+    }
+
+    #[test]
+    fn a_long_line_of_many_tokens_is_handed_on_without_waiting_for_its_end() {
+        // More than MAX_PENDING tokens in the first piece of a line longer than a piece:
+        // each is reported once, in order, without piling up; a marker before them still
+        // counts, one after them does not (fail closed).
+        let t = token();
+        let unit = format!("{t} ");
+        for marker_first in [true, false] {
+            let mut data = Vec::new();
+            if marker_first {
+                data.extend_from_slice(b"intercept:allow ");
+            }
+            while data.len() < PIECE + PIECE / 2 {
+                data.extend_from_slice(unit.as_bytes());
+            }
+            if !marker_first {
+                data.extend_from_slice(b" intercept:allow");
+            }
+            data.extend_from_slice(b"\nnext\n");
+            let (found, _) = scan(&data, u64::MAX);
+            let tokens = data.len() / unit.len();
+            assert_eq!(found.len(), tokens);
+            assert!(found.windows(2).all(|w| w[0].column < w[1].column));
+            let marked = found.iter().filter(|f| f.marker.is_some()).count();
+            if marker_first {
+                assert_eq!(marked, tokens);
+            } else {
+                assert!(marked < tokens - MAX_PENDING, "{marked}");
+            }
         }
     }
 

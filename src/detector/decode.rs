@@ -6,18 +6,17 @@
 //! finding has an end and a redaction a span). Never allocates: a token decodes to at most
 //! `MAX_TEXT` bytes, and the bytes one read may look at are bounded.
 
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::DecodePaddingMode;
-use base64::Engine as _;
-
-/// Decodes unpadded base64 symbol runs, tolerating non-zero trailing bits (a token glued
-/// to other base64 characters decodes its last group together with them).
-const LENIENT: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
-        .with_decode_allow_trailing_bits(true),
-);
+/// The value of each standard base64 symbol (0xFF for other bytes).
+const VALUES: [u8; 256] = {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut t = [0xFF; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// The most bytes one symbol may take in the haystack (`\u002f`).
 pub(super) const MAX_SPAN_PER_SYMBOL: usize = 6;
@@ -152,13 +151,29 @@ impl<const N: usize> Symbols<N> {
         }
     }
 
-    /// Decodes the symbols (a dangling single symbol is dropped) into `out`, returning
-    /// how many bytes were written.
+    /// Decodes the symbols (a dangling single symbol is dropped; the bits of a last partial
+    /// group that make no whole byte are ignored, as a token glued to other base64
+    /// characters needs) into `out`, returning how many bytes were written: as many as fit.
+    /// A small table decoder: the hot path calls it for every anchor, and a general
+    /// engine's set-up cost per call was most of the work on short runs.
     pub fn decode_into(&self, out: &mut [u8]) -> usize {
-        let usable = self.len - usize::from(self.len % 4 == 1);
-        // `out` is sized for N symbols by the callers; a failure here can only mean a
-        // too-small buffer, which the unit tests rule out, so treat it as "no token".
-        LENIENT.decode_slice(&self.buf[..usable], out).unwrap_or(0)
+        let mut acc: u32 = 0;
+        let mut bits = 0;
+        let mut n = 0;
+        for &c in &self.buf[..self.len] {
+            // Every symbol stored was checked by `is_symbol` or `unescape`.
+            acc = (acc << 6) | u32::from(VALUES[usize::from(c)] & 0x3F);
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                let Some(slot) = out.get_mut(n) else {
+                    return n;
+                };
+                *slot = (acc >> bits) as u8;
+                n += 1;
+            }
+        }
+        n
     }
 }
 
@@ -168,10 +183,15 @@ pub(super) fn is_symbol(c: u8) -> bool {
 }
 
 /// The length of the line wrap at `hay[i..]`, when wraps are skipped: an optional `\`,
-/// an optional CR, a LF, and up to `MAX_INDENT` spaces or tabs.
+/// an optional CR, a LF, and up to `MAX_INDENT` spaces or tabs; or a line break written
+/// as an escape inside a string (`\n`, `\r\n`, `\r`: `jq --arg v "$(base64 f)"`).
 fn wrap_len(hay: &[u8], i: usize, breaks: LineBreaks) -> Option<usize> {
     if breaks == LineBreaks::End {
         return None;
+    }
+    if let Some(n) = escaped_break(&hay[i..]) {
+        // Two escaped breaks in a row are an empty line: the value ends.
+        return escaped_break(&hay[i + n..]).is_none().then_some(n);
     }
     let mut j = i;
     if hay.get(j) == Some(&b'\\') {
@@ -196,6 +216,31 @@ fn wrap_len(hay: &[u8], i: usize, breaks: LineBreaks) -> Option<usize> {
     Some(j - i)
 }
 
+/// The length of a line break written as an escape at the start of `s`: `\r\n`, `\n` or
+/// `\r` (the two or four characters).
+fn escaped_break(s: &[u8]) -> Option<usize> {
+    match s {
+        [b'\\', b'r', b'\\', b'n', ..] => Some(4),
+        [b'\\', b'n' | b'r', ..] => Some(2),
+        _ => None,
+    }
+}
+
+/// The length of a line break written as an escape that ends at `hay[..i]`, when the `\`
+/// is not itself escaped (`\\n` is a backslash and an `n`).
+fn escaped_break_before(hay: &[u8], i: usize) -> Option<usize> {
+    let escapes = |end: usize, c: u8| {
+        end >= 2 && hay[end - 1] == c && {
+            let slashes = hay[..end - 1].iter().rev().take_while(|&&b| b == b'\\').count();
+            slashes % 2 == 1
+        }
+    };
+    if escapes(i, b'n') {
+        return Some(if escapes(i - 2, b'r') { 4 } else { 2 });
+    }
+    escapes(i, b'r').then_some(2)
+}
+
 /// The start of the symbol `n` symbols before `from`, skipping line wraps (and their
 /// indentation) between symbols; `None` when something else comes first.
 pub(super) fn back_symbols(hay: &[u8], from: usize, n: usize) -> Option<usize> {
@@ -204,6 +249,15 @@ pub(super) fn back_symbols(hay: &[u8], from: usize, n: usize) -> Option<usize> {
     let mut wraps = 0;
     while left > 0 {
         let c = *hay.get(i.checked_sub(1)?)?;
+        if let Some(n) = escaped_break_before(hay, i) {
+            // Two escaped breaks in a row are an empty line: the value ends.
+            if wraps == MAX_WRAPS || escaped_break_before(hay, i - n).is_some() {
+                return None;
+            }
+            wraps += 1;
+            i -= n;
+            continue;
+        }
         if is_symbol(c) {
             i -= 1;
             left -= 1;

@@ -26,7 +26,7 @@ use aho_corasick::{packed, AhoCorasick, Input, Span};
 use crate::chunk::{Chunk, CONTEXT_AFTER, CONTEXT_BEFORE};
 use crate::finding::{Encoding, Finding, Fingerprint, Kind, Redacted};
 use decode::{back_symbols, LineBreaks, Symbols, MAX_SPAN_PER_SYMBOL, MAX_WRAPS, MAX_WRAP_LEN};
-use token::{structure_len, Shown, Token, MAX_TEXT};
+use token::{plausible_prefix, structure_len, Shown, Token, MAX_TEXT, MIN_TEXT};
 
 /// What an anchor means and how to decode from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +72,11 @@ const CORES: [Core; 8] = [
     core("tok:", 1, Anchor::Text),    // ok:
 ];
 
+/// For a nested anchor at each alignment (`skip`): the anchor, and the symbols that may
+/// follow it in the outer base64 when the token's sixth character is `j` or `m` (tested
+/// against the encoder in the unit tests).
+const NEXT: [(&[u8], &[u8]); 3] = [(b"ZEc5ck9", b"qt"), (b"RHOXJP", b"ab"), (b"kRzlyT2", b"opqr0123")];
+
 const fn core(anchor: &'static str, at: usize, kind: Anchor) -> Core {
     Core { anchor, at, kind }
 }
@@ -89,6 +94,11 @@ const MAX_SYMBOLS: usize = (MAX_TEXT + 1).div_ceil(3) * 4;
 const MAX_DECODED: usize = MAX_SYMBOLS / 4 * 3;
 /// Outer symbols that hold up to two bytes of context plus `MAX_SYMBOLS` inner symbols.
 const OUTER_SYMBOLS: usize = (MAX_SYMBOLS + 2).div_ceil(3) * 4;
+/// The most bytes a hit's offset lies before its core: the anchor's symbols before the core
+/// and the group's before the anchor (at most 4 and 3), each walk over up to `MAX_WRAPS`
+/// wraps. Cores are found in order, so a hit found later never starts further than this
+/// before one found earlier.
+const REORDER: usize = 7 + 2 * MAX_WRAPS * MAX_WRAP_LEN;
 
 // A stream's pieces must carry enough context for the longest decode and the longest
 // walk back from an anchor to its group.
@@ -116,6 +126,8 @@ struct Found {
     at: usize,
     core: usize,
     start: Option<usize>,
+    /// The anchor's bytes are all there at `start`, with no wrap inside.
+    whole: bool,
 }
 
 impl Anchors {
@@ -138,23 +150,28 @@ impl Anchors {
         }?;
         let index = m.pattern().as_usize();
         let core = &CORES[index];
+        let whole = m
+            .start()
+            .checked_sub(core.at)
+            .filter(|&s| hay[s..].starts_with(core.anchor.as_bytes()));
         let start = match core.kind {
             // A token and its text are written on one line: compare bytes.
-            Anchor::Base64 | Anchor::Text => m
-                .start()
-                .checked_sub(core.at)
-                .filter(|&s| hay[s..].starts_with(core.anchor.as_bytes())),
-            // A nested anchor may be split by a wrap: compare symbols.
-            Anchor::Nested { .. } => back_symbols(hay, m.start(), core.at).filter(|&s| {
-                Symbols::<MAX_ANCHOR>::read(hay, s, LineBreaks::Wraps)
-                    .symbols()
-                    .starts_with(core.anchor.as_bytes())
+            Anchor::Base64 | Anchor::Text => whole,
+            // A nested anchor may be split by a wrap: compare symbols (bytes first: most
+            // anchors are whole).
+            Anchor::Nested { .. } => whole.or_else(|| {
+                back_symbols(hay, m.start(), core.at).filter(|&s| {
+                    Symbols::<MAX_ANCHOR>::read(hay, s, LineBreaks::Wraps)
+                        .symbols()
+                        .starts_with(core.anchor.as_bytes())
+                })
             }),
         };
         Some(Found {
             at: m.start(),
             core: index,
             start,
+            whole: whole.is_some(),
         })
     }
 }
@@ -211,6 +228,11 @@ impl Detector {
                 continue;
             };
             let core = &CORES[found.core];
+            if found.whole {
+                // The only cores that lie inside a whole anchor are its own (no anchor holds
+                // another's core): do not find it again.
+                from = from.max(start + core.anchor.len() + 1 - CORE);
+            }
             // Cores are found in order, but a split anchor's second core lies after its
             // start: anchors outside the range are skipped, not a reason to stop.
             if !report.contains(&start) {
@@ -222,7 +244,7 @@ impl Detector {
             }
             recent[slot] = id;
             slot = (slot + 1) % recent.len();
-            if let Some(hit) = check(hay, start, core.kind) {
+            if let Some(hit) = check(hay, start, core.kind, found.whole) {
                 each(hit);
             }
         }
@@ -230,14 +252,16 @@ impl Detector {
 
     /// Appends the tokens in `chunk` whose anchor starts in `chunk.report` to `out`.
     pub fn scan(&self, chunk: &Chunk<'_>, out: &mut Vec<Finding>) {
+        self.scan_each(chunk, &mut |f| out.push(f));
+    }
+
+    /// Hands `each` the tokens in `chunk` whose anchor starts in `chunk.report`, in order
+    /// of their offsets, as they are found: nothing grows with their number.
+    pub fn scan_each(&self, chunk: &Chunk<'_>, each: &mut dyn FnMut(Finding)) {
         let hay = chunk.bytes;
         let mut counted = 0;
         let mut position = chunk.start;
-        let mut found: Vec<Hit> = Vec::new();
-        self.hits(hay, chunk.report.clone(), &mut |hit| found.push(hit));
-        // A split anchor's second core can be found after a later anchor's first core.
-        found.sort_by_key(|h| h.offset);
-        for hit in found {
+        let mut emit = |hit: Hit| {
             if hit.offset < counted {
                 position = chunk.start;
                 counted = 0;
@@ -251,7 +275,7 @@ impl Detector {
                 encoding = %hit.encoding,
                 "token found"
             );
-            out.push(Finding {
+            each(Finding {
                 origin: chunk.origin.clone(),
                 line: position.line,
                 column: position.column,
@@ -263,32 +287,53 @@ impl Detector {
                 fingerprint: hit.fingerprint,
                 marker: marker_beside(hay, hit.offset..hit.end),
             });
-        }
+        };
+        // Hits come in the order their cores are found. A split anchor's second core can
+        // be found after a later anchor's first core, but a hit never starts more than
+        // `REORDER` bytes before one found earlier: keep the hits of that window, sorted,
+        // and hand on those behind it.
+        let mut window: Vec<Hit> = Vec::new();
+        let mut on_hit = |hit: Hit| {
+            let behind = hit.offset.saturating_sub(REORDER);
+            let at = window.partition_point(|h| h.offset <= hit.offset);
+            window.insert(at, hit);
+            let ready = window.partition_point(|h| h.offset < behind);
+            window.drain(..ready).for_each(&mut emit);
+        };
+        self.hits(hay, chunk.report.clone(), &mut on_hit);
+        window.into_iter().for_each(emit);
     }
 
     /// `text` with every token replaced by its redacted form, or `None` when it holds
-    /// none. The one redaction step for everything the program prints.
+    /// none. The one redaction step for everything the program prints. Linear in `text`
+    /// (a path of 65 KB runs of token-like names must not cost seconds), and only the
+    /// token's characters are replaced: the rest of a path stays as it is.
     pub fn redact(&self, text: &[u8]) -> Option<Vec<u8>> {
-        let mut spans: Vec<(Range<usize>, Redacted)> = Vec::new();
+        let mut spans: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
         self.hits(text, 0..text.len(), &mut |hit| {
-            spans.push((hit.offset..hit.end.min(text.len()), hit.redacted));
+            let range = hit.offset..hit.end.min(text.len());
+            spans.push((range, hit.redacted.as_str().as_bytes().to_vec()));
         });
-        let partial = partial_tokens(text);
+        spans.sort_by_key(|(r, _)| r.start);
+        // Redaction is wider than detection: most of a token (a truncated copy, a token
+        // cut by a damaged container) is as good as the token, so a long run that starts
+        // like one is masked too, after its first 8 characters, unless it is a token
+        // already replaced above.
+        let mut hits = spans.iter().map(|(r, _)| r.clone()).peekable();
+        let mut partial = Vec::new();
+        for range in partial_tokens(text) {
+            while hits.next_if(|h| h.end <= range.start).is_some() {}
+            if hits.peek().is_some_and(|h| h.start < range.end) {
+                continue;
+            }
+            let mut masked = text[range.start..range.start + 8].to_vec();
+            masked.extend_from_slice("…".as_bytes());
+            partial.push((range, masked));
+        }
         if spans.is_empty() && partial.is_empty() {
             return None;
         }
-        let mut spans: Vec<(Range<usize>, Vec<u8>)> = spans
-            .into_iter()
-            .map(|(r, redacted)| (r, redacted.as_str().as_bytes().to_vec()))
-            .collect();
-        // Redaction is wider than detection: most of a token (a truncated copy, a token
-        // cut by a damaged container) is as good as the token, so a long run that starts
-        // like one is masked too, after its first 8 characters.
-        for range in partial {
-            let mut masked = text[range.start..range.start + 8].to_vec();
-            masked.extend_from_slice("…".as_bytes());
-            spans.push((range, masked));
-        }
+        spans.append(&mut partial);
         spans.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
         let mut out = Vec::with_capacity(text.len());
         let mut at = 0;
@@ -311,26 +356,39 @@ const PARTIAL_RUN: usize = 24;
 
 /// Runs that start like a token — base64 from `dG9rO`, or decoded text from `tok:` and a
 /// hex digit — and go on for at least [`PARTIAL_RUN`] characters of their alphabet,
-/// whether or not they validate.
+/// whether or not they validate, in order. A token's base64 never holds `+` or `/` (its
+/// text is hex digits, `_`, `:` and digits: no six 1-bits in a row), so a run stops at a
+/// path separator; it may end in `=` padding.
 fn partial_tokens(text: &[u8]) -> Vec<Range<usize>> {
-    let base64 = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    let base64 = |b: u8| b.is_ascii_alphanumeric();
     let plain = |b: u8| b.is_ascii_hexdigit() || matches!(b, b'_' | b'-' | b':');
     let mut out = Vec::new();
-    for (anchor, alphabet) in [
-        (&b"dG9rO"[..], &base64 as &dyn Fn(u8) -> bool),
-        (&b"tok:"[..], &plain as &dyn Fn(u8) -> bool),
+    for (anchor, alphabet, padding) in [
+        (&b"dG9rO"[..], &base64 as &dyn Fn(u8) -> bool, 2),
+        (&b"tok:"[..], &plain as &dyn Fn(u8) -> bool, 0),
     ] {
+        // Runs are maximal: an anchor inside the previous run ends where it ends, so it
+        // is skipped, not walked again (which made long token-like runs quadratic).
+        let mut after = 0;
         for start in memchr::memmem::find_iter(text, anchor) {
-            let run = text[start + anchor.len()..]
+            if start < after {
+                continue;
+            }
+            let from = start + anchor.len();
+            let run = text[from..].iter().take_while(|&&b| alphabet(b)).count();
+            let pad = text[from + run..]
                 .iter()
-                .take_while(|&&b| alphabet(b))
+                .take(padding)
+                .take_while(|&&b| b == b'=')
                 .count();
-            let end = start + anchor.len() + run;
+            let end = from + run + pad;
+            after = end;
             if end - start >= PARTIAL_RUN {
                 out.push(start..end);
             }
         }
     }
+    out.sort_by_key(|r| r.start);
     out
 }
 
@@ -377,7 +435,8 @@ fn marker_beside(hay: &[u8], token: Range<usize>) -> Option<&'static str> {
 }
 
 /// Decodes and validates from one anchor.
-fn check(hay: &[u8], at: usize, anchor: Anchor) -> Option<Hit> {
+/// `whole`: the anchor's bytes are all there at `at`.
+fn check(hay: &[u8], at: usize, anchor: Anchor, whole: bool) -> Option<Hit> {
     let mut buf = [0u8; MAX_DECODED];
     match anchor {
         Anchor::Base64 => {
@@ -385,7 +444,26 @@ fn check(hay: &[u8], at: usize, anchor: Anchor) -> Option<Hit> {
             Some(hit(at..end, encoding, Token(&buf[..len]), Shown::Base64))
         }
         Anchor::Nested { back, skip } => {
+            // The symbol after the anchor encodes the token's sixth character (`j` or `m`)
+            // at every alignment: when it is written right there, look at it first.
+            let (anchor, next) = NEXT[skip];
+            if whole
+                && hay
+                    .get(at + anchor.len())
+                    .is_some_and(|&c| decode::is_symbol(c) && !next.contains(&c))
+            {
+                return None;
+            }
             let group = back_symbols(hay, at, back)?;
+            // Decode growing windows, so a near miss costs in proportion to the bytes that
+            // look like a token (a file of repeated anchors, each one decoded whole, ran at
+            // 18 MB/s).
+            if !nested_plausible::<16>(hay, group, skip)
+                || !nested_plausible::<32>(hay, group, skip)
+                || !nested_plausible::<64>(hay, group, skip)
+            {
+                return None;
+            }
             let outer = Symbols::<OUTER_SYMBOLS>::read(hay, group, LineBreaks::Wraps);
             let mut outer_buf = [0u8; OUTER_SYMBOLS / 4 * 3];
             let n = outer.decode_into(&mut outer_buf);
@@ -434,11 +512,8 @@ fn base64_token(hay: &[u8], at: usize, buf: &mut [u8; MAX_DECODED]) -> Option<(u
         return None;
     }
     // Most near misses (placeholders, regexes, Basic credentials) fail within the UUID's
-    // first characters: look at those before decoding everything.
-    let head = Symbols::<8>::read(hay, at, LineBreaks::End);
-    let mut first = [0u8; 6];
-    if head.decode_into(&mut first) < 6 || !first[4..].iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
-    {
+    // first characters: look at growing prefixes before decoding everything.
+    if !plausible::<8>(hay, at) || !plausible::<24>(hay, at) {
         return None;
     }
     let symbols = Symbols::<MAX_SYMBOLS>::read(hay, at, LineBreaks::End);
@@ -461,6 +536,34 @@ fn base64_token(hay: &[u8], at: usize, buf: &mut [u8; MAX_DECODED]) -> Option<(u
     };
     let end = at + symbols.end_of(needed);
     Some((len, encoding, end))
+}
+
+/// Whether the first `N` symbols at `hay[at..]` can start a token (false when the run
+/// ends before them: a token takes more).
+fn plausible<const N: usize>(hay: &[u8], at: usize) -> bool {
+    let symbols = Symbols::<N>::read(hay, at, LineBreaks::End);
+    let mut text = [0u8; MAX_DECODED];
+    let n = symbols.decode_into(&mut text);
+    symbols.len() == N && plausible_prefix(&text[..n])
+}
+
+/// Whether the first `N` outer symbols of the group at `hay[group..]` can hold the start of
+/// a token `skip` bytes into their decoded bytes.
+fn nested_plausible<const N: usize>(hay: &[u8], group: usize, skip: usize) -> bool {
+    let outer = Symbols::<N>::read(hay, group, LineBreaks::Wraps);
+    let mut decoded = [0u8; OUTER_SYMBOLS / 4 * 3];
+    let n = outer.decode_into(&mut decoded);
+    let Some(inner) = decoded.get(skip..n) else {
+        return false;
+    };
+    if !matches!(inner.get(5), Some(b'j' | b'm')) {
+        return false;
+    }
+    let symbols = Symbols::<MAX_SYMBOLS>::read(inner, 0, LineBreaks::End);
+    let mut text = [0u8; MAX_DECODED];
+    let m = symbols.decode_into(&mut text);
+    // A whole outer run that decodes to less than a token's text holds none.
+    (outer.len() == N || m >= MIN_TEXT) && plausible_prefix(&text[..m])
 }
 
 #[cfg(test)]

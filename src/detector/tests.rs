@@ -42,6 +42,34 @@ fn anchors_are_the_stable_base64_of_the_prefix_at_each_alignment() {
 }
 
 #[test]
+fn no_anchor_holds_another_anchors_core() {
+    // What skipping the rest of a whole anchor's cores relies on.
+    for a in &CORES {
+        for c in &CORES {
+            let core = &c.anchor[c.at..c.at + CORE];
+            if c.anchor != a.anchor {
+                assert!(!a.anchor.contains(core), "{} holds {core}", a.anchor);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_symbol_after_a_nested_anchor_is_one_of_few() {
+    // What the fast rejection of a nested anchor relies on: at each alignment, the outer
+    // symbol after the anchor, for every token, is one of `NEXT`'s.
+    for _ in 0..200 {
+        for (skip, anchor) in ["ZEc5ck9", "RHOXJP", "kRzlyT2"].iter().enumerate() {
+            let outer = STANDARD.encode(format!("{}{}", &"xy"[..skip], token()));
+            let at = outer.find(anchor).unwrap();
+            assert_eq!(NEXT[skip].0, anchor.as_bytes());
+            let next = outer.as_bytes()[at + anchor.len()];
+            assert!(NEXT[skip].1.contains(&next), "{skip}: {outer}");
+        }
+    }
+}
+
+#[test]
 fn finds_the_plain_token_anywhere() {
     let t = token();
     assert_eq!(one(t.as_bytes()), (1, 1, Encoding::Plain));
@@ -284,6 +312,53 @@ fn finds_nested_tokens_wrapped_and_indented_with_the_wrap_anywhere() {
 }
 
 #[test]
+fn finds_nested_tokens_whose_wraps_are_escapes_inside_a_string() {
+    // `jq --arg v "$(base64 app.env)"`, a webhook fixture's MIME attachment: each line
+    // break of the outer value is written as the escape `\n`, `\r\n` or `\r`.
+    let t = token();
+    let fingerprint = scan(t.as_bytes())[0].fingerprint;
+    for prefix_len in 0..80 {
+        let plain = format!("{}{t}\nOTHER=1\n", "K".repeat(prefix_len));
+        let outer = STANDARD.encode(&plain);
+        for (width, join) in [(76, "\\n"), (64, "\\r\\n"), (76, "\\r"), (76, "\\n\\\n    ")] {
+            let body = wrap(&outer, width, "", join);
+            for text in [
+                format!("{{\"v\": \"{body}{join}\"}}\n"),
+                format!("data:\n  env: \"{body}\"\n"),
+            ] {
+                let found = scan(text.as_bytes());
+                assert_eq!(found.len(), 1, "prefix {prefix_len}, {join:?}:\n{text}");
+                assert_eq!(found[0].encoding, Encoding::NestedBase64);
+                assert_eq!(found[0].fingerprint, fingerprint);
+            }
+        }
+    }
+}
+
+#[test]
+fn escaped_wraps_join_nothing_else() {
+    // The negative twins: the same strings without a token, and escapes that are not one
+    // line break between two parts of one value.
+    let (t, twin) = intercept_test_support::token_and_twin();
+    for prefix_len in 0..40 {
+        let outer = STANDARD.encode(format!("{}{twin}\n", "K".repeat(prefix_len)));
+        let body = wrap(&outer, 76, "", "\\n");
+        assert!(scan(format!("{{\"v\": \"{body}\"}}").as_bytes()).is_empty());
+        let outer = STANDARD.encode(format!("{}{t}\n", "K".repeat(prefix_len)));
+        // Inside the outer characters that encode the token.
+        let (a, b) = outer.split_at((prefix_len + 20) * 4 / 3);
+        assert_eq!(scan(format!("\"{a}\\n{b}\"").as_bytes()).len(), 1);
+        for sep in ["\\n\\n", "\\r\\n\\r\\n", "\\\\n", "\\t", "\\u000a"] {
+            let text = format!("\"{a}{sep}{b}\"");
+            assert!(scan(text.as_bytes()).is_empty(), "{sep}: {text}");
+        }
+    }
+    // Plain and decoded tokens never span an escape.
+    let (a, b) = t.split_at(30);
+    assert!(scan(format!("\"{a}\\n{b}\"").as_bytes()).is_empty());
+}
+
+#[test]
 fn a_wrapped_value_spans_the_lines_its_characters_take() {
     let t = token();
     let outer = STANDARD.encode(format!("T={t}\n"));
@@ -390,5 +465,56 @@ fn redaction_masks_most_of_a_token_too_but_not_placeholders() {
         "a plain line",
     ] {
         assert_eq!(d.redact(fine.as_bytes()), None, "{fine}");
+    }
+}
+
+#[test]
+fn redaction_masks_only_the_tokens_characters_in_a_path() {
+    let d = Detector::new();
+    let t = token();
+    let text = token_text();
+    let shown = scan(t.as_bytes())[0].redacted.clone();
+    let bare = t.trim_end_matches('=');
+    let redact = |s: &str| String::from_utf8(d.redact(s.as_bytes()).expect("masked")).unwrap();
+    assert_eq!(
+        redact(&format!("keys/{t}/prod/app.env")),
+        format!("keys/{shown}/prod/app.env")
+    );
+    assert_eq!(
+        redact(&format!("keys/{bare}/prod/app.env")),
+        format!("keys/{shown}/prod/app.env")
+    );
+    assert_eq!(redact(&format!("{t}.env")), format!("{shown}.env"));
+    assert_eq!(redact(&format!("a/{text}/b")), format!("a/{}…:1:0/b", &text[..8]));
+    // Most of a token, cut: masked up to the separator, not beyond.
+    assert_eq!(
+        redact(&format!("keys/{}/prod/app.env", &t[..40])),
+        format!("keys/{}…/prod/app.env", &t[..8])
+    );
+    // The negative twin: a path without a token is left as it is.
+    let (_, twin) = intercept_test_support::token_and_twin();
+    assert_eq!(d.redact(format!("keys/{twin}/prod/app.env").as_bytes()), None);
+}
+
+#[test]
+fn redaction_of_long_token_like_runs_masks_each_run_once() {
+    // Runs of anchors, as a hostile archive's member names or nested directory names hold
+    // them: one mask per run, the text around kept (and linear work, not quadratic).
+    let d = Detector::new();
+    for unit in ["dG9rOm", "dG9rOmE5NzRk", "ZEc5ck9"] {
+        let run = unit.repeat(11_000);
+        let line = format!("a/{run}/b/{run}.c\n");
+        let out = d.redact(line.as_bytes());
+        if unit == "ZEc5ck9" {
+            assert!(out.is_none(), "no token and no partial token: nothing masked");
+            continue;
+        }
+        let out = String::from_utf8(out.expect("masked")).unwrap();
+        let mask = format!("{}…", &run[..8]);
+        assert!(
+            out == format!("a/{mask}/b/{mask}.c\n"),
+            "{unit}: {}",
+            &out[..out.len().min(200)]
+        );
     }
 }

@@ -12,6 +12,8 @@ use crate::finding::{Fingerprint, Redacted};
 
 /// `tok:` + 36-character UUID + `:` + up to 10 digits + `:` + up to 10 digits.
 pub(super) const MAX_TEXT: usize = 4 + 36 + 1 + MAX_DIGITS + 1 + MAX_DIGITS;
+/// `tok:` + UUID + `:0:0`: the shortest token text.
+pub(super) const MIN_TEXT: usize = 4 + 36 + 4;
 /// More digits than this in a field is not a token ("small decimal integers").
 const MAX_DIGITS: usize = 10;
 /// Canonical base64 of the longest token text.
@@ -39,6 +41,19 @@ pub(super) fn structure_len(text: &[u8]) -> Option<usize> {
     let a_end = digits_end(text, after_uuid)?;
     let b_end = digits_end(text, a_end)?;
     Some(b_end)
+}
+
+/// False when the decoded bytes `prefix` (the start of a text, possibly cut anywhere) can
+/// already not be the start of a token: lets a check stop after a few bytes instead of
+/// decoding a whole window ([`structure_len`] decides on the whole text).
+pub(super) fn plausible_prefix(prefix: &[u8]) -> bool {
+    prefix.iter().enumerate().all(|(i, &c)| match i {
+        0..4 => c == b"tok:"[i],
+        4..40 if UUID_SEPARATORS.contains(&(i - 4)) => c == b'_',
+        4..40 => matches!(c, b'0'..=b'9' | b'a'..=b'f'),
+        40 => c == b':',
+        _ => true,
+    })
 }
 
 /// Expects `:` at `at` and a decimal integer after it: `0`, or 1..=MAX_DIGITS digits
@@ -143,6 +158,21 @@ mod tests {
         ] {
             assert_eq!(text(&bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_prefix_is_rejected_as_soon_as_it_leaves_the_structure() {
+        let t = format!("tok:{UUID}:1:0");
+        for n in 0..=t.len() {
+            assert!(plausible_prefix(&t.as_bytes()[..n]), "{n}");
+        }
+        assert!(!plausible_prefix(b"tok;"));
+        assert!(!plausible_prefix(b"tok:a9dG"));
+        assert!(!plausible_prefix(
+            format!("tok:{}", &UUID[..8]).replace('d', "D").as_bytes()
+        ));
+        assert!(!plausible_prefix(format!("tok:{}-", &UUID[..8]).as_bytes()));
+        assert!(!plausible_prefix(format!("tok:{UUID}_").as_bytes()));
     }
 
     #[test]

@@ -16,48 +16,79 @@ use std::collections::HashMap;
 
 use gix_imara_diff::{sources::byte_lines, Algorithm, Diff, InternedInput};
 
-use crate::finding::{Finding, Fingerprint};
+use crate::finding::Finding;
+
+/// The lines (1-based) a change from `old` to `new` added, for judging findings one at a
+/// time as they stream.
+pub struct AddedLines {
+    diff: Diff,
+    lines: u64,
+}
+
+impl AddedLines {
+    pub fn new(old: &[u8], new: &[u8]) -> Self {
+        let input = InternedInput::new(byte_lines(old), byte_lines(new));
+        let diff = Diff::compute(Algorithm::Histogram, &input);
+        let lines = input.after.len() as u64;
+        AddedLines { diff, lines }
+    }
+
+    /// True when any line the finding's token covers was added.
+    pub fn covers(&self, f: &Finding) -> bool {
+        f.lines().any(|line| {
+            let index = line.saturating_sub(1);
+            index >= self.lines || u32::try_from(index).is_ok_and(|i| self.diff.is_added(i))
+        })
+    }
+}
 
 /// Keeps the plain-view findings whose lines (1-based) were added in `new` relative to
 /// `old`.
 pub fn retain_added_lines(findings: &mut Vec<Finding>, old: &[u8], new: &[u8]) {
-    let input = InternedInput::new(byte_lines(old), byte_lines(new));
-    let diff = Diff::compute(Algorithm::Histogram, &input);
-    let lines = input.after.len() as u64;
-    findings.retain(|f| {
-        f.lines().any(|line| {
-            let index = line.saturating_sub(1);
-            index >= lines || u32::try_from(index).is_ok_and(|i| diff.is_added(i))
-        })
-    });
+    let added = AddedLines::new(old, new);
+    findings.retain(|f| added.covers(f));
 }
 
-/// Where a token is, for counting: its member path and fingerprint.
-type Key = (Vec<Vec<u8>>, Fingerprint);
+/// Where a token is, for counting: a 64-bit hash of its member path and fingerprint
+/// (12 bytes an entry instead of ~100: an old blob of a million distinct tokens is counted
+/// in tens of MB; two keys colliding, about 1 in 10^7 at that size, would count one token's
+/// occurrence as the other's).
+fn key(f: &Finding) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // Keyed the same in every process: a plain in-memory key, not a fingerprint.
+    let mut h = std::hash::DefaultHasher::new();
+    f.origin.members.hash(&mut h);
+    f.fingerprint.hash(&mut h);
+    h.finish()
+}
 
-/// Keeps, for each token at each member, the occurrences beyond those in `old`.
-pub fn retain_more_than(findings: &mut Vec<Finding>, old: &[Finding]) {
-    let mut before: HashMap<Key, usize> = HashMap::new();
-    for f in old {
-        *before
-            .entry((f.origin.members.clone(), f.fingerprint))
-            .or_default() += 1;
+/// How often each token occurs at each member of the old blob, taken away one by one by
+/// the new blob's occurrences. (Its size is the old blob's distinct tokens.)
+#[derive(Default)]
+pub struct Counts(HashMap<u64, u32>);
+
+impl Counts {
+    pub fn add(&mut self, f: &Finding) {
+        let n = self.0.entry(key(f)).or_default();
+        *n = n.saturating_add(1);
     }
-    findings.retain(
-        |f| match before.get_mut(&(f.origin.members.clone(), f.fingerprint)) {
+
+    /// True when `f` is an occurrence beyond those of the old blob (one is used up if not).
+    pub fn is_new(&mut self, f: &Finding) -> bool {
+        match self.0.get_mut(&key(f)) {
             Some(n) if *n > 0 => {
                 *n -= 1;
                 false
             }
             _ => true,
-        },
-    );
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Encoding, Kind, Redacted};
+    use crate::finding::{Encoding, Fingerprint, Kind, Redacted};
     use crate::origin::Origin;
 
     fn at_lines(lines: &[(u64, u64)]) -> Vec<Finding> {
@@ -110,7 +141,9 @@ mod tests {
     fn counts_occurrences_per_member() {
         let old = at_lines(&[(1, 1)]);
         let mut new = at_lines(&[(1, 1), (1, 1), (2, 2)]);
-        retain_more_than(&mut new, &old);
+        let mut before = Counts::default();
+        old.iter().for_each(|f| before.add(f));
+        new.retain(|f| before.is_new(f));
         assert_eq!(new.iter().map(|f| f.line).collect::<Vec<_>>(), vec![1, 2]);
     }
 }

@@ -9,7 +9,7 @@
 //!
 //! [`Emit::concurrently`]: crate::source::Emit::concurrently
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Mutex;
 
 use super::out::{Collected, Out};
@@ -18,7 +18,22 @@ use super::Session;
 use crate::content::{Collect, Decoders, Issue};
 use crate::finding::Finding;
 use crate::origin::Unnamed;
-use crate::source::{Item, Located, ObjectId, Scanner, Source};
+use crate::source::{Item, Located, ObjectId, Place, Scanner, Source};
+
+/// What a source's own threads found, held until it is placed: everything but the
+/// findings in blobs, and which blobs held some (they are scanned again once placed, so
+/// memory does not grow with the findings' number).
+#[derive(Default)]
+pub struct Held {
+    kept: Collected,
+    blobs: BTreeSet<ObjectId>,
+}
+
+impl Held {
+    fn is_empty(&self) -> bool {
+        self.kept.is_empty() && self.blobs.is_empty()
+    }
+}
 
 /// Scans the items `run` hands to its scanner, from any thread, into `held`.
 pub fn scan(decoders: &Decoders<'_>, held: &mut Collected, run: &mut dyn FnMut(&Scanner<'_>)) {
@@ -31,6 +46,24 @@ pub fn scan(decoders: &Decoders<'_>, held: &mut Collected, run: &mut dyn FnMut(&
             if let Ok(mut all) = shared.lock() {
                 all.append(out);
             }
+        }
+    };
+    run(&scanner);
+    *held = shared.into_inner().unwrap_or_default();
+}
+
+/// As [`scan`], keeping of the findings in blobs only which blobs hold them.
+pub fn scan_blobs(decoders: &Decoders<'_>, held: &mut Held, run: &mut dyn FnMut(&Scanner<'_>)) {
+    let shared = Mutex::new(std::mem::take(held));
+    let scanner = |item: Item<'_>| {
+        let mut out = Marking::default();
+        Worker::default().item(decoders, item, &mut out);
+        if out.kept.is_empty() && out.blob.is_none() {
+            return;
+        }
+        if let Ok(mut all) = shared.lock() {
+            all.kept.append(out.kept);
+            all.blobs.extend(out.blob);
         }
     };
     run(&scanner);
@@ -60,18 +93,51 @@ impl Out for Uncounted {
     fn count(&mut self, _files: u64, _bytes: u64) {}
 }
 
+/// One item's results, uncounted, a blob's findings reduced to its id.
+#[derive(Default)]
+struct Marking {
+    kept: Collected,
+    blob: Option<ObjectId>,
+}
+
+impl Collect for Marking {
+    fn finding(&mut self, finding: Finding) {
+        match finding.origin.blob {
+            Some(id) => self.blob = Some(id),
+            None => self.kept.finding(finding),
+        }
+    }
+    fn issue(&mut self, issue: Issue) {
+        self.kept.issue(issue);
+    }
+}
+
+impl Out for Marking {
+    fn problem(&mut self, path: Option<Vec<u8>>, message: String) {
+        self.kept.problem(path, message);
+    }
+    fn notice(&mut self, path: Option<Vec<u8>>, message: String) {
+        self.kept.notice(path, message);
+    }
+    fn count(&mut self, _files: u64, _bytes: u64) {}
+}
+
 /// Places and reports what was held.
-pub fn place(session: &mut Session<'_>, source: &mut dyn Source, held: Collected) {
+pub fn place(session: &mut Session<'_>, source: &mut dyn Source, held: Held) {
     if held.is_empty() {
         return;
     }
-    let emit = &mut session.emit;
-    let (findings, issues) = held.split(emit);
-    let (mut messages, blobs): (Vec<Finding>, Vec<Finding>) =
-        findings.into_iter().partition(|f| f.origin.blob.is_none());
-    let hits: HashSet<ObjectId> = blobs
+    let Session {
+        decoders,
+        emit,
+        worker,
+        ..
+    } = session;
+    let (messages, issues) = held.kept.split(emit);
+    let hits: HashSet<ObjectId> = held
+        .blobs
         .iter()
-        .filter_map(|f| f.origin.blob)
+        .copied()
         .chain(
             issues
                 .iter()
@@ -83,6 +149,7 @@ pub fn place(session: &mut Session<'_>, source: &mut dyn Source, held: Collected
     let located = source.locate(&hits, &commits);
 
     // Messages, in a stable order, each once, with who wrote them when.
+    let mut messages = messages;
     messages.sort_by_key(|f| f.origin.object());
     let mut seen = HashSet::new();
     for mut f in messages {
@@ -102,57 +169,76 @@ pub fn place(session: &mut Session<'_>, source: &mut dyn Source, held: Collected
     if let Some(e) = &located.failed {
         emit.problem(None, e.to_string());
     }
-    for f in place_findings(blobs, &located, failed) {
-        emit.finding(f);
+    // Each blob that held findings, scanned again in id order, its findings placed as they
+    // come.
+    let ids: Vec<ObjectId> = held.blobs.into_iter().collect();
+    let mut placing = Placing {
+        located: &located,
+        walk_failed: failed,
+        out: &mut *emit,
+        blob: None,
+        places: Vec::new(),
+    };
+    let result = source.rescan(&ids, &mut |item| worker.item(decoders, item, &mut placing));
+    if let Err(e) = result {
+        emit.problem(e.path().map(<[u8]>::to_vec), e.to_string());
     }
 }
 
-/// Each blob finding once per place its blob was added (or once, as unreachable).
-fn place_findings(mut findings: Vec<Finding>, located: &Located, walk_failed: bool) -> Vec<Finding> {
-    findings.sort_by_key(|f| (f.origin.blob, f.line, f.column));
-    let mut placed = Vec::with_capacity(findings.len());
-    let mut seen = HashSet::new();
-    let key = |f: &Finding| {
-        (
-            f.origin.blob,
-            f.origin.path.clone(),
-            f.origin.unnamed,
-            f.origin.members.clone(),
-            f.line,
-            f.column,
-            f.fingerprint,
-        )
-    };
-    for f in findings {
-        let Some(blob) = f.origin.blob else { continue };
-        match located.places.get(&blob) {
-            Some(places) => {
-                for place in places {
-                    let mut g = f.clone();
-                    g.origin.path = place.path.clone();
-                    g.origin.commit = Some(place.commit);
-                    g.origin.author = place.author.clone();
-                    g.origin.date = place.date.clone();
-                    g.origin.reference = place.reference.clone();
-                    if seen.insert(key(&g)) {
-                        placed.push(g);
-                    }
-                }
-            }
-            None => {
-                let mut g = f;
-                g.origin.unnamed = Some(if walk_failed {
-                    Unnamed::PlaceUnknown
-                } else {
-                    Unnamed::Unreachable
-                });
-                if seen.insert(key(&g)) {
-                    placed.push(g);
+/// Hands on each finding of a blob scanned again once per path its blob was added at (or
+/// once, as unreachable). What else the scan says was said the first time.
+struct Placing<'p, 'o> {
+    located: &'p Located,
+    walk_failed: bool,
+    out: &'o mut dyn Out,
+    /// The blob whose places are in `places`: each path once, at its first place.
+    blob: Option<ObjectId>,
+    places: Vec<&'p Place>,
+}
+
+impl Collect for Placing<'_, '_> {
+    fn finding(&mut self, f: Finding) {
+        let Some(blob) = f.origin.blob else {
+            return self.out.finding(f);
+        };
+        if self.blob != Some(blob) {
+            self.blob = Some(blob);
+            self.places.clear();
+            let mut paths = HashSet::new();
+            for place in self.located.places.get(&blob).into_iter().flatten() {
+                if paths.insert(&place.path) {
+                    self.places.push(place);
                 }
             }
         }
+        if self.places.is_empty() {
+            let mut g = f;
+            g.origin.unnamed = Some(if self.walk_failed {
+                Unnamed::PlaceUnknown
+            } else {
+                Unnamed::Unreachable
+            });
+            return self.out.finding(g);
+        }
+        for place in &self.places {
+            let mut g = f.clone();
+            g.origin.path = place.path.clone();
+            g.origin.commit = Some(place.commit);
+            g.origin.author = place.author.clone();
+            g.origin.date = place.date.clone();
+            g.origin.reference = place.reference.clone();
+            self.out.finding(g);
+        }
     }
-    placed
+    fn issue(&mut self, _issue: Issue) {}
+}
+
+impl Out for Placing<'_, '_> {
+    fn problem(&mut self, path: Option<Vec<u8>>, message: String) {
+        self.out.problem(path, message);
+    }
+    fn notice(&mut self, _path: Option<Vec<u8>>, _message: String) {}
+    fn count(&mut self, _files: u64, _bytes: u64) {}
 }
 
 /// Each blob issue that blocks once per (path, member) its blob was added at; the rest (and

@@ -23,7 +23,7 @@ use crate::detector::Detector;
 use crate::finding::{Finding, Fingerprint};
 use crate::outcome::Outcome;
 use crate::source::{self, Emit, Item, Scanner, Source, UnitWork};
-use out::{Collected, Out};
+use out::Out;
 pub use sink::{Notice, Problem, Sink, Summary};
 use worker::Worker;
 
@@ -57,13 +57,16 @@ struct Emitter<'a> {
     settings: &'a Settings,
     sink: &'a mut dyn Sink,
     summary: Summary,
-    /// Every distinct token seen, allowed or not (for stale allow-list entries).
+    /// The tokens seen, allowed or not, that a fingerprint entry of the allow-list names
+    /// (for stale entries): bounded by the list, not by the findings.
     seen: HashSet<Fingerprint>,
 }
 
 impl Collect for Emitter<'_> {
     fn finding(&mut self, finding: Finding) {
-        self.seen.insert(finding.fingerprint);
+        if self.settings.allow.names(&finding.fingerprint) {
+            self.seen.insert(finding.fingerprint);
+        }
         match self
             .settings
             .allow
@@ -148,7 +151,7 @@ impl<'a> Session<'a> {
     /// ([`Emit::concurrently`]) is placed ([`Source::locate`]) and reported at the end. A
     /// source that stops with an error has that error said (a hook blocks on it).
     pub fn run(&mut self, source: &mut dyn Source) {
-        let mut held = Collected::default();
+        let mut held = held::Held::default();
         let result = source.run(&mut Front {
             session: self,
             held: &mut held,
@@ -178,7 +181,7 @@ impl<'a> Session<'a> {
         self.emit.summary
     }
 
-    /// Every distinct token seen so far, allowed or not.
+    /// The tokens seen so far, allowed or not, that a fingerprint entry names.
     pub fn seen(&self) -> &HashSet<Fingerprint> {
         &self.emit.seen
     }
@@ -203,7 +206,7 @@ impl<'a> Session<'a> {
 /// The session as the source sees it on the session's own thread.
 struct Front<'r, 's> {
     session: &'r mut Session<'s>,
-    held: &'r mut Collected,
+    held: &'r mut held::Held,
 }
 
 impl Emit for Front<'_, '_> {
@@ -240,6 +243,6 @@ impl Emit for Front<'_, '_> {
     }
 
     fn concurrently(&mut self, run: &mut dyn FnMut(&Scanner<'_>)) {
-        held::scan(&self.session.decoders, self.held, run);
+        held::scan_blobs(&self.session.decoders, self.held, run);
     }
 }

@@ -23,20 +23,73 @@ pub struct Worker {
     bufs: Buffers,
 }
 
+/// Findings of one blob kept in memory, at most: enough for every real change, while a blob
+/// of a million tokens must not hold a million findings. Past it, a blob without a baseline
+/// hands its findings on as they come; one with a baseline is scanned again and its
+/// findings judged one at a time as they stream ([`Worker::stream_added`]).
+const MAX_KEPT: usize = 1024;
+
 /// What scanning one blob found, before the baseline is taken away.
 #[derive(Default)]
-struct Found {
+struct Found<'o> {
     findings: Vec<Finding>,
     issues: Vec<Issue>,
+    /// Findings seen, kept or not.
+    seen: usize,
+    /// Where findings past `MAX_KEPT` go at once (after those kept), when there is no
+    /// baseline to take away; without it they are dropped here and the blob scanned again.
+    overflow: Option<&'o mut dyn Out>,
 }
 
-impl Collect for Found {
+impl Collect for Found<'_> {
     fn finding(&mut self, finding: Finding) {
-        self.findings.push(finding);
+        self.seen += 1;
+        if self.seen <= MAX_KEPT {
+            return self.findings.push(finding);
+        }
+        if let Some(out) = self.overflow.as_deref_mut() {
+            self.findings.drain(..).for_each(|f| out.finding(f));
+            out.finding(finding);
+        }
     }
     fn issue(&mut self, issue: Issue) {
         self.issues.push(issue);
     }
+}
+
+/// Counts the old blob's tokens (for [`Worker::stream_added`]).
+struct Counting(added::Counts);
+
+impl Collect for Counting {
+    fn finding(&mut self, finding: Finding) {
+        self.0.add(&finding);
+    }
+    fn issue(&mut self, _issue: Issue) {}
+}
+
+/// Hands on the findings a change added, judged one at a time.
+struct Added<'a> {
+    lines: Option<added::AddedLines>,
+    counts: added::Counts,
+    out: &'a mut dyn Out,
+}
+
+impl Collect for Added<'_> {
+    fn finding(&mut self, f: Finding) {
+        let keep = match &self.lines {
+            Some(lines) if is_plain(&f) => lines.covers(&f),
+            _ => self.counts.is_new(&f),
+        };
+        if keep {
+            self.out.finding(f);
+        }
+    }
+    fn issue(&mut self, _issue: Issue) {}
+}
+
+/// A finding in the text as stored (whose lines are the blob's lines).
+fn is_plain(f: &Finding) -> bool {
+    f.origin.via.is_empty() && f.origin.subject == Subject::Content
 }
 
 impl Worker {
@@ -79,23 +132,77 @@ impl Worker {
         if self.clean.contains(&id) {
             return;
         }
-        let mut found = Found::default();
-        match self.scan(dec, origin, id, objects, false, &mut found) {
+        let mut found = Found {
+            overflow: if baseline.is_none() { Some(&mut *out) } else { None },
+            ..Found::default()
+        };
+        let scanned = self.scan(dec, origin, id, objects, false, &mut found);
+        let Found {
+            mut findings,
+            issues,
+            seen,
+            ..
+        } = found;
+        match scanned {
             Ok(bytes) => out.count(1, bytes),
             Err(e) => return out.problem(None, e.to_string()),
         }
         // A blob with an issue is not clean: at another path, an allow entry may differ.
-        if found.issues.is_empty() && found.findings.is_empty() {
+        if issues.is_empty() && seen == 0 {
             self.clean.insert(id);
         }
-        if let (Some(old), false) = (baseline, found.findings.is_empty()) {
-            self.keep_added(dec, origin, objects, old, id, &mut found.findings);
+        match baseline {
+            Some(old) if seen > MAX_KEPT => {
+                // Those kept are a part of what the second scan hands on.
+                findings.clear();
+                self.stream_added(dec, origin, objects, old, id, out);
+            }
+            Some(old) if seen > 0 => self.keep_added(dec, origin, objects, old, id, &mut findings),
+            _ => {}
         }
-        for f in found.findings {
+        for f in findings {
             out.finding(f);
         }
-        for i in found.issues {
+        for i in issues {
             out.issue(i);
+        }
+    }
+
+    /// What [`Worker::keep_added`] does, for a blob with too many findings to keep: the old
+    /// blob's tokens counted (and its lines diffed, when both are in memory), then the new
+    /// blob scanned again, each finding judged and handed on as it comes.
+    fn stream_added(
+        &mut self,
+        dec: &Decoders<'_>,
+        origin: &Origin,
+        objects: &dyn Objects,
+        old: ObjectId,
+        new: ObjectId,
+        out: &mut dyn Out,
+    ) {
+        let both_in_memory = objects
+            .blob(&new, &origin.path, &mut self.buf)
+            .is_ok_and(|b| matches!(b, Blob::Bytes(_)))
+            && objects
+                .blob(&old, &origin.path, &mut self.old_buf)
+                .is_ok_and(|b| matches!(b, Blob::Bytes(_)));
+        let lines = both_in_memory.then(|| added::AddedLines::new(&self.old_buf, &self.buf));
+        let mut counts = Counting(added::Counts::default());
+        let old_origin = Origin {
+            blob: Some(old),
+            ..origin.clone()
+        };
+        if let Err(e) = self.scan(dec, &old_origin, old, objects, true, &mut counts) {
+            // Without the old blob every token counts as added: report, do not guess.
+            tracing::warn!("{e}");
+        }
+        let mut added = Added {
+            lines,
+            counts: counts.0,
+            out,
+        };
+        if let Err(e) = self.scan(dec, origin, new, objects, false, &mut added) {
+            added.out.problem(None, e.to_string());
         }
     }
 
@@ -147,13 +254,13 @@ impl Worker {
             decoded.append(&mut plain);
         }
         if !decoded.is_empty() {
-            let mut before = Found::default();
+            let mut before = Counting(added::Counts::default());
             let old_origin = Origin {
                 blob: Some(old),
                 ..origin.clone()
             };
             match self.scan(dec, &old_origin, old, objects, true, &mut before) {
-                Ok(_) => added::retain_more_than(&mut decoded, &before.findings),
+                Ok(_) => decoded.retain(|f| before.0.is_new(f)),
                 // Without the old blob every token counts as added: report, do not guess.
                 Err(e) => tracing::warn!("{e}"),
             }

@@ -79,6 +79,12 @@ pub enum FileError {
         source: io::Error,
     },
     #[error(
+        "cannot scan {path}: it is {kind}, not a regular file or a directory, so it was not read \
+         (reading it could block or never end). Name the file it stands for, or pipe what it \
+         holds to `intercept scan -`"
+    )]
+    Special { path: PathText, kind: &'static str },
+    #[error(
         "cannot list directory {path}: {source}. Nothing under it was checked; make it readable, \
          or leave it out of the scan"
     )]
@@ -93,9 +99,10 @@ impl FileError {
     /// The path the error is about.
     pub fn path(&self) -> &[u8] {
         match self {
-            FileError::Missing { path, .. } | FileError::Read { path, .. } | FileError::List { path, .. } => {
-                &path.0
-            }
+            FileError::Missing { path, .. }
+            | FileError::Read { path, .. }
+            | FileError::List { path, .. }
+            | FileError::Special { path, .. } => &path.0,
         }
     }
 }
@@ -120,8 +127,10 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    /// A path the user named: symlinks are followed, anything that is not a directory is
-    /// read (a FIFO such as `<(cmd)` included).
+    /// A path the user named: symlinks are followed; a directory is walked, a regular file
+    /// read, and anything else (a device, a FIFO, a socket: `/dev/zero` never ends, a FIFO
+    /// without a writer never starts) refused with an error, as inside directories it is
+    /// skipped. Standard input is `-`.
     fn named(&mut self, path: &Path) {
         if path.as_os_str() == "-" {
             let origin = Origin::stdin();
@@ -138,6 +147,13 @@ impl Walker<'_> {
             Ok(meta) if meta.is_dir() => {
                 (self.visit)(name());
                 self.directory(path);
+            }
+            Ok(meta) if !meta.is_file() => {
+                (self.visit)(name());
+                self.errors.push(FileError::Special {
+                    path: PathText::new(path),
+                    kind: special_kind(&meta.file_type()),
+                });
             }
             Ok(_) => {
                 (self.visit)(name());
@@ -216,4 +232,26 @@ impl Walker<'_> {
             stack.extend(subdirs.into_iter().rev());
         }
     }
+}
+
+/// What a file that is neither a regular file nor a directory is, for a message.
+#[cfg(unix)]
+fn special_kind(t: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &fs::FileType) -> &'static str {
+    "a special file"
 }

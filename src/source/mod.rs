@@ -157,6 +157,7 @@ impl Change {
 
 /// Where history added blobs: for each blob, each commit and path that adds it.
 pub type Places = provenance::Places;
+pub use provenance::Place;
 
 /// What [`Source::locate`] learnt.
 #[derive(Default)]
@@ -178,6 +179,13 @@ pub trait Source {
     /// `blobs`, and who wrote `commits` when.
     fn locate(&mut self, _blobs: &HashSet<ObjectId>, _commits: &HashSet<ObjectId>) -> Located {
         Located::default()
+    }
+
+    /// Hands `scan` the blobs `ids` again, as the items [`Emit::concurrently`]'s scanner
+    /// got: what is scanned there keeps which blobs hold findings, not the findings (a
+    /// history of a million tokens must not hold a million findings until it is placed).
+    fn rescan(&mut self, _ids: &[ObjectId], _scan: &mut dyn FnMut(Item<'_>)) -> Result<(), Error> {
+        Err(Error::NoRescan)
     }
 }
 
@@ -217,6 +225,11 @@ pub enum Error {
          ahead unchecked: --no-verify"
     )]
     Encoding { object: ObjectId, encoding: String },
+    #[error(
+        "internal error: this source cannot read a blob again, so the tokens found in its blobs could not be \
+         reported. Please report it"
+    )]
+    NoRescan,
     #[error(
         "cannot walk the history to find where tokens were added: {source}. They are reported by blob id"
     )]

@@ -128,6 +128,19 @@ impl Source for Database<'_> {
         Ok(())
     }
 
+    fn rescan(&mut self, ids: &[ObjectId], scan: &mut dyn FnMut(Item<'_>)) -> Result<(), Error> {
+        let mut buf = Vec::new();
+        for id in ids {
+            let data = repo::blob(&self.repo.objects, id, b"", &mut buf)?;
+            let origin = Origin {
+                blob: Some(*id),
+                ..Origin::default()
+            };
+            scan(Item::new(origin, Input::Bytes(data)));
+        }
+        Ok(())
+    }
+
     fn locate(&mut self, blobs: &HashSet<ObjectId>, commits: &HashSet<ObjectId>) -> Located {
         use gix::prelude::FindExt as _;
         let (places, failed) = provenance::locate(self.repo, blobs, &self.interrupt);

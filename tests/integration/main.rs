@@ -13,6 +13,7 @@ mod commit_hooks;
 mod delivery;
 mod exactness;
 mod fuzz_corpus;
+mod hostile;
 mod install;
 mod json_report;
 mod leak;

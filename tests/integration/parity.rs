@@ -160,6 +160,33 @@ fn forms(dir: &str, make: &mut dyn FnMut() -> Token) -> Vec<Form> {
         .into_bytes(),
         false,
     );
+    // Escaped wraps (issue 22): nested base64 whose line breaks are written as escapes
+    // inside a string (`jq --arg v "$(base64 app.env)"`, a webhook fixture's MIME
+    // attachment, a YAML double-quoted value).
+    add(
+        "escaped/jq.json",
+        format!("{{\"env\": \"{}\\n\"}}\n", wrap(&outer(&make()), 76, "", "\\n")).into_bytes(),
+        false,
+    );
+    add(
+        "escaped/webhook.json",
+        format!(
+            "{{\"attachment\": \"{}\\r\\n\", \"type\": \"text/plain\"}}\n",
+            wrap(&outer(&make()), 76, "", "\\r\\n")
+        )
+        .into_bytes(),
+        false,
+    );
+    add(
+        "escaped/values.yaml",
+        format!("secret:\n  env: \"{}\"\n", wrap(&outer(&make()), 64, "", "\\n")).into_bytes(),
+        false,
+    );
+    add(
+        "escaped/old-mac.json",
+        format!("[\"{}\"]", wrap(&outer(&make()), 76, "", "\\r")).into_bytes(),
+        false,
+    );
     // A minified bundle, and a binary file.
     let mut bundle = "var x=1;".repeat(20_000);
     bundle.push_str(&format!("var t=\"{}\";", make().b64()));

@@ -84,7 +84,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn new(output: std::process::Output, what: &str) -> Run {
+    pub fn new(output: std::process::Output, what: &str) -> Run {
         let run = Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
