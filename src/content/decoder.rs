@@ -81,6 +81,11 @@ pub trait Views {
     /// the text. An error is one reading the item.
     fn text(&mut self, text: &mut dyn Read) -> io::Result<()>;
 
+    /// The item's own bytes in front of what the decoder reads (a script or program before
+    /// an archive): scanned as plain bytes of the item, in its lines and columns. An error
+    /// is one reading the item.
+    fn prefix(&mut self, bytes: &mut dyn Read) -> io::Result<()>;
+
     /// An archive member: its name scanned as a name, its content as an item one level
     /// deeper, within the cap. The error that ended its content, if one did.
     fn member(&mut self, name: &[u8], content: &mut dyn Read) -> Option<Cause>;

@@ -511,6 +511,10 @@ impl Views for Viewing<'_, '_, '_> {
         self.run.plain(&decoded, text, self.depth)
     }
 
+    fn prefix(&mut self, bytes: &mut dyn Read) -> io::Result<()> {
+        self.run.plain(self.origin, bytes, self.depth)
+    }
+
     fn member(&mut self, name: &[u8], content: &mut dyn Read) -> Option<Cause> {
         let member = self.origin.member(name, self.via);
         self.run.path_name(&member);
@@ -1093,6 +1097,54 @@ mod tests {
                 assert!(
                     out.findings.is_empty() && out.issues.is_empty(),
                     "{name}: {:?}",
+                    out.issues
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_zip_after_a_script_or_a_program_is_opened_and_the_prefix_scanned() {
+        let t = token();
+        let jar = zip(&[(
+            "BOOT-INF/classes/application.properties",
+            format!("t={t}\n").as_bytes(),
+            true,
+        )]);
+        let small_script = b"#!/usr/bin/env python3\n".to_vec();
+        let launch_script = format!("#!/bin/bash\n{}", "# launch script line\n".repeat(600)).into_bytes();
+        let mut exe = b"MZ\x90\x00".to_vec();
+        exe.extend((0..20_000u32).map(|i| (i * 7 % 251) as u8));
+        for prefix in [small_script, launch_script, exe] {
+            let mut file = prefix.clone();
+            file.extend(&jar);
+            for out in every_input(&file) {
+                assert_eq!(
+                    places(&out),
+                    vec![(
+                        "f!BOOT-INF/classes/application.properties".into(),
+                        1,
+                        "zip".into()
+                    )]
+                );
+                assert!(out.issues.is_empty(), "{:?}", out.issues);
+            }
+            // A token in the script itself is found as the file's own, at its line.
+            let mut file = prefix.clone();
+            file.extend(format!("\nT={t}\n").as_bytes());
+            file.extend(&zip(&[("a.txt", b"clean", true)]));
+            for out in every_input(&file) {
+                assert_eq!(out.findings.len(), 1);
+                assert!(out.findings[0].origin.via.is_empty() && out.findings[0].origin.members.is_empty());
+                assert!(out.issues.is_empty(), "{:?}", out.issues);
+            }
+            // The negative twin.
+            let mut file = prefix;
+            file.extend(&zip(&[("a.txt", b"clean", true)]));
+            for out in every_input(&file) {
+                assert!(
+                    out.findings.is_empty() && out.issues.is_empty(),
+                    "{:?}",
                     out.issues
                 );
             }
