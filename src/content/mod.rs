@@ -33,7 +33,7 @@ use std::cell::Cell;
 use std::collections::HashSet;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 
-use crate::chunk::Chunk;
+use crate::chunk::{self, Chunk};
 use crate::detector::Detector;
 use crate::finding::{Finding, Fingerprint};
 use crate::origin::{Origin, Subject};
@@ -338,6 +338,14 @@ impl Run<'_, '_> {
     fn whole(&mut self, origin: &Origin, bytes: &[u8], seen: &mut Option<&HashSet<Fingerprint>>) {
         let mut found = Vec::new();
         self.dec.detector.scan(&Chunk::whole(origin, bytes), &mut found);
+        stream::scan_utf16_runs(
+            self.dec.detector,
+            origin,
+            bytes,
+            0..bytes.len(),
+            chunk::Position::START,
+            &mut |f| found.push(f),
+        );
         self.bytes += bytes.len() as u64;
         for f in found {
             if !seen.is_some_and(|s| s.contains(&f.fingerprint)) {
@@ -1148,6 +1156,51 @@ mod tests {
                     out.issues
                 );
             }
+        }
+    }
+
+    #[test]
+    fn encodings_that_change_within_a_file_are_followed_on_every_input() {
+        let t = token();
+        // PowerShell 5.1's `>>` appends UTF-16LE to a UTF-8 .env (with or without a BOM, after
+        // an even or an odd number of bytes).
+        for head in ["A=1\nB=2\n", "A=1\nB=23\n"] {
+            for bom in [false, true] {
+                let mut file = head.as_bytes().to_vec();
+                file.extend(utf16(&format!("INTERCOM_ACCESS_TOKEN={t}\r\n"), false, bom));
+                let want = vec![("f".to_string(), 3, "utf-16le".to_string())];
+                for out in every_input(&file) {
+                    assert_eq!(places(&out), want, "{head:?} bom={bom}");
+                }
+                for inner in [gz(&file), zip(&[("f.env", &file, true)])] {
+                    let out = scan(&inner);
+                    assert_eq!(out.findings.len(), 1, "{head:?} bom={bom} inside an archive");
+                    assert_eq!(out.findings[0].line, 3);
+                }
+            }
+        }
+        // ASCII appended to a UTF-16 file, and a stray byte that misaligns a UTF-16 run: in a
+        // stream too (a member, a decompressed stream, standard input).
+        let mut appended = utf16("$a = 1\r\n$b = 2\r\n", false, true);
+        appended.extend(format!("T={t}\n").as_bytes());
+        let mut stray = utf16("$a = 1\r\n", false, true);
+        stray.push(b'x');
+        stray.extend(utf16(&format!("$t = '{t}'\r\n"), false, false));
+        for file in [appended, stray] {
+            for out in every_input(&file) {
+                assert_eq!(out.findings.len(), 1, "{:?}", places(&out));
+            }
+            let out = scan(&gz(&file));
+            assert_eq!(out.findings.len(), 1);
+            let out = scan(&zip(&[("a.ps1", &file, true)]));
+            assert_eq!(out.findings.len(), 1);
+        }
+        // Twins: the same mixtures without a token.
+        let mut clean = b"A=1\n".to_vec();
+        clean.extend(utf16("INTERCOM_ACCESS_TOKEN=none\r\n", false, true));
+        clean.extend(b"tail\n");
+        for out in every_input(&clean) {
+            assert!(out.findings.is_empty() && out.issues.is_empty());
         }
     }
 

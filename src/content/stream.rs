@@ -12,6 +12,10 @@
 
 use std::io::{self, Read};
 
+use std::ops::Range;
+
+use super::decoder::Decoder as _;
+use super::utf16;
 use crate::chunk::{Chunk, Origin, Position, CONTEXT_AFTER, CONTEXT_BEFORE};
 use crate::detector::{marker_in, Detector};
 use crate::finding::Finding;
@@ -76,6 +80,7 @@ pub fn scan_reader(
         found.clear();
         detector.scan(&chunk, &mut found);
         settle(&chunk, &mut open, &mut found, last, out);
+        scan_utf16_runs(detector, origin, buf, kept..report_end, position, out);
         if last {
             let truncated = error.is_none() && total >= limit && more(reader).unwrap_or(false);
             return Streamed {
@@ -89,6 +94,46 @@ pub fn scan_reader(
         buf.drain(..next);
         kept = report_end - next;
     }
+}
+
+/// Scans the runs of UTF-16 text in `bytes` that start in `report` (a UTF-16 line appended
+/// to a UTF-8 file, at either alignment), each as text of its own at its line in the file
+/// (`start`: the position of `bytes[0]`); the plain scan cannot see them. Bytes without a
+/// NUL cost one `memchr`.
+pub fn scan_utf16_runs(
+    detector: &Detector,
+    origin: &Origin,
+    bytes: &[u8],
+    report: Range<usize>,
+    start: Position,
+    out: &mut dyn FnMut(Finding),
+) {
+    if memchr::memchr(0, &bytes[report.clone()]).is_none() {
+        return;
+    }
+    let mut text = Vec::new();
+    let (mut position, mut at) = (start, 0);
+    let mut through: Option<Origin> = None;
+    let mut found = Vec::new();
+    utf16::runs(bytes, &mut text, &mut |run_at, run| {
+        if !report.contains(&run_at) || !detector.prefilter(run) {
+            return;
+        }
+        position = position.advance(&bytes[at..run_at]);
+        at = run_at;
+        let origin = through.get_or_insert_with(|| origin.through(utf16::UTF16_LE.via()));
+        found.clear();
+        detector.scan(
+            &Chunk {
+                origin,
+                bytes: run,
+                start: position,
+                report: 0..run.len(),
+            },
+            &mut found,
+        );
+        found.drain(..).for_each(&mut *out);
+    });
 }
 
 /// Judges markers for the findings of one piece and hands on those whose line is complete.
