@@ -303,6 +303,29 @@ impl TestRepo {
         Run::new(cmd.output().unwrap(), "intercept")
     }
 
+    /// Runs intercept in `dir` with `input` on its standard input.
+    pub fn intercept_stdin(&self, dir: impl AsRef<Path>, args: &[&str], input: &[u8]) -> Run {
+        use std::io::Write;
+        let mut cmd = hermetic(bin(), &self.home());
+        let mut child = cmd
+            .current_dir(dir)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || {
+            // intercept may stop reading early (a cap): a broken pipe is its business.
+            let _ = stdin.write_all(&input);
+        });
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        Run::new(out, "intercept")
+    }
+
     /// `intercept install --global` (what ./install.sh ends with).
     pub fn install(&self) -> Run {
         let run = self.intercept_in(&self.root, &["install", "--global"]);
