@@ -455,7 +455,19 @@ impl Run<'_, '_> {
             budget: self.budget,
             read: 0,
         };
-        let result = self.item(origin, Input::Stream(&mut tapped), depth + 1);
+        let mut result = self.item(origin, Input::Stream(&mut tapped), depth + 1);
+        // What the item's decoder left unread (a tar's padding after its end marker, junk
+        // after a compressed stream) is read too, and scanned as plain bytes: so the damage
+        // of the stream it came from (a CRC at its end) is found, and no byte passes unseen.
+        let failed_already = {
+            let first = error.take();
+            let failed = first.is_some();
+            error.set(first);
+            failed
+        };
+        if result.is_ok() && !failed_already && !self.budget.hit.get() {
+            result = self.plain(origin, &mut tapped, depth + 1);
+        }
         let failed = error.take().or_else(|| result.err().map(Cause::from));
         (failed, tapped.read)
     }
