@@ -72,6 +72,9 @@ pub enum IssueKind {
         decoded: u64,
         raw: bool,
     },
+    /// A compressed stream that needs more memory to decode than one decoder may take (an
+    /// xz dictionary, a zstd window): what was decoded before was checked, the rest not.
+    OverMemory { via: Via, cause: Cause, decoded: u64 },
     /// A container (or compressed stream) nested deeper than the content layer opens:
     /// its raw bytes were scanned, what it holds was not.
     TooDeep { via: Via, limit: usize },
@@ -136,6 +139,12 @@ impl IssueKind {
                     " (its raw bytes were not: it was read once, from inside another container or a pipe)"
                 }
             ),
+            IssueKind::OverMemory { via, cause, decoded } => format!(
+                "{path} was not fully checked ({}): {cause}. It needs more memory to decode than intercept gives \
+                 one decoder; the {decoded} bytes decoded before were checked, and its raw bytes were, the rest \
+                 was not",
+                via.id
+            ),
             IssueKind::TooDeep { via, limit } => format!(
                 "{path} was not opened: it is a {} container nested more than {limit} levels deep (each \
                  archive and each compression is a level). Its raw bytes were checked, what it holds was not",
@@ -180,6 +189,9 @@ impl IssueKind {
             }
             IssueKind::InputFailed { .. } => "What was read before the error was checked; the rest was not",
             IssueKind::Damaged { .. } => "Repair or re-create the file",
+            IssueKind::OverMemory { .. } => {
+                "Decompress it and scan the result, or allow its path in .intercept.toml"
+            }
             IssueKind::TooDeep { .. } => {
                 "Unpack it a few levels and scan what it holds (`intercept scan DIR`), or allow the outer \
                  archive's path in .intercept.toml if it holds no secret"

@@ -507,7 +507,13 @@ impl Views for Viewing<'_, '_, '_> {
         if let Some(cause) = self.input_failed() {
             self.run.issue(&decoded, IssueKind::InputFailed { doing, cause });
         } else if let Some(cause) = failed {
-            let kind = if cause.kind() == io::ErrorKind::UnexpectedEof {
+            let kind = if cause.kind() == io::ErrorKind::OutOfMemory {
+                IssueKind::OverMemory {
+                    via,
+                    cause,
+                    decoded: decoded_len,
+                }
+            } else if cause.kind() == io::ErrorKind::UnexpectedEof {
                 IssueKind::CutShort {
                     via,
                     cause,

@@ -74,12 +74,16 @@ impl<R: BufRead> Frames<R> {
     /// A decoder error, as an I/O error: the input's end met inside a frame is a stream cut
     /// short, anything else damage.
     fn failed(&self, e: impl std::fmt::Display) -> io::Error {
-        let kind = if self.input.eof {
+        let text = e.to_string();
+        let kind = if text.contains("window_size is too big") {
+            // Not damage: more memory than one decoder may take.
+            io::ErrorKind::OutOfMemory
+        } else if self.input.eof {
             io::ErrorKind::UnexpectedEof
         } else {
             io::ErrorKind::InvalidData
         };
-        io::Error::new(kind, format!("zstd: {e}"))
+        io::Error::new(kind, format!("zstd: {text}"))
     }
 
     /// Between frames: starts the next one. False at the end of the frames.
@@ -279,6 +283,10 @@ mod tests {
         let data = [0x28, 0xB5, 0x2F, 0xFD, 0x00, 0xA8, 0, 0, 0, 0];
         let (out, r) = read_all(&data);
         assert!(out.is_empty());
-        assert!(r.is_err());
+        assert_eq!(
+            r.unwrap_err().kind(),
+            io::ErrorKind::OutOfMemory,
+            "not damage: a limit"
+        );
     }
 }

@@ -224,6 +224,19 @@ pub fn walk(
             }
             _ => {}
         }
+        // Old GNU sparse members: extension blocks of the sparse map come before the data,
+        // as long as each says another follows.
+        if kind == b'S' && header[482] != 0 {
+            let mut block = [0u8; BLOCK];
+            loop {
+                if read_block(input, &mut block)? < BLOCK {
+                    return Err(TRUNCATED);
+                }
+                if block[504] == 0 {
+                    break;
+                }
+            }
+        }
         name.clear();
         match pending.name.take() {
             Some(long) => name.extend_from_slice(&long),
@@ -441,6 +454,34 @@ mod tests {
             "{r:?}"
         );
         assert_eq!(got.len(), 1);
+    }
+
+    /// Rewrites the header at `at` with `edit`, then its checksum.
+    fn edit_header(data: &mut [u8], at: usize, edit: impl FnOnce(&mut [u8])) {
+        let h = &mut data[at..at + BLOCK];
+        edit(h);
+        h[148..156].fill(b' ');
+        let sum: u64 = h.iter().map(|&b| u64::from(b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    }
+
+    #[test]
+    fn an_old_gnu_sparse_member_skips_its_map_extension_blocks() {
+        let mut data = Tar::new()
+            .add(Entry::file("gnu/sparse", b"sparse data"))
+            .add(Entry::file("after", b"next member"))
+            .finish();
+        edit_header(&mut data, 0, |h| {
+            h[156] = b'S';
+            h[482] = 1; // an extension block of the sparse map follows
+        });
+        let mut extension = [0u8; BLOCK];
+        extension[..12].copy_from_slice(b"000000001000"); // a map entry, no checksum
+        data.splice(BLOCK..BLOCK, extension);
+        let (r, got) = collect(&data);
+        assert_eq!(r.unwrap().members, 2);
+        assert_eq!(got[0], (b"gnu/sparse".to_vec(), b"sparse data".to_vec()));
+        assert_eq!(got[1], (b"after".to_vec(), b"next member".to_vec()));
     }
 
     #[test]
