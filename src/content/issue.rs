@@ -84,6 +84,8 @@ pub enum IssueKind {
     MemberDamaged { via: Via, cause: Cause },
     /// An archive damaged part way.
     ArchiveDamaged { via: Via, cause: Cause },
+    /// An archive that ends before its end (a truncated download): what is there was checked.
+    ArchiveCutShort { via: Via, cause: Cause },
     /// A git-lfs pointer whose object is not in the store.
     LfsMissing { oid: String, size: u64 },
     /// A git-lfs object that could not be read.
@@ -94,7 +96,10 @@ impl IssueKind {
     /// True when part of the item could not be checked (a hook blocks on it); false for
     /// what is worth saying only.
     pub fn blocks(&self) -> bool {
-        !matches!(self, IssueKind::CutShort { .. } | IssueKind::LfsMissing { .. })
+        !matches!(
+            self,
+            IssueKind::CutShort { .. } | IssueKind::ArchiveCutShort { .. } | IssueKind::LfsMissing { .. }
+        )
     }
 
     /// What happened to the part at `path`, and why.
@@ -163,6 +168,11 @@ impl IssueKind {
                  were checked",
                 via.id
             ),
+            IssueKind::ArchiveCutShort { via, cause } => format!(
+                "{path} is cut short ({}: {cause}). Its members before the cut, and what is there of the last \
+                 one, were checked; nothing follows the cut",
+                via.id
+            ),
             IssueKind::LfsMissing { oid, size } => format!(
                 "{path} is a git-lfs pointer; the content it points at (LFS object {}, {size} bytes) is not in \
                  this repository's LFS store, so it was not checked here. It is checked where it is committed \
@@ -201,9 +211,10 @@ impl IssueKind {
             }
             IssueKind::ArchiveDamaged { .. } => "Repair or re-create the archive",
             IssueKind::LfsUnreadable { .. } => "Run `git lfs fsck`",
-            IssueKind::CutShort { .. } | IssueKind::MemberDamaged { .. } | IssueKind::LfsMissing { .. } => {
-                return None
-            }
+            IssueKind::CutShort { .. }
+            | IssueKind::ArchiveCutShort { .. }
+            | IssueKind::MemberDamaged { .. }
+            | IssueKind::LfsMissing { .. } => return None,
         })
     }
 }

@@ -1223,6 +1223,32 @@ mod tests {
     }
 
     #[test]
+    fn a_tar_cut_short_is_said_and_what_is_there_checked() {
+        let t = token();
+        let archive = tar(&[("a.env", format!("T={t}\n").as_bytes()), ("b.txt", &[b'b'; 5000])]);
+        for cut in [700, 512 * 3 + 100] {
+            let out = scan(&gz(&archive[..cut]));
+            assert_eq!(out.findings.len(), 1, "cut at {cut}");
+            assert!(
+                matches!(&out.issues[..], [i] if !i.blocks() && i.message().contains("is cut short (tar")),
+                "cut at {cut}: {:?}",
+                out.issues.iter().map(Issue::message).collect::<Vec<_>>()
+            );
+        }
+        // Damage is not a cut: a header whose checksum fails blocks.
+        let mut bad = archive.clone();
+        bad[512 * 2 + 3] ^= 0x20;
+        let out = scan(&bad);
+        assert!(
+            out.issues
+                .iter()
+                .any(|i| i.blocks() && i.message().contains("checksum")),
+            "{:?}",
+            out.issues
+        );
+    }
+
+    #[test]
     fn streams_and_files_read_the_same_views() {
         let t = token();
         let archive = zip(&[("m/a.env", format!("T={t}\n").as_bytes(), true)]);

@@ -43,8 +43,13 @@ impl decoder::Decoder for Tar {
         }
         match walked {
             Ok(stats) => tracing::debug!(?stats, "tar walked"),
-            // A cut inside a member: that member's error says it.
-            Err(e) if e.is_cut_short() && !damaged.is_empty() => {}
+            // A cut (a truncated download): what is there was read, the cut is said once, not
+            // as the damage of the member it fell in.
+            Err(e) if e.is_cut_short() => {
+                damaged.retain(|(_, cause)| cause.kind() != io::ErrorKind::UnexpectedEof);
+                let cause = Cause::from(io::Error::new(io::ErrorKind::UnexpectedEof, e));
+                views.issue(None, IssueKind::ArchiveCutShort { via: VIA, cause });
+            }
             Err(e) => {
                 let kind = match &e {
                     TarError::Io(e) => e.kind(),
