@@ -168,10 +168,10 @@ impl IssueKind {
                  were checked",
                 via.id
             ),
-            IssueKind::ArchiveCutShort { via, cause } => format!(
-                "{path} is cut short ({}: {cause}). Its members before the cut, and what is there of the last \
-                 one, were checked; nothing follows the cut",
-                via.id
+            // The cause names the format already (`tar: …`).
+            IssueKind::ArchiveCutShort { via: _, cause } => format!(
+                "{path} is cut short ({cause}). Its members before the cut, and what is there of the last one, \
+                 were checked; nothing follows the cut"
             ),
             IssueKind::LfsMissing { oid, size } => format!(
                 "{path} is a git-lfs pointer; the content it points at (LFS object {}, {size} bytes) is not in \
