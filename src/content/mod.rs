@@ -6,15 +6,20 @@
 //! and [`Issue`]s. Views: the plain bytes (always; in pieces with the detector's overlap for
 //! streams), and what each decoder of the table reads, recognised from the first bytes,
 //! never from a file name (`decoder::DECODERS`): git-lfs pointers ([`lfs`]), UTF-16LE/BE
-//! text (`utf16`), gzip (`gzip`), the zip family (`zip`) and zlib streams (`zlib`).
+//! text (`utf16`), gzip (`gzip`), xz (`xz`), bzip2 (`bzip2`), zstd (`zstd`), tar (`tar`),
+//! the zip family, also after a `#!` or `MZ` prefix (`zip`), and zlib streams (`zlib`).
+//! Runs of UTF-16 text inside other bytes are scanned besides the plain view.
 //!
 //! For every decoder alike: containers are opened at most `decoder::MAX_DEPTH` levels
-//! deep; every byte decoded from one item counts against one cap (`max_decompressed`), past
-//! which the item is reported as not fully checked; a container's raw bytes are scanned
-//! after its decoded view (when they can be read again) and report only tokens the decoded
-//! view did not, so a corrupt archive still has its raw bytes checked and a stored member is
-//! reported once, by its member path; a stream cut short is a notice, any other damage, or a
-//! failure to read the bytes, a problem. Memory is a few piece buffers, whatever the sizes.
+//! deep, and past it the path not opened is said; every byte decoded from one item counts
+//! against one cap (`max_decompressed`), past which the item is reported as not fully
+//! checked; a container's raw bytes are scanned after its decoded view (when they can be
+//! read again) and report only tokens the decoded view did not, so a corrupt archive still
+//! has its raw bytes checked and a stored member is reported once, by its member path; what
+//! a decoder leaves unread is scanned as plain bytes; a stream cut short is a notice, any
+//! other damage, or a failure to read the bytes, a problem, each saying how many decoded
+//! bytes before it were checked. Memory is a few piece buffers and one decoder state per
+//! level, whatever the sizes.
 
 pub(crate) mod bzip2;
 pub(crate) mod decoder;
@@ -338,14 +343,16 @@ impl Run<'_, '_> {
     fn whole(&mut self, origin: &Origin, bytes: &[u8], seen: &mut Option<&HashSet<Fingerprint>>) {
         let mut found = Vec::new();
         self.dec.detector.scan(&Chunk::whole(origin, bytes), &mut found);
-        stream::scan_utf16_runs(
-            self.dec.detector,
-            origin,
-            bytes,
-            0..bytes.len(),
-            chunk::Position::START,
-            &mut |f| found.push(f),
-        );
+        if utf16::text_like(bytes) {
+            stream::scan_utf16_runs(
+                self.dec.detector,
+                origin,
+                bytes,
+                0..bytes.len(),
+                chunk::Position::START,
+                &mut |f| found.push(f),
+            );
+        }
         self.bytes += bytes.len() as u64;
         for f in found {
             if !seen.is_some_and(|s| s.contains(&f.fingerprint)) {

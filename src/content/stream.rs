@@ -59,6 +59,7 @@ pub fn scan_reader(
     let mut total = 0u64;
     let mut open: Option<OpenLine> = None;
     let mut found = Vec::new();
+    let mut utf16_runs: Option<bool> = None;
     loop {
         let want = kept + PIECE + CONTEXT_AFTER;
         let (read, eof, error) = fill(reader, buf, want, limit - total);
@@ -80,7 +81,11 @@ pub fn scan_reader(
         found.clear();
         detector.scan(&chunk, &mut found);
         settle(&chunk, &mut open, &mut found, last, out);
-        scan_utf16_runs(detector, origin, buf, kept..report_end, position, out);
+        // Whether this stream is text, judged on its first bytes once.
+        let runs = *utf16_runs.get_or_insert_with(|| utf16::text_like(buf));
+        if runs {
+            scan_utf16_runs(detector, origin, buf, kept..report_end, position, out);
+        }
         if last {
             let truncated = error.is_none() && total >= limit && more(reader).unwrap_or(false);
             return Streamed {

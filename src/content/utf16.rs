@@ -11,8 +11,8 @@
 //!   ([`ToUtf8`]);
 //! - in any other bytes, runs of UTF-16 ASCII text ([`runs`]: a UTF-16LE line that Windows
 //!   PowerShell 5.1's `>>` appended to a UTF-8 `.env`, at either alignment) are decoded and
-//!   scanned besides the plain bytes (the content layer's stream and whole-item scans call it;
-//!   a piece without a NUL byte costs one `memchr`).
+//!   scanned besides the plain bytes (the content layer's stream and whole-item scans call it
+//!   for text, [`text_like`]; a piece without a NUL byte costs one `memchr`).
 
 use std::io::{self, BufRead, Read};
 
@@ -103,6 +103,16 @@ pub const MIN_RUN: usize = 8;
 /// Text bytes: printable ASCII, tab and line breaks.
 fn text_byte(b: u8) -> bool {
     b == b'\t' || b == b'\n' || b == b'\r' || (0x20..0x7f).contains(&b)
+}
+
+/// Whether bytes that start with `head` are text in which UTF-16 runs are looked for: no
+/// control bytes besides NUL (which UTF-16 runs are made of), tab, line breaks, form feed
+/// and escape. A binary (a program, an image, random bytes) is not: its NULs would cost a
+/// look each, and UTF-16 strings inside binaries are a known limit (docs/design.md).
+pub fn text_like(head: &[u8]) -> bool {
+    head[..head.len().min(4096)]
+        .iter()
+        .all(|&b| b >= 0x20 || matches!(b, 0 | b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
 }
 
 /// Every run of at least [`MIN_RUN`] ASCII characters written as UTF-16 (each followed, or
