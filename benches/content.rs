@@ -1,9 +1,19 @@
-//! The content layer on what users commit: a 50 MB zip and a 1 GB binary, staged.
+//! The content layer on what users commit: a 50 MB zip and a 1 GB binary, staged; and a
+//! 50 MB tar.gz and a 50 MB tar.xz of text against `tar -xOzf` / `tar -xOJf` over the same
+//! file.
 //!
 //! ```sh
 //! cargo bench --bench content                        # INTERCEPT_BENCH_GB=1 by default
 //! INTERCEPT_BENCH_OLD=/path/to/older/intercept cargo bench --bench content
+//! INTERCEPT_BENCH_ONLY=tar cargo bench --bench content   # only the tar comparisons
 //! ```
+//!
+//! The tar comparisons need GNU tar, gzip and xz on PATH (they are skipped, and say so,
+//! without them): the archives are made once with `tar -c` and `gzip -6` / `xz -6 -T1` (one
+//! block, as most .tar.xz are) under target/bench-repos/content, and each run times
+//! `intercept scan FILE` (decompression, the tar walk, the scan of every member and the
+//! raw view of the file) against `tar -xOf` decompressing and extracting every member to
+//! /dev/null, interleaved, medians of 5.
 //!
 //! For each file: `git add` + `git commit` of it without hooks (what a user runs; then
 //! `git reset --mixed HEAD~1`, not timed) against the same commit's pre-commit check
@@ -204,6 +214,132 @@ fn many_findings(bins: &[(&str, PathBuf)]) {
     }
 }
 
+/// Text files of random words (so they compress as text does) under `dir`, `mb` MB in all.
+fn make_text_tree(dir: &Path, mb: usize) {
+    let words = [
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+        "token",
+        "config",
+        "value",
+        "server",
+        "0123456789abcdef",
+    ];
+    let mut rng = Rng(11);
+    let mut written = 0;
+    let mut i = 0;
+    while written < mb * 1000 * 1000 {
+        let sub = dir.join(format!("dir{}", i % 20));
+        std::fs::create_dir_all(&sub).unwrap();
+        let mut text = String::new();
+        for _ in 0..4000 {
+            for _ in 0..10 {
+                let word = words[(rng.next() % words.len() as u64) as usize];
+                text.push_str(word);
+                text.push_str(&(rng.next() >> 40).to_string());
+                text.push(' ');
+            }
+            text.push('\n');
+        }
+        std::fs::write(sub.join(format!("file{i}.txt")), &text).unwrap();
+        written += text.len();
+        i += 1;
+    }
+}
+
+/// A `.tar.<ext>` of about `mb` MB on disk, made once with the system's tar and compressor.
+fn tar_archive(ext: &str, compressor: &str, mb: usize) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-repos/content/tar");
+    let file = dir.join(format!("text-{mb}mb.tar.{ext}"));
+    if file.exists() {
+        return Some(file);
+    }
+    for tool in ["tar", compressor] {
+        if Command::new(tool)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_err()
+        {
+            println!("(skipped: the tar comparison needs {tool} on PATH)");
+            return None;
+        }
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    // Text compresses about 3x with gzip and 4x with xz: enough text for `mb` MB on disk.
+    let ratio = if ext == "gz" { 3 } else { 4 };
+    let tree = dir.join(format!("tree-{ext}"));
+    let _ = std::fs::remove_dir_all(&tree);
+    println!("building {} (once) ...", file.display());
+    make_text_tree(&tree, mb * ratio);
+    let tar = dir.join(format!("text-{mb}mb.tar"));
+    let status = Command::new("tar")
+        .arg("-cf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(&tree)
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::remove_dir_all(&tree).unwrap();
+    let args: &[&str] = if compressor == "xz" {
+        &["-6", "-T1", "-c"]
+    } else {
+        &["-6", "-c"]
+    };
+    let out = std::fs::File::create(&file).unwrap();
+    let status = Command::new(compressor)
+        .args(args)
+        .arg(&tar)
+        .stdout(out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::remove_file(&tar).unwrap();
+    Some(file)
+}
+
+/// `intercept scan FILE` against `tar -xO<flag>f FILE > /dev/null`, interleaved.
+fn bench_tar(name: &str, file: &Path, flag: &str, runs: usize, bins: &[(&str, PathBuf)]) {
+    let untar = || {
+        let mut c = Command::new("tar");
+        c.arg(format!("-xO{flag}f")).arg(file);
+        c
+    };
+    let scan = |bin: &Path| {
+        let mut c = Command::new(bin);
+        c.env("XDG_CONFIG_HOME", "/nonexistent").arg("scan").arg(file);
+        c
+    };
+    let mut base = Vec::new();
+    let mut ours: Vec<Vec<Duration>> = vec![Vec::new(); bins.len()];
+    for _ in 0..runs {
+        base.push(time(&mut untar()));
+        for (i, (_, bin)) in bins.iter().enumerate() {
+            ours[i].push(time(&mut scan(bin)));
+        }
+    }
+    let b = median(base);
+    let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "{name} ({:.1} MB): tar -xO{flag}f > /dev/null {:.0} ms (median of {runs})",
+        size as f64 / 1e6,
+        b.as_secs_f64() * 1e3
+    );
+    for ((label, bin), times) in bins.iter().zip(ours) {
+        let h = median(times);
+        println!(
+            "  {label:<10} scan {:>8.0} ms  scan / tar {:.2}x  peak RSS {}",
+            h.as_secs_f64() * 1e3,
+            h.as_secs_f64() / b.as_secs_f64(),
+            peak_rss(&scan(bin), b"")
+        );
+    }
+}
+
 fn main() {
     let mut bins = vec![("intercept", PathBuf::from(env!("CARGO_BIN_EXE_intercept")))];
     if let Some(old) = std::env::var_os("INTERCEPT_BENCH_OLD") {
@@ -216,6 +352,18 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1);
+    let only = std::env::var("INTERCEPT_BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "tar" {
+        if let Some(file) = tar_archive("gz", "gzip", 50) {
+            bench_tar("(c) a 50 MB tar.gz of text", &file, "z", 5, &bins);
+        }
+        if let Some(file) = tar_archive("xz", "xz", 50) {
+            bench_tar("(d) a 50 MB tar.xz of text", &file, "J", 5, &bins);
+        }
+        if only == "tar" {
+            return;
+        }
+    }
     let zip = repo("zip-50mb", |p| make_zip(p, 50));
     bench("(a) a 50 MB zip of text files, staged", &zip, 7, &bins);
     let bin = repo(&format!("random-{gb}gb"), |p| make_random(p, gb << 30));

@@ -24,12 +24,18 @@ pub static DECODERS: &[&dyn Decoder] = &[
     &super::utf16::UTF16_LE,
     &super::utf16::UTF16_BE,
     &super::gzip::Gzip,
+    &super::xz::Xz,
+    &super::bzip2::Bzip2,
+    &super::zstd::Zstd,
+    &super::tar::Tar,
     &super::zip::Zip,
     &super::zlib::Zlib,
 ];
 
-/// How deep containers are opened: an archive's members, and a member's members.
-pub const MAX_DEPTH: usize = 2;
+/// How deep containers are opened: each archive and each compression is one level (a
+/// `.tgz` holding a `.jar` holding a file is three; `app.ear!app.war!x.jar!a.properties`
+/// too). Past it an item's raw bytes are scanned and it is said that what it holds was not.
+pub const MAX_DEPTH: usize = 6;
 
 /// What a decoder may look at to recognise an item.
 pub struct Head<'h> {
@@ -74,6 +80,11 @@ pub trait Views {
     /// The item's text in another encoding: scanned at this level, in lines and columns of
     /// the text. An error is one reading the item.
     fn text(&mut self, text: &mut dyn Read) -> io::Result<()>;
+
+    /// The item's own bytes in front of what the decoder reads (a script or program before
+    /// an archive): scanned as plain bytes of the item, in its lines and columns. An error
+    /// is one reading the item.
+    fn prefix(&mut self, bytes: &mut dyn Read) -> io::Result<()>;
 
     /// An archive member: its name scanned as a name, its content as an item one level
     /// deeper, within the cap. The error that ended its content, if one did.

@@ -56,16 +56,36 @@ pub enum IssueKind {
     /// The compressed (or archived) bytes could not be read while decoding them; `doing`
     /// says what the decoder was doing (`to decompress it (gzip)`).
     InputFailed { doing: &'static str, cause: Cause },
-    /// A stream that ends before its end (a truncated download): all of it was checked.
-    CutShort { via: Via, cause: Cause },
-    /// A damaged stream: what follows the damage was not decoded.
-    Damaged { via: Via, cause: Cause },
+    /// A stream that ends before its end (a truncated download): what exists was checked.
+    /// `decoded`: the bytes it decoded to; `raw`: whether its raw bytes were scanned too.
+    CutShort {
+        via: Via,
+        cause: Cause,
+        decoded: u64,
+        raw: bool,
+    },
+    /// A damaged stream: what follows the damage was not decoded. `decoded`: the bytes
+    /// decoded (and checked) before the damage; `raw`: whether its raw bytes were scanned too.
+    Damaged {
+        via: Via,
+        cause: Cause,
+        decoded: u64,
+        raw: bool,
+    },
+    /// A compressed stream that needs more memory to decode than one decoder may take (an
+    /// xz dictionary, a zstd window): what was decoded before was checked, the rest not.
+    OverMemory { via: Via, cause: Cause, decoded: u64 },
+    /// A container (or compressed stream) nested deeper than the content layer opens:
+    /// its raw bytes were scanned, what it holds was not.
+    TooDeep { via: Via, limit: usize },
     /// An archive member that was not opened.
     Skipped(Skipped),
     /// An archive member damaged part way.
     MemberDamaged { via: Via, cause: Cause },
     /// An archive damaged part way.
     ArchiveDamaged { via: Via, cause: Cause },
+    /// An archive that ends before its end (a truncated download): what is there was checked.
+    ArchiveCutShort { via: Via, cause: Cause },
     /// A git-lfs pointer whose object is not in the store.
     LfsMissing { oid: String, size: u64 },
     /// A git-lfs object that could not be read.
@@ -76,7 +96,10 @@ impl IssueKind {
     /// True when part of the item could not be checked (a hook blocks on it); false for
     /// what is worth saying only.
     pub fn blocks(&self) -> bool {
-        !matches!(self, IssueKind::CutShort { .. } | IssueKind::LfsMissing { .. })
+        !matches!(
+            self,
+            IssueKind::CutShort { .. } | IssueKind::ArchiveCutShort { .. } | IssueKind::LfsMissing { .. }
+        )
     }
 
     /// What happened to the part at `path`, and why.
@@ -88,13 +111,48 @@ impl IssueKind {
                  only the first {limit} were scanned"
             ),
             IssueKind::InputFailed { doing, cause } => format!("cannot read {path} {doing}: {cause}"),
-            IssueKind::CutShort { via, cause } => format!(
-                "{path} is cut short ({}: {cause}). All of it was checked, decoded as far as it goes and raw",
+            IssueKind::CutShort {
+                via,
+                cause,
+                decoded,
+                raw,
+            } => format!(
+                "{path} is cut short ({}: {cause}). The {decoded} bytes decoded before the cut were checked{}; \
+                 nothing follows the cut{}",
+                via.id,
+                if *raw { ", and so were its raw bytes" } else { "" },
+                match via.id {
+                    "xz" | "bzip2" | "zstd" => {
+                        " (a decoder of blocks decodes nothing of the last, incomplete one: its raw bytes are all \
+                         there is of it)"
+                    }
+                    _ => "",
+                }
+            ),
+            IssueKind::Damaged {
+                via,
+                cause,
+                decoded,
+                raw,
+            } => format!(
+                "cannot decompress {path} ({}): {cause}. The {decoded} bytes decoded before the damage were checked{}; \
+                 what another tool might decode after it was not",
+                via.id,
+                if *raw {
+                    ", and so were its raw bytes"
+                } else {
+                    " (its raw bytes were not: it was read once, from inside another container or a pipe)"
+                }
+            ),
+            IssueKind::OverMemory { via, cause, decoded } => format!(
+                "{path} was not fully checked ({}): {cause}. It needs more memory to decode than intercept gives \
+                 one decoder; the {decoded} bytes decoded before were checked, and its raw bytes were, the rest \
+                 was not",
                 via.id
             ),
-            IssueKind::Damaged { via, cause } => format!(
-                "cannot decompress {path} ({}): {cause}. Everything decoded before the damage was checked, and \
-                 its raw bytes were; what another tool might decode after it was not",
+            IssueKind::TooDeep { via, limit } => format!(
+                "{path} was not opened: it is a {} container nested more than {limit} levels deep (each \
+                 archive and each compression is a level). Its raw bytes were checked, what it holds was not",
                 via.id
             ),
             IssueKind::Skipped(Skipped::Encrypted) => format!("{path} was not checked: it is encrypted"),
@@ -109,6 +167,11 @@ impl IssueKind {
                 "cannot read {path} as a {} archive: {cause}. The members before the damage and its raw bytes \
                  were checked",
                 via.id
+            ),
+            // The cause names the format already (`tar: …`).
+            IssueKind::ArchiveCutShort { via: _, cause } => format!(
+                "{path} is cut short ({cause}). Its members before the cut, and what is there of the last one, \
+                 were checked; nothing follows the cut"
             ),
             IssueKind::LfsMissing { oid, size } => format!(
                 "{path} is a git-lfs pointer; the content it points at (LFS object {}, {size} bytes) is not in \
@@ -136,14 +199,22 @@ impl IssueKind {
             }
             IssueKind::InputFailed { .. } => "What was read before the error was checked; the rest was not",
             IssueKind::Damaged { .. } => "Repair or re-create the file",
+            IssueKind::OverMemory { .. } => {
+                "Decompress it and scan the result, or allow its path in .intercept.toml"
+            }
+            IssueKind::TooDeep { .. } => {
+                "Unpack it a few levels and scan what it holds (`intercept scan DIR`), or allow the outer \
+                 archive's path in .intercept.toml if it holds no secret"
+            }
             IssueKind::Skipped(_) => {
                 "Check it by hand, or allow the archive's path in .intercept.toml if it holds no secret"
             }
             IssueKind::ArchiveDamaged { .. } => "Repair or re-create the archive",
             IssueKind::LfsUnreadable { .. } => "Run `git lfs fsck`",
-            IssueKind::CutShort { .. } | IssueKind::MemberDamaged { .. } | IssueKind::LfsMissing { .. } => {
-                return None
-            }
+            IssueKind::CutShort { .. }
+            | IssueKind::ArchiveCutShort { .. }
+            | IssueKind::MemberDamaged { .. }
+            | IssueKind::LfsMissing { .. } => return None,
         })
     }
 }

@@ -6,30 +6,39 @@
 //! and [`Issue`]s. Views: the plain bytes (always; in pieces with the detector's overlap for
 //! streams), and what each decoder of the table reads, recognised from the first bytes,
 //! never from a file name (`decoder::DECODERS`): git-lfs pointers ([`lfs`]), UTF-16LE/BE
-//! text (`utf16`), gzip (`gzip`), the zip family (`zip`) and zlib streams (`zlib`).
+//! text (`utf16`), gzip (`gzip`), xz (`xz`), bzip2 (`bzip2`), zstd (`zstd`), tar (`tar`),
+//! the zip family, also after a `#!` or `MZ` prefix (`zip`), and zlib streams (`zlib`).
+//! Runs of UTF-16 text inside other bytes are scanned besides the plain view.
 //!
 //! For every decoder alike: containers are opened at most `decoder::MAX_DEPTH` levels
-//! deep; every byte decoded from one item counts against one cap (`max_decompressed`), past
-//! which the item is reported as not fully checked; a container's raw bytes are scanned
-//! after its decoded view (when they can be read again) and report only tokens the decoded
-//! view did not, so a corrupt archive still has its raw bytes checked and a stored member is
-//! reported once, by its member path; a stream cut short is a notice, any other damage, or a
-//! failure to read the bytes, a problem. Memory is a few piece buffers, whatever the sizes.
+//! deep, and past it the path not opened is said; every byte decoded from one item counts
+//! against one cap (`max_decompressed`), past which the item is reported as not fully
+//! checked; a container's raw bytes are scanned after its decoded view (when they can be
+//! read again) and report only tokens the decoded view did not, so a corrupt archive still
+//! has its raw bytes checked and a stored member is reported once, by its member path; what
+//! a decoder leaves unread is scanned as plain bytes; a stream cut short is a notice, any
+//! other damage, or a failure to read the bytes, a problem, each saying how many decoded
+//! bytes before it were checked. Memory is a few piece buffers and one decoder state per
+//! level, whatever the sizes.
 
+pub(crate) mod bzip2;
 pub(crate) mod decoder;
 pub(crate) mod gzip;
 pub mod issue;
 pub mod lfs;
 pub(crate) mod stream;
+pub(crate) mod tar;
 pub(crate) mod utf16;
+pub(crate) mod xz;
 pub(crate) mod zip;
 pub(crate) mod zlib;
+pub(crate) mod zstd;
 
 use std::cell::Cell;
 use std::collections::HashSet;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 
-use crate::chunk::Chunk;
+use crate::chunk::{self, Chunk};
 use crate::detector::Detector;
 use crate::finding::{Finding, Fingerprint};
 use crate::origin::{Origin, Subject};
@@ -131,10 +140,11 @@ struct Budget {
     hit: Cell<bool>,
 }
 
-/// A decoded stream that stops where the item's budget runs out.
+/// A decoded stream that stops where the item's budget runs out, counting what it hands on.
 struct Limited<'b, R> {
     inner: R,
     budget: &'b Budget,
+    read: u64,
 }
 
 impl<R: Read> Read for Limited<'_, R> {
@@ -152,6 +162,7 @@ impl<R: Read> Read for Limited<'_, R> {
         let want = out.len().min(usize::try_from(left).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut out[..want])?;
         self.budget.left.set(left - n as u64);
+        self.read += n as u64;
         Ok(n)
     }
 }
@@ -186,10 +197,7 @@ impl<R: BufRead> BufRead for Tap<'_, R> {
 
 /// The decoder an item's first bytes call for (`None`: plain bytes).
 fn classify(head: &Head<'_>) -> Option<&'static dyn Decoder> {
-    DECODERS
-        .iter()
-        .copied()
-        .find(|d| (!d.deepens() || head.depth < MAX_DEPTH) && d.sniff(head))
+    DECODERS.iter().copied().find(|d| d.sniff(head))
 }
 
 /// One item's scan in progress.
@@ -218,13 +226,32 @@ struct Peeked<'s> {
 
 fn peek<'s>(mut reader: Box<dyn Read + 's>) -> io::Result<Peeked<'s>> {
     let mut head = Vec::with_capacity(HEAD);
-    (&mut reader).take(HEAD as u64).read_to_end(&mut head)?;
-    let whole = head.len() < HEAD;
-    Ok(Peeked {
-        head,
-        whole,
-        rest: reader,
-    })
+    match (&mut reader).take(HEAD as u64).read_to_end(&mut head) {
+        Ok(_) => Ok(Peeked {
+            whole: head.len() < HEAD,
+            head,
+            rest: reader,
+        }),
+        // What was read before the error (a stream cut short or damaged in its first bytes)
+        // is still scanned; the error comes after it, to whoever reads on.
+        Err(e) => Ok(Peeked {
+            head,
+            whole: false,
+            rest: Box::new(Failed(Some(e))),
+        }),
+    }
+}
+
+/// A reader that fails with the error it holds (then ends).
+struct Failed(Option<io::Error>);
+
+impl Read for Failed {
+    fn read(&mut self, _out: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
 }
 
 impl Run<'_, '_> {
@@ -245,7 +272,7 @@ impl Run<'_, '_> {
                     depth,
                     origin,
                 };
-                let Some(decoder) = classify(&head) else {
+                let Some(decoder) = self.opened(&head) else {
                     self.whole(origin, bytes, &mut None);
                     return Ok(());
                 };
@@ -277,7 +304,7 @@ impl Run<'_, '_> {
             depth,
             origin,
         };
-        let decoder = classify(&head);
+        let decoder = self.opened(&head);
         let mut rest = Some(rest);
         // The first view reads the stream already opened; a second one opens it again.
         let mut open = || -> io::Result<Box<dyn BufRead + '_>> {
@@ -295,16 +322,44 @@ impl Run<'_, '_> {
         }
     }
 
+    /// The decoder that opens an item starting with `head`, if one does and the item is not
+    /// nested too deep for it (then it is said, and the item is scanned as plain bytes).
+    fn opened(&mut self, head: &Head<'_>) -> Option<&'static dyn Decoder> {
+        let decoder = classify(head)?;
+        if decoder.deepens() && head.depth >= MAX_DEPTH {
+            self.issue(
+                head.origin,
+                IssueKind::TooDeep {
+                    via: decoder.via(),
+                    limit: MAX_DEPTH,
+                },
+            );
+            return None;
+        }
+        Some(decoder)
+    }
+
     /// Bytes in memory, as one chunk (no copy). With `seen`, only tokens not in it.
     fn whole(&mut self, origin: &Origin, bytes: &[u8], seen: &mut Option<&HashSet<Fingerprint>>) {
         let out = &mut *self.out;
+        let mut emit = |f: Finding| {
+            if !seen.is_some_and(|s| s.contains(&f.fingerprint)) {
+                out.finding(f);
+            }
+        };
         self.dec
             .detector
-            .scan_each(&Chunk::whole(origin, bytes), &mut |f| {
-                if !seen.is_some_and(|s| s.contains(&f.fingerprint)) {
-                    out.finding(f);
-                }
-            });
+            .scan_each(&Chunk::whole(origin, bytes), &mut emit);
+        if utf16::text_like(bytes) {
+            stream::scan_utf16_runs(
+                self.dec.detector,
+                origin,
+                bytes,
+                0..bytes.len(),
+                chunk::Position::START,
+                &mut emit,
+            );
+        }
         self.bytes += bytes.len() as u64;
     }
 
@@ -330,6 +385,7 @@ impl Run<'_, '_> {
                 via: decoder.via(),
                 depth,
                 input: &input_error,
+                raw: !matches!(raw, Raw::Never),
             };
             decoder.open(head, &mut input, &mut views)
         })?;
@@ -397,8 +453,8 @@ impl Run<'_, '_> {
     }
 
     /// A decoded stream or member, scanned as an item one level deeper within the cap; the
-    /// error that ended it (its own, or one reading it), if any.
-    fn deeper(&mut self, origin: &Origin, content: &mut dyn Read, depth: usize) -> Option<Cause> {
+    /// error that ended it (its own, or one reading it), if any, and the bytes it decoded to.
+    fn deeper(&mut self, origin: &Origin, content: &mut dyn Read, depth: usize) -> (Option<Cause>, u64) {
         let error = Cell::new(None);
         let mut tapped = Limited {
             inner: Tap {
@@ -406,9 +462,23 @@ impl Run<'_, '_> {
                 error: &error,
             },
             budget: self.budget,
+            read: 0,
         };
-        let result = self.item(origin, Input::Stream(&mut tapped), depth + 1);
-        error.take().or_else(|| result.err().map(Cause::from))
+        let mut result = self.item(origin, Input::Stream(&mut tapped), depth + 1);
+        // What the item's decoder left unread (a tar's padding after its end marker, junk
+        // after a compressed stream) is read too, and scanned as plain bytes: so the damage
+        // of the stream it came from (a CRC at its end) is found, and no byte passes unseen.
+        let failed_already = {
+            let first = error.take();
+            let failed = first.is_some();
+            error.set(first);
+            failed
+        };
+        if result.is_ok() && !failed_already && !self.budget.hit.get() {
+            result = self.plain(origin, &mut tapped, depth + 1);
+        }
+        let failed = error.take().or_else(|| result.err().map(Cause::from));
+        (failed, tapped.read)
     }
 
     /// A member's name is scanned too: a token used as a name is a leak.
@@ -427,6 +497,8 @@ struct Viewing<'v, 'r, 'd> {
     depth: usize,
     /// The first error reading the item's own bytes.
     input: &'v Cell<Option<Cause>>,
+    /// Whether the item's raw bytes are scanned after this view.
+    raw: bool,
 }
 
 impl Views for Viewing<'_, '_, '_> {
@@ -438,15 +510,32 @@ impl Views for Viewing<'_, '_, '_> {
     /// *read* the compressed bytes leaves part of them unseen.
     fn stream(&mut self, content: &mut dyn Read, doing: &'static str) {
         let decoded = self.origin.through(self.via);
-        let failed = self.run.deeper(&decoded, content, self.depth);
+        let (failed, decoded_len) = self.run.deeper(&decoded, content, self.depth);
         let via = self.via;
+        let raw = self.raw;
         if let Some(cause) = self.input_failed() {
             self.run.issue(&decoded, IssueKind::InputFailed { doing, cause });
         } else if let Some(cause) = failed {
-            let kind = if cause.kind() == io::ErrorKind::UnexpectedEof {
-                IssueKind::CutShort { via, cause }
+            let kind = if cause.kind() == io::ErrorKind::OutOfMemory {
+                IssueKind::OverMemory {
+                    via,
+                    cause,
+                    decoded: decoded_len,
+                }
+            } else if cause.kind() == io::ErrorKind::UnexpectedEof {
+                IssueKind::CutShort {
+                    via,
+                    cause,
+                    decoded: decoded_len,
+                    raw,
+                }
             } else {
-                IssueKind::Damaged { via, cause }
+                IssueKind::Damaged {
+                    via,
+                    cause,
+                    decoded: decoded_len,
+                    raw,
+                }
             };
             self.run.issue(&decoded, kind);
         }
@@ -457,10 +546,14 @@ impl Views for Viewing<'_, '_, '_> {
         self.run.plain(&decoded, text, self.depth)
     }
 
+    fn prefix(&mut self, bytes: &mut dyn Read) -> io::Result<()> {
+        self.run.plain(self.origin, bytes, self.depth)
+    }
+
     fn member(&mut self, name: &[u8], content: &mut dyn Read) -> Option<Cause> {
         let member = self.origin.member(name, self.via);
         self.run.path_name(&member);
-        self.run.deeper(&member, content, self.depth)
+        self.run.deeper(&member, content, self.depth).0
     }
 
     fn elsewhere(&mut self, open: &dyn Fn() -> io::Result<Box<dyn Read>>) -> Result<(), Cause> {
@@ -850,6 +943,316 @@ mod tests {
         let out = scan(&archive);
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].origin.subject, Subject::PathName);
+    }
+
+    fn tar(members: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut t = intercept_test_support::tar::Tar::new();
+        for (name, data) in members {
+            t.add(intercept_test_support::tar::Entry::file(name, data));
+        }
+        t.finish()
+    }
+
+    /// Every way an item is handed over: in memory, a file opened (twice), a stream.
+    fn every_input(bytes: &[u8]) -> Vec<Out> {
+        let open = || -> io::Result<Box<dyn Read>> { Ok(Box::new(bytes)) };
+        let mut reader = bytes;
+        vec![
+            scan(bytes),
+            scan_input(&Origin::file("f"), Input::Open(&open), 1 << 30, None),
+            scan_input(&Origin::file("f"), Input::Stream(&mut reader), 1 << 30, None),
+        ]
+    }
+
+    #[test]
+    fn tar_members_are_opened_through_the_whole_table() {
+        use intercept_test_support::compress;
+        let t = token();
+        let env = format!("A=1\nT={t}\n");
+        let ps = utf16(&format!("$a = 1\r\n$t = '{t}'\r\n"), false, true);
+        let jar = zip(&[("config/app.ps1", &ps, true)]);
+        let inner_tgz = gz(&tar(&[("values.yaml", env.as_bytes())]));
+        let archive = tar(&[
+            ("README", b"nothing\n"),
+            ("charts/sub-0.1.0.tgz", &inner_tgz),
+            ("lib/app.jar", &jar),
+            ("dump.sql.xz", &compress::xz(env.as_bytes())),
+            ("dump.sql.bz2", &compress::bzip2(env.as_bytes())),
+            ("app.log.zst", &compress::zstd(env.as_bytes())),
+        ]);
+        for outer in [
+            gz(&archive),
+            compress::xz(&archive),
+            compress::zstd(&archive),
+            compress::bzip2(&archive),
+        ] {
+            for out in every_input(&outer) {
+                let mut got = places(&out);
+                got.sort();
+                let via = out.findings[0].origin.via[0].id;
+                let v = |rest: &str| format!("{via}+tar+{rest}");
+                assert_eq!(
+                    got,
+                    vec![
+                        ("f!app.log.zst".into(), 2, v("zstd")),
+                        ("f!charts/sub-0.1.0.tgz!values.yaml".into(), 2, v("gzip+tar")),
+                        ("f!dump.sql.bz2".into(), 2, v("bzip2")),
+                        ("f!dump.sql.xz".into(), 2, v("xz")),
+                        ("f!lib/app.jar!config/app.ps1".into(), 2, v("zip+utf-16le")),
+                    ]
+                );
+                assert!(out.issues.is_empty(), "{:?}", out.issues);
+            }
+        }
+        // The negative twin: the same archive without a token.
+        let clean = gz(&tar(&[(
+            "lib/app.jar",
+            &zip(&[("a.ps1", &utf16("$a = 1\r\n", false, true), true)]),
+        )]));
+        for out in every_input(&clean) {
+            assert!(
+                out.findings.is_empty() && out.issues.is_empty(),
+                "{:?}",
+                out.issues
+            );
+        }
+    }
+
+    #[test]
+    fn nesting_opens_six_levels_and_says_where_it_stops() {
+        let t = token();
+        let mut bytes = format!("T={t}\n").into_bytes();
+        let mut name = String::new();
+        for level in 0..MAX_DEPTH {
+            bytes = zip(&[(&format!("l{level}.zip"), &bytes, true)]);
+            name = format!("!l{level}.zip{name}");
+        }
+        let out = scan(&bytes);
+        assert_eq!(out.findings.len(), 1, "{:?}", out.issues);
+        assert!(out.issues.is_empty(), "{:?}", out.issues);
+        // One more: what the seventh level holds is not opened, and it is said where.
+        bytes = zip(&[("top.zip", &bytes, false)]);
+        let out = scan(&bytes);
+        assert!(
+            matches!(&out.issues[..], [i] if i.blocks()
+                && i.message().contains("f!top.zip!l5.zip!l4.zip!l3.zip!l2.zip!l1.zip was not opened")
+                && i.message().contains("more than 6 levels deep")),
+            "{:?}",
+            out.issues.iter().map(Issue::message).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_small_stream_cut_short_or_with_a_bad_crc_keeps_what_it_decoded() {
+        let t = token();
+        let text = format!("A=1\nT={t}\n{}", "padding line\n".repeat(100));
+        let whole = gz(text.as_bytes());
+        for cut in [whole.len() - 4, whole.len() - 9] {
+            for out in every_input(&whole[..cut]) {
+                assert_eq!(out.findings.len(), 1, "cut at {cut}");
+                assert_eq!(out.findings[0].line, 2);
+                assert!(
+                    matches!(&out.issues[..], [i] if !i.blocks() && i.message().contains("is cut short")),
+                    "{:?}",
+                    out.issues
+                );
+            }
+        }
+        let mut bad_crc = whole.clone();
+        let at = bad_crc.len() - 8;
+        bad_crc[at] ^= 0xff;
+        for out in every_input(&bad_crc) {
+            assert_eq!(out.findings.len(), 1);
+            let messages: Vec<String> = out.issues.iter().map(Issue::message).collect();
+            assert!(matches!(&out.issues[..], [i] if i.blocks()), "{messages:?}");
+            assert!(
+                messages[0].contains(&format!(
+                    "The {} bytes decoded before the damage were checked",
+                    text.len()
+                )),
+                "{messages:?}"
+            );
+        }
+        // Twins: no token, the same damage: said, nothing found.
+        let clean = gz(b"A=1\nnothing\n");
+        let out = scan(&clean[..clean.len() - 4]);
+        assert!(out.findings.is_empty() && out.issues.len() == 1);
+    }
+
+    #[test]
+    fn xz_bzip2_and_zstd_cut_short_damaged_and_bombs() {
+        use intercept_test_support::compress;
+        let t = token();
+        // Lines that do not compress to nothing, so a cut falls after whole blocks.
+        let mut rng = intercept_test_support::text::XorShift(3);
+        let text: String = format!("T={t}\n")
+            + &(0..30_000)
+                .map(|_| format!("{:016x} {:016x}\n", rng.next(), rng.next()))
+                .collect::<String>();
+        type Make = fn(&[u8]) -> Vec<u8>;
+        for (name, make) in [
+            ("xz", compress::xz as Make),
+            ("bzip2", compress::bzip2),
+            ("zstd", compress::zstd),
+        ] {
+            let whole = make(text.as_bytes());
+            for out in every_input(&whole) {
+                assert_eq!(places(&out), vec![("f".into(), 1, name.into())]);
+                assert!(out.issues.is_empty(), "{name}: {:?}", out.issues);
+            }
+            // Cut short after the token: found, and said.
+            let cut = &whole[..whole.len() * 3 / 4];
+            for out in every_input(cut) {
+                assert_eq!(out.findings.len(), 1, "{name}");
+                assert!(!out.issues.is_empty(), "{name}: a cut is not a silent pass");
+            }
+            // Damage: found what came before, and it blocks.
+            let mut bad = whole.clone();
+            let at = bad.len() / 2;
+            for b in &mut bad[at..at + 16] {
+                *b ^= 0x5a;
+            }
+            for out in every_input(&bad) {
+                assert!(out.issues.iter().any(Issue::blocks), "{name}: {:?}", out.issues);
+            }
+            // A bomb: the cap stops it, says so, and what came before is checked.
+            let bomb = make(&[b'a'; 4 << 20]);
+            let out = scan_with(&bomb, 1 << 20, None);
+            assert!(
+                out.issues
+                    .iter()
+                    .any(|i| i.message().contains("not fully checked")),
+                "{name}: {:?}",
+                out.issues
+            );
+            // The negative twin.
+            for out in every_input(&make(b"A=1\nB=2\n")) {
+                assert!(
+                    out.findings.is_empty() && out.issues.is_empty(),
+                    "{name}: {:?}",
+                    out.issues
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_zip_after_a_script_or_a_program_is_opened_and_the_prefix_scanned() {
+        let t = token();
+        let jar = zip(&[(
+            "BOOT-INF/classes/application.properties",
+            format!("t={t}\n").as_bytes(),
+            true,
+        )]);
+        let small_script = b"#!/usr/bin/env python3\n".to_vec();
+        let launch_script = format!("#!/bin/bash\n{}", "# launch script line\n".repeat(600)).into_bytes();
+        let mut exe = b"MZ\x90\x00".to_vec();
+        exe.extend((0..20_000u32).map(|i| (i * 7 % 251) as u8));
+        for prefix in [small_script, launch_script, exe] {
+            let mut file = prefix.clone();
+            file.extend(&jar);
+            for out in every_input(&file) {
+                assert_eq!(
+                    places(&out),
+                    vec![(
+                        "f!BOOT-INF/classes/application.properties".into(),
+                        1,
+                        "zip".into()
+                    )]
+                );
+                assert!(out.issues.is_empty(), "{:?}", out.issues);
+            }
+            // A token in the script itself is found as the file's own, at its line.
+            let mut file = prefix.clone();
+            file.extend(format!("\nT={t}\n").as_bytes());
+            file.extend(&zip(&[("a.txt", b"clean", true)]));
+            for out in every_input(&file) {
+                assert_eq!(out.findings.len(), 1);
+                assert!(out.findings[0].origin.via.is_empty() && out.findings[0].origin.members.is_empty());
+                assert!(out.issues.is_empty(), "{:?}", out.issues);
+            }
+            // The negative twin.
+            let mut file = prefix;
+            file.extend(&zip(&[("a.txt", b"clean", true)]));
+            for out in every_input(&file) {
+                assert!(
+                    out.findings.is_empty() && out.issues.is_empty(),
+                    "{:?}",
+                    out.issues
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn encodings_that_change_within_a_file_are_followed_on_every_input() {
+        let t = token();
+        // PowerShell 5.1's `>>` appends UTF-16LE to a UTF-8 .env (with or without a BOM, after
+        // an even or an odd number of bytes).
+        for head in ["A=1\nB=2\n", "A=1\nB=23\n"] {
+            for bom in [false, true] {
+                let mut file = head.as_bytes().to_vec();
+                file.extend(utf16(&format!("INTERCOM_ACCESS_TOKEN={t}\r\n"), false, bom));
+                let want = vec![("f".to_string(), 3, "utf-16le".to_string())];
+                for out in every_input(&file) {
+                    assert_eq!(places(&out), want, "{head:?} bom={bom}");
+                }
+                for inner in [gz(&file), zip(&[("f.env", &file, true)])] {
+                    let out = scan(&inner);
+                    assert_eq!(out.findings.len(), 1, "{head:?} bom={bom} inside an archive");
+                    assert_eq!(out.findings[0].line, 3);
+                }
+            }
+        }
+        // ASCII appended to a UTF-16 file, and a stray byte that misaligns a UTF-16 run: in a
+        // stream too (a member, a decompressed stream, standard input).
+        let mut appended = utf16("$a = 1\r\n$b = 2\r\n", false, true);
+        appended.extend(format!("T={t}\n").as_bytes());
+        let mut stray = utf16("$a = 1\r\n", false, true);
+        stray.push(b'x');
+        stray.extend(utf16(&format!("$t = '{t}'\r\n"), false, false));
+        for file in [appended, stray] {
+            for out in every_input(&file) {
+                assert_eq!(out.findings.len(), 1, "{:?}", places(&out));
+            }
+            let out = scan(&gz(&file));
+            assert_eq!(out.findings.len(), 1);
+            let out = scan(&zip(&[("a.ps1", &file, true)]));
+            assert_eq!(out.findings.len(), 1);
+        }
+        // Twins: the same mixtures without a token.
+        let mut clean = b"A=1\n".to_vec();
+        clean.extend(utf16("INTERCOM_ACCESS_TOKEN=none\r\n", false, true));
+        clean.extend(b"tail\n");
+        for out in every_input(&clean) {
+            assert!(out.findings.is_empty() && out.issues.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_tar_cut_short_is_said_and_what_is_there_checked() {
+        let t = token();
+        let archive = tar(&[("a.env", format!("T={t}\n").as_bytes()), ("b.txt", &[b'b'; 5000])]);
+        for cut in [700, 512 * 3 + 100] {
+            let out = scan(&gz(&archive[..cut]));
+            assert_eq!(out.findings.len(), 1, "cut at {cut}");
+            assert!(
+                matches!(&out.issues[..], [i] if !i.blocks() && i.message().contains("is cut short (tar")),
+                "cut at {cut}: {:?}",
+                out.issues.iter().map(Issue::message).collect::<Vec<_>>()
+            );
+        }
+        // Damage is not a cut: a header whose checksum fails blocks.
+        let mut bad = archive.clone();
+        bad[512 * 2 + 3] ^= 0x20;
+        let out = scan(&bad);
+        assert!(
+            out.issues
+                .iter()
+                .any(|i| i.blocks() && i.message().contains("checksum")),
+            "{:?}",
+            out.issues
+        );
     }
 
     #[test]

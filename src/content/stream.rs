@@ -12,6 +12,11 @@
 
 use std::io::{self, Read};
 
+use std::ops::Range;
+
+use super::decoder::Decoder as _;
+use super::utf16;
+
 use crate::chunk::{Chunk, Origin, Position, CONTEXT_AFTER, CONTEXT_BEFORE};
 use crate::detector::{marker_in, Detector};
 use crate::finding::Finding;
@@ -63,6 +68,7 @@ pub fn scan_reader(
     let mut position = Position::START;
     let mut total = 0u64;
     let mut open: Option<OpenLine> = None;
+    let mut utf16_runs: Option<bool> = None;
     loop {
         let want = kept + PIECE + CONTEXT_AFTER;
         let (read, eof, error) = fill(reader, buf, want, limit - total);
@@ -83,6 +89,11 @@ pub fn scan_reader(
         };
         let mut settle = Settle::new(&chunk, &mut open, last, out);
         detector.scan_each(&chunk, &mut |f| settle.finding(f));
+        // Whether this stream is text, judged on its first bytes once.
+        let runs = *utf16_runs.get_or_insert_with(|| utf16::text_like(buf));
+        if runs {
+            scan_utf16_runs(detector, origin, buf, kept..report_end, position, out);
+        }
         if last {
             let truncated = error.is_none() && total >= limit && more(reader).unwrap_or(false);
             return Streamed {
@@ -96,6 +107,46 @@ pub fn scan_reader(
         buf.drain(..next);
         kept = report_end - next;
     }
+}
+
+/// Scans the runs of UTF-16 text in `bytes` that start in `report` (a UTF-16 line appended
+/// to a UTF-8 file, at either alignment), each as text of its own at its line in the file
+/// (`start`: the position of `bytes[0]`); the plain scan cannot see them. Bytes without a
+/// NUL cost one `memchr`.
+pub fn scan_utf16_runs(
+    detector: &Detector,
+    origin: &Origin,
+    bytes: &[u8],
+    report: Range<usize>,
+    start: Position,
+    out: &mut dyn FnMut(Finding),
+) {
+    if memchr::memchr(0, &bytes[report.clone()]).is_none() {
+        return;
+    }
+    let mut text = Vec::new();
+    let (mut position, mut at) = (start, 0);
+    let mut through: Option<Origin> = None;
+    let mut found = Vec::new();
+    utf16::runs(bytes, &mut text, &mut |run_at, run| {
+        if !report.contains(&run_at) || !detector.prefilter(run) {
+            return;
+        }
+        position = position.advance(&bytes[at..run_at]);
+        at = run_at;
+        let origin = through.get_or_insert_with(|| origin.through(utf16::UTF16_LE.via()));
+        found.clear();
+        detector.scan(
+            &Chunk {
+                origin,
+                bytes: run,
+                start: position,
+                report: 0..run.len(),
+            },
+            &mut found,
+        );
+        found.drain(..).for_each(&mut *out);
+    });
 }
 
 /// Judges markers for the findings of one piece, as the detector finds them, and hands on

@@ -752,7 +752,7 @@ pub fn receive(data: &[u8]) {
 }
 
 // ---------------------------------------------------------------------------------------
-// plumbing: the zip and reftable readers on their own
+// plumbing: the zip, tar and reftable readers on their own
 
 /// One zip walk, as events: `(member name, bytes read)` or `(skipped name, why)`.
 fn zip_events(data: &[u8], most: u64) -> (Result<String, String>, Vec<String>) {
@@ -795,6 +795,50 @@ pub fn zip(data: &[u8]) {
                 "the walk counted {stats} but handed on {members} members and {skipped} skipped"
             );
         }
+        Err(e) => assert!(!e.trim().is_empty(), "an empty error"),
+    }
+}
+
+/// One tar walk, as events: `(member name, bytes read)`.
+fn tar_events(data: &[u8], most: u64) -> (Result<String, String>, Vec<String>) {
+    use intercept::plumbing::tar::walk;
+    let mut events = Vec::new();
+    let walked = walk(&mut &data[..], &mut |event| {
+        let mut body = Vec::new();
+        // A read error is the walk's to report (it ends the walk too).
+        let _ = event.content.take(most).read_to_end(&mut body);
+        events.push(format!("member {} {}", hex(event.name), body.len()));
+        Ok(())
+    });
+    let walked = walked
+        .map(|stats| format!("{stats:?}"))
+        .map_err(|e| e.to_string());
+    (walked, events)
+}
+
+/// `plumbing::tar::walk` over `data`. Panics when an invariant breaks: it ends on any
+/// input; a walk is a function of its input; what it counts is what it handed on; a member
+/// never yields more bytes than the input holds; an error says what.
+pub fn tar(data: &[u8]) {
+    const MOST: u64 = 1 << 20;
+    let first = tar_events(data, MOST);
+    let second = tar_events(data, MOST);
+    assert_eq!(first, second, "two walks of the same bytes differ");
+    let (walked, events) = first;
+    let read: usize = events
+        .iter()
+        .filter_map(|e| e.rsplit(' ').next()?.parse::<usize>().ok())
+        .sum();
+    assert!(
+        read <= data.len(),
+        "members yielded more bytes than the archive holds"
+    );
+    match walked {
+        Ok(stats) => assert!(
+            stats.contains(&format!("members: {},", events.len())),
+            "the walk counted {stats} but handed on {} members",
+            events.len()
+        ),
         Err(e) => assert!(!e.trim().is_empty(), "an empty error"),
     }
 }

@@ -25,7 +25,7 @@ shift || true
 if [ "$#" -gt 0 ]; then
   targets=("$@")
 else
-  targets=(content config push_updates receive_updates zip reftable)
+  targets=(content config push_updates receive_updates zip tar reftable)
 fi
 case $seconds in
   '' | *[!0-9]* | 0) echo "run.sh: seconds per target must be a whole number from 1, not '$seconds'" >&2; exit 2 ;;
@@ -79,14 +79,14 @@ summary=()
 for t in "${targets[@]}"; do
   bin="$bin_dir/$t"
   if [ ! -x "$bin" ]; then
-    echo "run.sh: no fuzz target '$t' (targets: content config push_updates receive_updates zip reftable)" >&2
+    echo "run.sh: no fuzz target '$t' (targets: content config push_updates receive_updates zip tar reftable)" >&2
     exit 2
   fi
   corpus="$tmp/corpus/$t"
   mkdir -p "$corpus" "$crashes/$t"
   cp -R "$here/corpus/$t/." "$corpus/"
   case $t in
-    content | zip | reftable) max_len=65536 ;;
+    content | zip | tar | reftable) max_len=65536 ;;
     *) max_len=4096 ;;
   esac
   log="$tmp/$t.log"

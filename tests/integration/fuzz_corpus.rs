@@ -130,6 +130,11 @@ fn zip_seeds_and_regressions_hold_the_invariants() {
 }
 
 #[test]
+fn tar_seeds_and_regressions_hold_the_invariants() {
+    run_all("tar", inputs("tar", &token().b64()), &|_, data| checks::tar(data));
+}
+
+#[test]
 fn reftable_seeds_and_regressions_hold_the_invariants() {
     run_all("reftable", inputs("reftable", &token().b64()), &|_, data| {
         checks::reftable(data)

@@ -10,6 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
 use crate::support::{fill, fixtures, json, token, uuid, Git, Run, TestRepo, Token};
+use intercept_test_support::compress;
 use intercept_test_support::text::{utf16, wrap};
 
 /// A file to commit: its path, its bytes, and whether it is tracked by git-lfs.
@@ -123,6 +124,118 @@ fn forms(dir: &str, make: &mut dyn FnMut() -> Token) -> Vec<Form> {
     add(
         "archives/logs.zip",
         zip(&[("app.log.gz!stored", &gz(env(&make()).as_bytes()))]),
+        false,
+    );
+    // tar and the other compressors, at every depth (issue 22).
+    let tar = |members: &[(&str, &[u8])]| {
+        let mut t = intercept_test_support::tar::Tar::new();
+        for (name, data) in members {
+            t.add(intercept_test_support::tar::Entry::file(name, data));
+        }
+        t.finish()
+    };
+    let long = format!("{}/application.properties", "very-long-directory-name".repeat(6));
+    let mut gnu = intercept_test_support::tar::Tar::new();
+    gnu.add(intercept_test_support::tar::Entry::file(&long, env(&make()).as_bytes()).gnu_long_name());
+    gnu.add(
+        intercept_test_support::tar::Entry::file(&long.replace("very", "pax"), env(&make()).as_bytes())
+            .pax_path(),
+    );
+    add("archives/backup.tar", gnu.finish(), false);
+    add(
+        "archives/charts.tar",
+        tar(&[(
+            "charts/sub-0.1.0.tgz",
+            &gz(&tar(&[(
+                "sub/values.yaml",
+                format!("token: {}\n", make().b64()).as_bytes(),
+            )])),
+        )]),
+        false,
+    );
+    let ps_in_jar = zip(&[(
+        "config/profile.ps1",
+        &utf16(&format!("$t = '{}'\r\n", make().b64()), false, true),
+    )]);
+    add(
+        "archives/release.tgz",
+        gz(&tar(&[("lib/app.jar", &ps_in_jar)])),
+        false,
+    );
+    add(
+        "archives/dump.sql.xz",
+        compress::xz(env(&make()).as_bytes()),
+        false,
+    );
+    add(
+        "archives/dump.sql.bz2",
+        compress::bzip2(env(&make()).as_bytes()),
+        false,
+    );
+    add(
+        "archives/app.log.zst",
+        compress::zstd(env(&make()).as_bytes()),
+        false,
+    );
+    add(
+        "archives/site.tar.xz",
+        compress::xz(&tar(&[("site/.env", env(&make()).as_bytes())])),
+        false,
+    );
+    add(
+        "archives/site.tar.zst",
+        compress::zstd(&tar(&[("site/.env", env(&make()).as_bytes())])),
+        false,
+    );
+    // A zip after a prefix: a zipapp, an executable jar's launch script, a program.
+    let mut pyz = b"#!/usr/bin/env python3\n".to_vec();
+    pyz.extend(zip(&[(
+        "__main__.py",
+        format!("TOKEN = '{}'\n", make().b64()).as_bytes(),
+    )]));
+    add("archives/tool.pyz", pyz, false);
+    let mut exec_jar = format!("#!/bin/bash\n{}exit 0\n", "# launch script\n".repeat(700)).into_bytes();
+    exec_jar.extend(zip(&[(
+        "BOOT-INF/classes/application.properties",
+        env(&make()).as_bytes(),
+    )]));
+    add("archives/app-exec.jar", exec_jar, false);
+    let mut exe = b"MZ\x90\x00\x03\x00\x00\x00".to_vec();
+    exe.extend((0..30_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8 | 1));
+    exe.extend(zip(&[("setup/app.env", env(&make()).as_bytes())]));
+    add("bin/setup.exe", exe, false);
+    // Depth 3 and 4.
+    let jar = zip(&[("application.properties", env(&make()).as_bytes())]);
+    let war = zip(&[("WEB-INF/lib/x.jar!stored", &jar)]);
+    add("archives/app.ear", zip(&[("app.war", &war)]), false);
+    let jar = zip(&[("application.properties", env(&make()).as_bytes())]);
+    let war = zip(&[("WEB-INF/lib/x.jar", &jar)]);
+    let ear = zip(&[("app.war", &war)]);
+    add("archives/deploy.zip", zip(&[("app.ear!stored", &ear)]), false);
+    // A small gzip cut short in its trailer: the token decoded before the cut is found.
+    let mut cut = gz(env(&make()).as_bytes());
+    cut.truncate(cut.len() - 4);
+    add("archives/cut.gz", cut, false);
+    // Mixed encodings: PowerShell 5.1's `>>` appends UTF-16LE to a UTF-8 file; ASCII
+    // appended to a UTF-16 file; both inside an archive too.
+    let mut appended = b"A=1\nB=2\n".to_vec();
+    appended.extend(utf16(
+        &format!("INTERCOM_ACCESS_TOKEN={}\r\n", make().b64()),
+        false,
+        false,
+    ));
+    add("windows/appended.env", appended, false);
+    let mut ascii_after = utf16("$a = 1\r\n$b = 2\r\n", false, true);
+    ascii_after.extend(format!("T={}\n", make().b64()).as_bytes());
+    let mut appended = b"A=1\nB=23\n".to_vec();
+    appended.extend(utf16(
+        &format!("INTERCOM_ACCESS_TOKEN={}\r\n", make().b64()),
+        false,
+        true,
+    ));
+    add(
+        "archives/windows.zip",
+        zip(&[("ascii-after.ps1", &ascii_after), ("odd/appended.env", &appended)]),
         false,
     );
     // UTF-16, as Windows PowerShell writes it.
@@ -342,6 +455,31 @@ fn parity() {
     let run = repo.intercept_in(&repo.root, &["scan", "--all", "--format", "json"]);
     run.code(1);
     seen.push(("scan --all", from_json(&run)));
+
+    // Standard input: each form on its own (not the LFS pointer, which stands for a file
+    // in the store), the same tokens at the same member paths and lines.
+    for f in all.iter().filter(|f| !f.lfs) {
+        let run = repo.intercept_stdin(&repo.root, &["scan", "--format", "json", "-"], &f.bytes);
+        let positive = f.path.starts_with("pos/");
+        run.code(if positive { 1 } else { 0 });
+        let from_stdin: Seen = from_json(&run)
+            .into_iter()
+            .map(|(fp, p, line)| {
+                let members = p.split_once('!').map_or("", |(_, m)| m).to_string();
+                (fp, members, line)
+            })
+            .collect();
+        let want: Seen = seen[0]
+            .1
+            .iter()
+            .filter(|(_, p, _)| p == &f.path || p.starts_with(&format!("{}!", f.path)))
+            .map(|(fp, p, line)| {
+                let members = p.split_once('!').map_or("", |(_, m)| m).to_string();
+                (fp.clone(), members, *line)
+            })
+            .collect();
+        assert_eq!(from_stdin, want, "scan - differs from scan PATH for {}", f.path);
+    }
 
     let (_, reference) = &seen[0];
     // Every positive form is found, once per token; no near miss anywhere.

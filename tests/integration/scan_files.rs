@@ -567,3 +567,111 @@ fn a_2_gb_file_is_read_in_bounded_memory() {
     assert!(run.stdout.contains("huge/disk.img:2:3:"), "{}", run.stdout);
     assert!(kb < 64 * 1024, "peak RSS {kb} KiB while scanning 2 GiB");
 }
+
+/// Issue 22: every new container and compressor, as `scan PATH` and `scan -` read them: a
+/// bomb stops at the cap and says so, damage says what was checked and blocks, a cut says it
+/// is cut short, and nesting past the limit names the path it did not open. Each with its
+/// twin: the same file with a token, found before the damage.
+#[test]
+fn new_formats_bombs_damage_cuts_and_depth_are_said_never_silent() {
+    use intercept_test_support::compress;
+    use intercept_test_support::tar::{Entry, Tar};
+    let scratch = Scratch::new();
+    let t = token();
+    let text = |tok: &str| {
+        let mut rng = intercept_test_support::text::XorShift(5);
+        format!("T={tok}\n")
+            + &(0..40_000)
+                .map(|_| format!("{:016x}\n", rng.next()))
+                .collect::<String>()
+    };
+    let tar = |data: &[u8]| Tar::new().add(Entry::file("dir/app.env", data)).finish();
+    type Make = Box<dyn Fn(&[u8]) -> Vec<u8>>;
+    let formats: Vec<(&str, Make)> = vec![
+        ("xz", Box::new(compress::xz)),
+        ("bz2", Box::new(compress::bzip2)),
+        ("zst", Box::new(compress::zstd)),
+        (
+            "tar.gz",
+            Box::new(move |d: &[u8]| intercept_test_support::zip::gzip(&tar(d))),
+        ),
+    ];
+    for (ext, make) in &formats {
+        // A bomb: 64 MiB of zeros against a 1 MB cap.
+        let bomb = make(&vec![0u8; 64 << 20]);
+        scratch.write(format!("{ext}/bomb.{ext}"), &bomb);
+        let run = scratch.intercept(
+            ".",
+            [
+                "scan",
+                "--max-decompressed",
+                "1000000",
+                &format!("{ext}/bomb.{ext}"),
+            ],
+        );
+        run.code(2);
+        assert!(run.stderr.contains("not fully checked"), "{ext}: {}", run.stderr);
+        // Damage in the middle: what came before (the token) is found, and it blocks.
+        let mut bad = make(text(&t.b64()).as_bytes());
+        let at = bad.len() / 2;
+        for b in &mut bad[at..at + 64] {
+            *b ^= 0xa5;
+        }
+        scratch.write(format!("{ext}/bad.{ext}"), &bad);
+        let run = scratch.intercept(".", ["scan", &format!("{ext}/bad.{ext}")]);
+        run.code(1);
+        assert!(
+            run.stderr.contains("decoded before the damage were checked")
+                || run.stderr.contains("cannot read"),
+            "{ext}: {}",
+            run.stderr
+        );
+        // Cut short: the token before the cut is found, and the cut is said.
+        let whole = make(text(&t.b64()).as_bytes());
+        let cut = &whole[..whole.len() * 2 / 3];
+        scratch.write(format!("{ext}/cut.{ext}"), cut);
+        let run = scratch.intercept(".", ["scan", &format!("{ext}/cut.{ext}")]);
+        run.code(1);
+        assert!(
+            run.stderr.contains("cut short") || run.stderr.contains("cannot read"),
+            "{ext}: {}",
+            run.stderr
+        );
+        let piped = scratch.intercept_stdin(".", &["scan", "-"], cut);
+        piped.code(1);
+        // The twin: the same cut without a token is said and passes (nothing there was
+        // left unread), unless the archive itself is cut (then a member is damaged).
+        let clean = make(text("no-token-here").as_bytes());
+        scratch.write(format!("{ext}/clean.{ext}"), &clean);
+        scratch
+            .intercept(".", ["scan", &format!("{ext}/clean.{ext}")])
+            .code(0);
+    }
+    // Seven zips deep: the innermost is not opened, and the message names where.
+    let mut bytes = format!("T={}\n", t.b64()).into_bytes();
+    for level in 0..7 {
+        bytes = intercept_test_support::zip::Zip::seekable()
+            .stored(format!("l{level}.zip"), &bytes)
+            .finish();
+    }
+    scratch.write("deep/deep.zip", &bytes);
+    let run = scratch.intercept(".", ["scan", "deep"]);
+    run.code(1); // the stored members' bytes still hold the token, raw
+    assert!(
+        run.stderr
+            .contains("deep/deep.zip!l6.zip!l5.zip!l4.zip!l3.zip!l2.zip!l1.zip was not opened"),
+        "{}",
+        run.stderr
+    );
+    // Its twin without a token: still not a silent pass.
+    let mut bytes = b"nothing\n".to_vec();
+    for level in 0..7 {
+        bytes = intercept_test_support::zip::Zip::seekable()
+            .deflated(format!("l{level}.zip"), &bytes)
+            .finish();
+    }
+    scratch.write("deep/deep.zip", &bytes);
+    let run = scratch.intercept(".", ["scan", "deep"]);
+    run.code(2);
+    assert!(run.stderr.contains("more than 6 levels deep"), "{}", run.stderr);
+}

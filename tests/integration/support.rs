@@ -205,6 +205,33 @@ impl Scratch {
         }
         Run::new(cmd.output().unwrap(), "intercept")
     }
+
+    /// Runs `intercept ARGS` in `cwd` with `input` on its standard input.
+    pub fn intercept_stdin(&self, cwd: impl AsRef<Path>, args: &[&str], input: &[u8]) -> Run {
+        let mut cmd = hermetic(bin(), &self.home());
+        cmd.current_dir(self.path().join(cwd)).args(args);
+        run_with_stdin(cmd, input)
+    }
+}
+
+/// Runs `cmd` with `input` on its standard input.
+fn run_with_stdin(mut cmd: Command, input: &[u8]) -> Run {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        // intercept may stop reading early (at its cap): a broken pipe is its business.
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    Run::new(out, "intercept")
 }
 
 /// Makes sure this thread's git can write a reftable repository (git >= 2.45): a machine
@@ -301,6 +328,13 @@ impl TestRepo {
         let mut cmd = hermetic(bin(), &self.home());
         cmd.current_dir(dir).args(args);
         Run::new(cmd.output().unwrap(), "intercept")
+    }
+
+    /// Runs intercept in `dir` with `input` on its standard input.
+    pub fn intercept_stdin(&self, dir: impl AsRef<Path>, args: &[&str], input: &[u8]) -> Run {
+        let mut cmd = hermetic(bin(), &self.home());
+        cmd.current_dir(dir).args(args);
+        run_with_stdin(cmd, input)
     }
 
     /// `intercept install --global` (what ./install.sh ends with).

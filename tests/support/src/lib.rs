@@ -10,6 +10,8 @@
 //!   or git 2.55 built from `../shared/git/` where a test needs a newer one).
 //! - [`repo`]: fixture repositories built by shell scripts run under that environment.
 //! - [`text`]: UTF-16 text, wrapped values, a deterministic byte source.
+//! - [`tar`], [`compress`]: tar archives (ustar, GNU long names, pax), and xz, bzip2 and
+//!   zstd streams made with the crates intercept reads them with.
 //! - [`zip`]: zip archives built byte by byte, in every layout the readers must take
 //!   (seekable, streamed with data descriptors, zip64), so no test depends on what one
 //!   version of Python's `zipfile` writes.
@@ -17,8 +19,10 @@
 //! This crate never depends on intercept: unit tests use it, and a dependency on the crate
 //! under test would build that crate twice.
 
+pub mod compress;
 pub mod git;
 pub mod repo;
+pub mod tar;
 pub mod text;
 pub mod token;
 pub mod zip;

@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use intercept_test_support::compress;
+use intercept_test_support::tar::{Entry, Tar};
 use intercept_test_support::token;
 use intercept_test_support::zip::{gzip, Zip};
 
@@ -194,6 +196,27 @@ fn seeds(out: &Out) {
         [&[0xFF, 0xFE][..], &utf16(&ps1, false)].concat(),
     );
     out.write(c, "utf16be.ps1", utf16(&ps1, true));
+    // Issue 22's containers and encodings.
+    let tar = Tar::new()
+        .add(Entry::file("etc/app.env", env.as_bytes()))
+        .add(Entry::file(&format!("{}/long.env", "d".repeat(120)), env.as_bytes()).gnu_long_name())
+        .add(Entry::file("lib/app.jar", &inner))
+        .finish();
+    out.write(c, "bundle.tgz", gzip(&tar));
+    out.write(c, "bundle.tar.xz", compress::xz(&tar));
+    out.write(c, "dump.sql.bz2", compress::bzip2(env.as_bytes()));
+    out.write(c, "app.log.zst", compress::zstd(env.as_bytes()));
+    out.write(c, "tool.pyz", [&b"#!/usr/bin/env python3\n"[..], &inner].concat());
+    out.write(
+        c,
+        "appended.env",
+        [
+            &b"A=1\n"[..],
+            &utf16(&format!("INTERCOM_ACCESS_TOKEN={tok}\r\n"), false),
+        ]
+        .concat(),
+    );
+    out.write("tar", "bundle.tar", tar);
     out.write(c, "lfs-pointer.txt", out.lfs_object(env.as_bytes()));
     out.write(c, "lfs-pointer-gzip.txt", out.lfs_object(&gzip(env.as_bytes())));
 
