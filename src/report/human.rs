@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use super::describe;
 use crate::allowlist::Allowed;
 use crate::finding::Finding;
+use crate::origin::Subject;
 use crate::scan::{Notice, Problem, Sink, Summary};
 
 /// `[commit ]path:line:column: Intercom access token dG9rOmE5…OjA= (plain, fingerprint …)`
@@ -222,6 +223,12 @@ impl Blocked<'static> {
                 bypass: None,
                 list_all: "intercept scan --range <remote>/<branch>..",
             },
+            "applypatch-msg" => Blocked {
+                action: "patch",
+                remove: "from the patch's message (`git am --abort`, edit the patch, apply it again)",
+                bypass: Some("git am --no-verify"),
+                list_all: "intercept scan <the patch file>",
+            },
             "commit-msg" => Blocked {
                 action: "commit",
                 remove: "from the commit message",
@@ -321,7 +328,14 @@ impl Sink for Block<'_> {
                  old one.\n  \
                  3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow it\n     \
                  (then commit .intercept.toml with it):\n",
-                b.remove
+                // A push option is no commit: it is taken out of the command, not the history.
+                if n == self.findings.len() as u64
+                    && self.findings.iter().all(|f| f.origin.subject == Subject::PushOption)
+                {
+                    "from the push options (`git push -o ...`) and push again"
+                } else {
+                    b.remove
+                }
             )?;
             let mut shown = Vec::new();
             for f in &self.findings {

@@ -278,6 +278,11 @@ fn git_am_of_a_patch_whose_message_holds_a_token_is_stopped() {
             run.stderr
         );
         assert!(run.stderr.contains("(commit message)"), "{git:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("blocked this patch"),
+            "{git:?}: {}",
+            run.stderr
+        );
         assert_eq!(repo.head(), head, "{git:?}");
         repo.git(&["am", "--abort"]).code(0);
         // Twin: the same patch with a near miss applies.
@@ -334,6 +339,7 @@ fn a_push_option_holding_a_token_is_rejected_by_pre_receive() {
     let run = repo.git(&["push", "-o", &format!("ci.variable=T={t}"), "checked", "main"]);
     run.code(1);
     assert!(run.stderr.contains("(push option 0)"), "{}", run.stderr);
+    assert!(run.stderr.contains("from the push options"), "{}", run.stderr);
     assert_eq!(repo.refs_of(&checked), before);
     repo.git(&[
         "push",
