@@ -174,3 +174,17 @@ impl fmt::Debug for PathText {
         fmt::Display::fmt(&Escaped(&self.0), f)
     }
 }
+
+/// intercept's cache directory: `$XDG_CACHE_HOME/intercept`, else `~/.cache/intercept`
+/// (what one git command decided, what pre-push checked); `uninstall --global` removes it.
+pub fn cache_dir() -> Option<std::path::PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| std::path::PathBuf::from(h).join(".cache"))
+        })?;
+    Some(cache.join("intercept"))
+}

@@ -364,11 +364,11 @@ pub fn uninstall_global() -> Result<Done, InstallError> {
     }
     Record::default().write()?;
     let _ = fs::remove_file(Registry::path()?);
-    if let Some(memos) = super::memo::dir() {
-        let _ = fs::remove_dir_all(&memos);
-        if let Some(parent) = memos.parent() {
-            let _ = fs::remove_dir(parent);
-        }
+    if let Some(cache) = crate::path::cache_dir() {
+        // What hooks kept between runs: the memos, pre-push's record of checked pushes.
+        let _ = fs::remove_dir_all(cache.join("memo"));
+        let _ = fs::remove_dir_all(cache.join("pushes"));
+        let _ = fs::remove_dir(&cache);
     }
     lock.remove(&dir);
     let _ = fs::remove_dir(&dir);

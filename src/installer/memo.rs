@@ -89,15 +89,7 @@ impl Subject {
 
 /// Where the memos are kept.
 pub fn dir() -> Option<PathBuf> {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })?;
-    Some(cache.join("intercept").join("memo"))
+    crate::path::cache_dir().map(|c| c.join("memo"))
 }
 
 fn path(base: &Path, git_dir: &Path, event: &str) -> Option<PathBuf> {

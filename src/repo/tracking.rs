@@ -17,8 +17,8 @@
 //!    fetch of only some branches) unless a push recorded as in 3 updated the ref since
 //!    (the record holds a digest of `FETCH_HEAD` as it was: no fetch came between).
 //! 3. Without that: the ref's newest reflog entry. `update by push` counts when intercept's
-//!    pre-push recorded, before that push, that it checked this ref at this id for this
-//!    URL, and where the reflog would grow (`record_push`): the entry must start exactly
+//!    pre-push recorded (in the user's cache), before that push, that it checked this ref at
+//!    this id for this URL, and where the reflog would grow (`record_push`): the entry must start exactly
 //!    there, so a push that failed, went elsewhere or was made before `git remote set-url`
 //!    proves nothing, with no clock involved. A fetch counts when every config file git
 //!    reads is strictly older than it (the fetch used today's URL; a change within the same
@@ -51,10 +51,17 @@ struct Entry {
     message: String,
 }
 
-/// Where intercept's record of checked pushes is kept (in the common git directory, never
-/// in a work tree).
-fn pushes_file(common: &Path) -> PathBuf {
-    common.join("intercept").join("pushes")
+/// Where intercept's record of checked pushes to this repository's remotes is kept: the
+/// user's cache (`~/.cache/intercept/pushes/<repository>`), so that nothing is left in any
+/// repository after `uninstall --global`.
+fn pushes_file(common: &Path) -> Option<PathBuf> {
+    use sha2::Digest as _;
+    let common = std::fs::canonicalize(common).ok()?;
+    let key: String = sha2::Sha256::digest(crate::path::os_bytes(common.as_os_str()))[..10]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Some(crate::path::cache_dir()?.join("pushes").join(key))
 }
 
 /// The record is cut to its newer half past this size.
@@ -116,7 +123,9 @@ pub fn record_push(repo: &gix::Repository, remote: &str, push_url: &str, pushed:
     if lines.is_empty() {
         return;
     }
-    let path = pushes_file(common);
+    let Some(path) = pushes_file(common) else {
+        return;
+    };
     let result = (|| -> std::io::Result<()> {
         std::fs::create_dir_all(path.parent().expect("the record is in a directory"))?;
         if std::fs::metadata(&path).is_ok_and(|m| m.len() > PUSHES_LIMIT) {
@@ -456,7 +465,9 @@ pub fn known_tips(
         .and_then(|e| e.message.strip_prefix("clone: from ").map(url_key))
         .is_some_and(|from| fetch.as_deref().is_some_and(|f| url_key(f) == from));
     let reftable = crate::plumbing::reftable::is_reftable(common);
-    let records = std::fs::read_to_string(pushes_file(common)).unwrap_or_default();
+    let records = pushes_file(common)
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
     let mut known = Known::default();
     let mut left_out = Vec::new();
     for (name, id) in tracking {

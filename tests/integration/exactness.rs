@@ -479,6 +479,14 @@ fn trust_after_set_url_in_the_same_second_is_not_given() {
         assert!(run.stderr.contains("old.env"), "{git:?}: {}", run.stderr);
         assert!(maker.refs_of(&b).is_empty(), "{git:?}");
         let _ = &a;
+        // The record lives in the user's cache, and uninstall takes it away.
+        let record = maker.home().join(".cache/intercept/pushes");
+        assert!(record.is_dir(), "{git:?}");
+        maker
+            .intercept_in(&maker.root, &["uninstall", "--global"])
+            .code(0);
+        assert!(!record.exists(), "{git:?}");
+        assert!(!maker.root.join(".git/intercept").exists(), "{git:?}");
     }
 }
 

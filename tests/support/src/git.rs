@@ -40,6 +40,7 @@ pub fn hermetic(program: impl AsRef<OsStr>, home: &Path) -> Command {
     }
     cmd.env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
         .env("GIT_AUTHOR_NAME", "Ada Tester")
