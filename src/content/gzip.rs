@@ -167,8 +167,9 @@ impl<R: BufRead> Read for Members<R> {
     }
 }
 
-/// Consumes zero bytes; true when nothing else follows them.
-fn skip_zeros(input: &mut dyn BufRead) -> io::Result<bool> {
+/// Consumes zero bytes (the padding after a gzip or zstd stream); true when nothing else
+/// follows them.
+pub(super) fn skip_zeros(input: &mut dyn BufRead) -> io::Result<bool> {
     loop {
         let head = input.fill_buf()?;
         if head.is_empty() {

@@ -13,6 +13,7 @@ use std::io::{self, BufRead, Read};
 use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 
 use super::decoder::{Decoder, Head, Views};
+use super::gzip::skip_zeros;
 use crate::origin::Via;
 
 /// The zstd decoder.
@@ -190,21 +191,6 @@ fn read_up_to(input: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(got)
-}
-
-/// Consumes zero bytes; true when nothing else follows them.
-fn skip_zeros(input: &mut dyn BufRead) -> io::Result<bool> {
-    loop {
-        let head = input.fill_buf()?;
-        if head.is_empty() {
-            return Ok(true);
-        }
-        let zeros = head.iter().take_while(|&&b| b == 0).count();
-        if zeros == 0 {
-            return Ok(false);
-        }
-        input.consume(zeros);
-    }
 }
 
 /// A reader that remembers whether its input ended.
