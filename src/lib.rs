@@ -26,6 +26,8 @@
 //!   JSON, SARIF).
 //! - [`outcome`] maps the result to the exit code: 0 clean, 1 blocked, 2 unchecked.
 //! - [`redact`] is the one step every string passes on its way out.
+//! - [`remedy`] acts on findings after a scan: liveness checks and history purge, the only
+//!   code that uses a token (from the detector's vault, never from a finding).
 //! - [`plumbing`] holds general readers (zip, reftable, objects, packs) that import nothing
 //!   from the rest; `tests/integration/architecture.rs` checks the direction. It is public
 //!   for the fuzz targets that exercise the zip and reftable readers on their own.
@@ -48,6 +50,7 @@ pub(crate) mod plan;
 pub mod plumbing;
 pub mod progress;
 pub mod redact;
+pub mod remedy;
 pub(crate) mod repo;
 pub mod report;
 pub mod scan;

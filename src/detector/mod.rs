@@ -18,6 +18,9 @@
 
 mod decode;
 mod token;
+mod vault;
+
+pub use vault::{Secret, Vault};
 
 use std::ops::Range;
 
@@ -26,7 +29,7 @@ use aho_corasick::{packed, AhoCorasick, Input, Span};
 use crate::chunk::{Chunk, CONTEXT_AFTER, CONTEXT_BEFORE};
 use crate::finding::{Encoding, Finding, Fingerprint, Kind, Redacted};
 use decode::{back_symbols, LineBreaks, Symbols, MAX_SPAN_PER_SYMBOL, MAX_WRAPS, MAX_WRAP_LEN};
-use token::{plausible_prefix, structure_len, Shown, Token, MAX_TEXT, MIN_TEXT};
+use token::{plausible_prefix, structure_len, Shown, Token, MAX_B64, MAX_TEXT, MIN_TEXT};
 
 /// What an anchor means and how to decode from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,6 +113,8 @@ const _: () = assert!(3 + MAX_WRAP_LEN <= CONTEXT_BEFORE);
 /// One detector per process: building the searcher is the expensive part.
 pub struct Detector {
     anchors: Anchors,
+    /// Where the tokens found are kept, for `scan --verify` and `purge` only.
+    vault: Option<Vault>,
 }
 
 /// The anchor search. Teddy (aho-corasick's packed SIMD searcher) over the anchors'
@@ -185,6 +190,8 @@ struct Hit {
     encoding: Encoding,
     redacted: Redacted,
     fingerprint: Fingerprint,
+    /// The token's canonical base64 (on the stack; read only when a vault keeps it).
+    canonical: ([u8; MAX_B64], u8),
 }
 
 impl Default for Detector {
@@ -197,7 +204,22 @@ impl Detector {
     pub fn new() -> Self {
         Self {
             anchors: Anchors::new(),
+            vault: None,
         }
+    }
+
+    /// A detector that also keeps every token it finds, by fingerprint, for the commands
+    /// that must use them (`scan --verify`, `purge`). Never for hooks or printing.
+    pub fn keeping_secrets() -> Self {
+        Self {
+            anchors: Anchors::new(),
+            vault: Some(Vault::default()),
+        }
+    }
+
+    /// The tokens found so far, when this detector keeps them.
+    pub fn vault(&self) -> Option<&Vault> {
+        self.vault.as_ref()
     }
 
     /// True when `bytes` hold an anchor, i.e. may hold a token. Cheap: use it to decide
@@ -275,6 +297,9 @@ impl Detector {
                 encoding = %hit.encoding,
                 "token found"
             );
+            if let Some(vault) = &self.vault {
+                vault.keep(hit.fingerprint, &hit.canonical.0[..usize::from(hit.canonical.1)]);
+            }
             each(Finding {
                 origin: chunk.origin.clone(),
                 line: position.line,
@@ -493,12 +518,14 @@ fn check(hay: &[u8], at: usize, anchor: Anchor, whole: bool) -> Option<Hit> {
 }
 
 fn hit(span: Range<usize>, encoding: Encoding, token: Token<'_>, shown: Shown) -> Hit {
+    let canonical = token.canonical_copy();
     Hit {
         offset: span.start,
         end: span.end,
         encoding,
         redacted: token.redacted(shown),
-        fingerprint: token.fingerprint(),
+        fingerprint: token::fingerprint_of(&canonical.0[..usize::from(canonical.1)]),
+        canonical,
     }
 }
 

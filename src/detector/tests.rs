@@ -518,3 +518,33 @@ fn redaction_of_long_token_like_runs_masks_each_run_once() {
         );
     }
 }
+
+#[test]
+fn a_vault_keeps_each_token_canonically_once_and_only_when_asked() {
+    let text = token_text();
+    let t = STANDARD.encode(&text);
+    let nested = STANDARD.encode(format!("x{t}"));
+    let trimmed = t.trim_end_matches('=');
+    let bytes = format!("A={t}\nB={trimmed}\nC={text}\nD={nested}\n");
+    let origin = Origin::file("t");
+    let keeping = Detector::keeping_secrets();
+    let mut out = Vec::new();
+    keeping.scan(&Chunk::whole(&origin, bytes.as_bytes()), &mut out);
+    assert_eq!(out.len(), 4, "{out:?}");
+    let vault = keeping.vault().expect("a keeping detector has a vault");
+    let all = vault.all();
+    assert_eq!(
+        all.len(),
+        1,
+        "one token, whatever its forms: {:?}",
+        out.iter()
+            .map(|f| (f.encoding, f.fingerprint.short()))
+            .collect::<Vec<_>>()
+    );
+    let (fingerprint, secret) = &all[0];
+    assert_eq!(secret.expose(), t.as_bytes(), "the canonical padded base64");
+    assert!(out.iter().all(|f| f.fingerprint == *fingerprint));
+    assert_eq!(format!("{secret:?}"), "Secret(…)");
+    assert!(!format!("{vault:?}").contains(&t[8..20]));
+    assert!(Detector::new().vault().is_none());
+}

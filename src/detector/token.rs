@@ -17,7 +17,7 @@ pub(super) const MIN_TEXT: usize = 4 + 36 + 4;
 /// More digits than this in a field is not a token ("small decimal integers").
 const MAX_DIGITS: usize = 10;
 /// Canonical base64 of the longest token text.
-const MAX_B64: usize = MAX_TEXT.div_ceil(3) * 4;
+pub(super) const MAX_B64: usize = MAX_TEXT.div_ceil(3) * 4;
 
 /// Where the UUID's separators sit (relative to the UUID's start).
 const UUID_SEPARATORS: [usize; 4] = [8, 13, 18, 23];
@@ -109,12 +109,25 @@ impl Token<'_> {
         Redacted(format!("{head}\u{2026}{tail}"))
     }
 
+    /// The canonical base64 and its length, by value (for a vault).
+    pub fn canonical_copy(&self) -> ([u8; MAX_B64], u8) {
+        let mut buf = [0u8; MAX_B64];
+        let n = self.canonical(&mut buf);
+        (buf, u8::try_from(n).unwrap_or(0))
+    }
+
     /// SHA-256 of the canonical base64 form.
+    #[cfg(test)]
     pub fn fingerprint(&self) -> Fingerprint {
         let mut buf = [0u8; MAX_B64];
         let n = self.canonical(&mut buf);
-        Fingerprint(Sha256::digest(&buf[..n]).into())
+        fingerprint_of(&buf[..n])
     }
+}
+
+/// SHA-256 of a token's canonical base64 form.
+pub(super) fn fingerprint_of(canonical: &[u8]) -> Fingerprint {
+    Fingerprint(Sha256::digest(canonical).into())
 }
 
 #[cfg(test)]

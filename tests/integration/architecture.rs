@@ -162,6 +162,32 @@ fn every_never_of_the_design_holds() {
     }
 }
 
+/// A token's bytes leave the detector only through `Secret::expose`, and only `remedy/`
+/// (liveness checks, purge) calls it.
+#[test]
+fn only_remedy_exposes_a_secret() {
+    let src = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
+    let mut stack = vec![src.to_path_buf()];
+    let mut callers = BTreeSet::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("tests.rs") {
+                let text = code(&std::fs::read_to_string(&path).unwrap());
+                if text.contains(".expose()") {
+                    callers.insert(module_of(path.strip_prefix(src).unwrap()));
+                }
+            }
+        }
+    }
+    assert!(
+        callers.iter().all(|m| m == "remedy"),
+        "Secret::expose is called outside remedy/: {callers:?}"
+    );
+}
+
 #[test]
 fn nothing_but_main_imports_commands_and_nothing_but_commands_reads_the_command_line() {
     for (from, names) in &graph() {

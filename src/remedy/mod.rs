@@ -1,0 +1,10 @@
+//! After a leak: what a scan's findings mean and what to do about them. Runs after the scan
+//! session, on its findings and (for the two steps that must use a token) the detector's
+//! [`Vault`](crate::detector::Vault):
+//!
+//! - [`verify`]: is a token live? One `GET /me` to Intercom's API per distinct token.
+//!
+//! The only module that calls [`Secret::expose`](crate::detector::Secret::expose)
+//! (`tests/integration/architecture.rs` checks it).
+
+pub mod verify;
