@@ -153,6 +153,16 @@ pub struct ScanArgs {
     /// Also list the tokens an allow-list entry or an inline marker allowed, with the reason.
     #[arg(long)]
     pub show_allowed: bool,
+
+    /// Ask Intercom whether each distinct token found is live: one `GET /me` per token
+    /// (the token leaves this machine, to Intercom only). Never done by a hook.
+    #[arg(long)]
+    pub verify: bool,
+
+    /// Where --verify asks (default https://api.intercom.io; also INTERCEPT_INTERCOM_API):
+    /// a regional host, a proxy, a test server. Plain http only to this machine.
+    #[arg(long, value_name = "URL", requires = "verify")]
+    pub intercom_api: Option<String>,
 }
 
 #[derive(Debug, Args)]

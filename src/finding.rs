@@ -151,6 +151,48 @@ pub struct Finding {
     pub fingerprint: Fingerprint,
     /// An allow marker on the token's physical line (`intercept:allow`, …), if there is one.
     pub marker: Option<&'static str>,
+    /// Whether the token works, when `scan --verify` asked Intercom (never the detector).
+    pub verification: Option<Verification>,
+}
+
+/// What Intercom's API said of a token (`GET /me`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verification {
+    pub status: Liveness,
+    /// The workspace (Intercom app) the token belongs to, when live.
+    pub workspace: Option<Workspace>,
+    /// Why the status is what it is (`401 unauthorized: Access Token Invalid`, `timed out
+    /// after 10 s`), for `invalid` and `unknown`.
+    pub reason: Option<String>,
+}
+
+/// `live` (200), `invalid` (401) or `unknown` (anything else).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Liveness {
+    Live,
+    Invalid,
+    Unknown,
+}
+
+impl Liveness {
+    /// Stable identifier used in JSON and SARIF.
+    pub fn id(self) -> &'static str {
+        match self {
+            Liveness::Live => "live",
+            Liveness::Invalid => "invalid",
+            Liveness::Unknown => "unknown",
+        }
+    }
+}
+
+/// The Intercom workspace a live token opens: its name, app id (`id_code`) and region, and
+/// the admin it acts as, with the email masked (`j…@acme.com`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Workspace {
+    pub name: Option<String>,
+    pub app_id: Option<String>,
+    pub region: Option<String>,
+    pub admin: Option<String>,
 }
 
 impl Finding {

@@ -128,6 +128,19 @@ pub struct Origin {
     pub author: Option<String>,
     /// The commit's author date (ISO 8601), where known.
     pub date: Option<String>,
+    /// The remotes that already have `commit` (`source::reach`): `None` where not asked or
+    /// not known (files, staged changes), empty when only this clone has it.
+    pub remotes: Option<Vec<Remote>>,
+    /// The local branches whose history holds `commit`, where asked.
+    pub branches: Vec<String>,
+}
+
+/// A remote that holds a commit: its name (`.` for a bare repository itself, a server or
+/// a mirror) and its URL without credentials.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Remote {
+    pub name: String,
+    pub url: Option<String>,
 }
 
 impl Origin {

@@ -14,6 +14,8 @@ pub enum Error {
     #[error(transparent)]
     Start(#[from] crate::plan::StartError),
     #[error(transparent)]
+    Api(#[from] crate::remedy::verify::ApiError),
+    #[error(transparent)]
     Allow(#[from] AllowError),
     #[error(transparent)]
     Meta(#[from] MetaError),

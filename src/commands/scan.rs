@@ -6,18 +6,39 @@ use std::sync::Arc;
 
 use crate::cli::{FormatArg, ScanArgs};
 use crate::config::Flags;
+use crate::detector::Detector;
 use crate::outcome::Outcome;
-use crate::plan::{self, Check, Plan, Range, StartError};
+use crate::plan::{self, Check, Plan, Range};
+use crate::remedy::verify::{Api, Checker, DEFAULT_API};
 use crate::report::human::{Footer, Listing};
 use crate::report::json::Json;
 use crate::report::progress::Progress;
 use crate::report::sarif::{RunInfo, Sarif, Vcs};
 use crate::scan::Sink;
 
-pub fn run(args: &ScanArgs) -> Result<Outcome, StartError> {
+pub fn run(args: &ScanArgs) -> Result<Outcome, super::Error> {
     let plan = plan_of(args);
     // When it cannot start: one line (from main), and no report: nothing was scanned.
     plan::can_start(&plan)?;
+    let checker = match args.verify {
+        true => {
+            let from_env = std::env::var("INTERCEPT_INTERCOM_API")
+                .ok()
+                .filter(|v| !v.trim().is_empty());
+            let base = args.intercom_api.clone().or(from_env);
+            Some(Checker::new(Api::parse(base.as_deref().unwrap_or(DEFAULT_API))?))
+        }
+        false => None,
+    };
+    // Only a scan that verifies keeps the tokens it finds (to send them to Intercom).
+    let keeping;
+    let detector = match checker {
+        Some(_) => {
+            keeping = Detector::keeping_secrets();
+            &keeping
+        }
+        None => crate::redact::detector(),
+    };
     let mut out = super::stdout();
     let mut err = super::stderr();
     // Machine formats carry problems in the document; people see them (and the summary) on
@@ -27,7 +48,8 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, StartError> {
         FormatArg::Json => Box::new(Footer::new(Json::new(&mut out), &mut err)),
         FormatArg::Sarif => Box::new(Footer::new(Sarif::new(&mut out, run_info(&plan)), &mut err)),
     };
-    let cx = plan::Context::new(crate::redact::detector());
+    let mut cx = plan::Context::new(detector);
+    cx.checker = checker;
     let progress = matches!(plan.check, Check::Audit).then(|| {
         let flag = Arc::clone(&cx.interrupt);
         // Ignored if a handler exists already (a second scan in one process).

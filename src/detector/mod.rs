@@ -311,6 +311,7 @@ impl Detector {
                 redacted: hit.redacted,
                 fingerprint: hit.fingerprint,
                 marker: marker_beside(hay, hit.offset..hit.end),
+                verification: None,
             });
         };
         // Hits come in the order their cores are found. A split anchor's second core can

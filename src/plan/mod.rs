@@ -8,6 +8,7 @@
 //! So a hook and the scan that reproduces it are one plan: `pre-push` and `scan --range`
 //! share the range walk, `pre-commit` and `scan --staged` the staged check.
 
+mod annotate;
 mod cleanup;
 pub mod hook;
 mod run;

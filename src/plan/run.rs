@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use gix::ObjectId;
 
+use super::annotate::{Annotate, Verify};
 use super::{Check, Plan, Range};
 use crate::config::{self, ConfigError, Settings};
 use crate::content::lfs;
@@ -15,6 +16,7 @@ use crate::detector::Detector;
 use crate::outcome::Outcome;
 use crate::path::PathText;
 use crate::progress::Counters;
+use crate::remedy::verify::Checker;
 use crate::repo::{self, RepoError};
 use crate::report::human::Brought;
 use crate::scan::{Budget, Problem, Session, Sink, Summary};
@@ -33,6 +35,9 @@ pub struct Context<'a> {
     pub detector: &'a Detector,
     pub interrupt: Arc<AtomicBool>,
     pub counters: Arc<Counters>,
+    /// `scan --verify`: asks Intercom whether each token found works (the detector must
+    /// keep the tokens: `Detector::keeping_secrets`).
+    pub checker: Option<Checker>,
 }
 
 impl<'a> Context<'a> {
@@ -41,7 +46,16 @@ impl<'a> Context<'a> {
             detector,
             interrupt: Arc::default(),
             counters: Arc::default(),
+            checker: None,
         }
+    }
+
+    /// What `Annotate` needs to verify tokens, when asked to.
+    fn verify(&self) -> Option<Verify<'_>> {
+        Some(Verify {
+            checker: self.checker.as_ref()?,
+            vault: self.detector.vault()?,
+        })
     }
 }
 
@@ -92,12 +106,12 @@ pub fn run(plan: &Plan, cx: &Context<'_>, sink: &mut dyn Sink) -> Outcome {
     let flags = &plan.flags;
     let d = cx.detector;
     let result = match &plan.check {
-        Check::Files(paths) => files(d, paths, flags, sink),
-        Check::Staged => staged(d, flags, sink),
+        Check::Files(paths) => files(d, paths, flags, &mut Annotate::new(sink, None, cx.verify())),
+        Check::Staged => staged(d, flags, &mut Annotate::new(sink, None, cx.verify())),
         Check::Message { file, cut } => self::message(d, file.as_deref(), *cut, sink),
         Check::Push { remote, url, input } => pre_push(d, remote.as_deref(), url.as_deref(), input, sink),
         Check::Receive { input } => pre_receive(d, input, sink),
-        Check::Range(range) => self::range(d, range, flags, sink),
+        Check::Range(range) => self::range(cx, range, flags, sink),
         Check::Audit => audit(cx, flags, sink),
     };
     result.unwrap_or_else(|e| failed(sink, &e))
@@ -300,7 +314,9 @@ fn pre_push(
     let mut walk = CommitWalk::new(&repo, objects, &dirs, pushed, hidden)?;
     let settings = config::layers::for_tips(objects, walk.tips(), &config::Flags::default())?;
     let lfs = lfs_store(&repo);
-    let mut session = Session::new(d, &settings, Some(&lfs), sink);
+    // A blocked push says where its tokens already are (another remote).
+    let mut annotate = Annotate::new(sink, Some(&repo), None);
+    let mut session = Session::new(d, &settings, Some(&lfs), &mut annotate);
     if let Some(doubt) = doubt {
         session.notice(doubt);
     }
@@ -389,7 +405,13 @@ fn pre_receive(d: &Detector, input: &[u8], sink: &mut dyn Sink) -> Result<Outcom
 }
 
 /// `intercept scan --range A..B` (or `B`: all of its history): the same walk and scan.
-fn range(d: &Detector, range: &Range, flags: &config::Flags, sink: &mut dyn Sink) -> Result<Outcome, Error> {
+fn range(
+    cx: &Context<'_>,
+    range: &Range,
+    flags: &config::Flags,
+    sink: &mut dyn Sink,
+) -> Result<Outcome, Error> {
+    let d = cx.detector;
     let repo = repo::open()?;
     let tip = repo::refs::resolve(&repo, &range.tip)?;
     let hidden = match &range.hidden {
@@ -404,7 +426,8 @@ fn range(d: &Detector, range: &Range, flags: &config::Flags, sink: &mut dyn Sink
     let mut walk = CommitWalk::new(&repo, &repo.objects, &dirs, pushed, hidden)?;
     let settings = config::layers::for_tips(&repo.objects, walk.tips(), flags)?;
     let lfs = lfs_store(&repo);
-    let mut session = Session::new(d, &settings, Some(&lfs), sink);
+    let mut annotate = Annotate::new(sink, Some(&repo), cx.verify());
+    let mut session = Session::new(d, &settings, Some(&lfs), &mut annotate);
     session.run(&mut walk);
     Ok(session.finish())
 }
@@ -414,7 +437,8 @@ fn audit(cx: &Context<'_>, flags: &config::Flags, sink: &mut dyn Sink) -> Result
     let repo = repo::open()?;
     let settings = config::layers::for_head(&repo, flags)?;
     let lfs = lfs_store(&repo);
-    let mut session = Session::new(cx.detector, &settings, Some(&lfs), sink);
+    let mut annotate = Annotate::new(sink, Some(&repo), cx.verify());
+    let mut session = Session::new(cx.detector, &settings, Some(&lfs), &mut annotate);
     session.run(&mut Database {
         repo: &repo,
         interrupt: Arc::clone(&cx.interrupt),

@@ -8,12 +8,47 @@ use std::io::{self, Write};
 
 use super::describe;
 use crate::allowlist::Allowed;
-use crate::finding::Finding;
+use crate::finding::{Finding, Fingerprint, Liveness, Verification};
+use crate::origin::Remote;
 use crate::origin::Subject;
 use crate::scan::{Notice, Problem, Sink, Summary};
 
 /// `[commit ]path:line:column: Intercom access token dG9rOmE5…OjA= (plain, fingerprint …)`
+/// and, with `--verify`, what Intercom said (`: live, workspace Acme (app abc12345)`).
 pub fn line(f: &Finding) -> String {
+    let mut text = place_and_token(f);
+    if let Some(v) = &f.verification {
+        text.push_str(": ");
+        text.push_str(&verdict(v));
+    }
+    text
+}
+
+/// `live, workspace Acme (app abc12345, US), as j…@acme.com`, `invalid (401 …)`, `unknown (…)`.
+pub fn verdict(v: &Verification) -> String {
+    match (v.status, &v.workspace) {
+        (Liveness::Live, Some(w)) => {
+            let mut text = format!("live, workspace {}", w.name.as_deref().unwrap_or("(unnamed)"));
+            let about: Vec<&str> = [w.app_id.as_deref(), w.region.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            if !about.is_empty() {
+                text.push_str(&format!(" (app {})", about.join(", ")));
+            }
+            if let Some(admin) = &w.admin {
+                text.push_str(&format!(", as {admin}"));
+            }
+            text
+        }
+        (status, _) => match &v.reason {
+            Some(reason) => format!("{} ({reason})", status.id()),
+            None => status.id().to_string(),
+        },
+    }
+}
+
+fn place_and_token(f: &Finding) -> String {
     let object = f
         .origin
         .object()
@@ -50,6 +85,160 @@ pub struct Listing<'w> {
     pub err: &'w mut dyn Write,
     pub show_allowed: bool,
     error: Option<io::Error>,
+    tracks: Tracks,
+}
+
+/// What a history scan learnt of each distinct token, for the summary at its end: where
+/// it first came in, which branches and remotes have it, what Intercom said.
+#[derive(Default)]
+struct Tracks {
+    order: Vec<Fingerprint>,
+    by: std::collections::HashMap<Fingerprint, Track>,
+    /// Distinct tokens past [`Tracks::MAX`], counted only.
+    more: u64,
+}
+
+struct Track {
+    redacted: String,
+    places: u64,
+    /// The earliest commit that adds it: (date, commit).
+    first: Option<(String, String)>,
+    branches: std::collections::BTreeSet<String>,
+    remotes: std::collections::BTreeSet<Remote>,
+    verification: Option<Verification>,
+}
+
+impl Tracks {
+    /// Distinct tokens summarized at most (memory stays bounded whatever a history holds).
+    const MAX: usize = 1000;
+
+    fn add(&mut self, f: &Finding) {
+        // Only findings in commits say where a token has gone.
+        let Some(remotes) = &f.origin.remotes else {
+            return;
+        };
+        if !self.by.contains_key(&f.fingerprint) {
+            if self.order.len() >= Self::MAX {
+                self.more += 1;
+                return;
+            }
+            self.order.push(f.fingerprint);
+            self.by.insert(
+                f.fingerprint,
+                Track {
+                    redacted: f.redacted.as_str().to_string(),
+                    places: 0,
+                    first: None,
+                    branches: Default::default(),
+                    remotes: Default::default(),
+                    verification: None,
+                },
+            );
+        }
+        let Some(t) = self.by.get_mut(&f.fingerprint) else {
+            return;
+        };
+        t.places += 1;
+        if let (Some(commit), Some(date)) = (f.origin.commit, &f.origin.date) {
+            if t.first.as_ref().is_none_or(|(d, _)| date < d) {
+                t.first = Some((date.clone(), commit.to_string()[..10].to_string()));
+            }
+        }
+        t.branches.extend(f.origin.branches.iter().cloned());
+        t.remotes.extend(remotes.iter().cloned());
+        if t.verification.is_none() {
+            t.verification.clone_from(&f.verification);
+        }
+    }
+
+    /// `Where each token is:` and a few lines per token, with the verdict.
+    fn write(&self, err: &mut dyn Write) -> io::Result<()> {
+        if self.order.is_empty() {
+            return Ok(());
+        }
+        writeln!(err, "Where each token is:")?;
+        // What is on a remote first (rotate now), then by when it came in.
+        let mut order: Vec<(&Fingerprint, &Track)> = self
+            .order
+            .iter()
+            .filter_map(|fp| Some((fp, self.by.get(fp)?)))
+            .collect();
+        order.sort_by(|(fa, a), (fb, b)| {
+            (a.remotes.is_empty(), &a.first, &a.redacted, fa).cmp(&(
+                b.remotes.is_empty(),
+                &b.first,
+                &b.redacted,
+                fb,
+            ))
+        });
+        for (fp, t) in order {
+            let places = if t.places == 1 {
+                "1 place".to_string()
+            } else {
+                format!("{} places", t.places)
+            };
+            write!(err, "  {} (fingerprint {}): {places}", t.redacted, fp.short())?;
+            match &t.first {
+                Some((date, commit)) => writeln!(err, "; first added in commit {commit} on {date}")?,
+                None => writeln!(err)?,
+            }
+            let mut held = Vec::new();
+            if !t.branches.is_empty() {
+                held.push(format!(
+                    "branch{} {}",
+                    if t.branches.len() == 1 { "" } else { "es" },
+                    t.branches.iter().cloned().collect::<Vec<_>>().join(", ")
+                ));
+            }
+            if !t.remotes.is_empty() {
+                held.push(format!(
+                    "remote{} {}",
+                    if t.remotes.len() == 1 { "" } else { "s" },
+                    t.remotes.iter().map(remote_text).collect::<Vec<_>>().join(", ")
+                ));
+            }
+            if !held.is_empty() {
+                writeln!(err, "    in {}", held.join("; "))?;
+            }
+            if let Some(v) = &t.verification {
+                writeln!(err, "    Intercom says: {}", verdict(v))?;
+            }
+            let invalid = t
+                .verification
+                .as_ref()
+                .is_some_and(|v| v.status == Liveness::Invalid);
+            let verdict = match (t.remotes.is_empty(), invalid) {
+                (false, false) => format!(
+                    "pushed to {}: treat it as leaked, rotate it now (then remove it from history: `intercept purge`)",
+                    t.remotes.iter().map(remote_text).collect::<Vec<_>>().join(", ")
+                ),
+                (false, true) => format!(
+                    "pushed to {}, but Intercom no longer accepts it: it was rotated or revoked; remove it from history (`intercept purge`) so scanners stop finding it",
+                    t.remotes.iter().map(remote_text).collect::<Vec<_>>().join(", ")
+                ),
+                (true, _) => "only in local history: remove it before you push (`intercept purge`); rotating is still wise"
+                    .to_string(),
+            };
+            writeln!(err, "    {verdict}")?;
+        }
+        if self.more > 0 {
+            writeln!(
+                err,
+                "  ... and {} more tokens (the JSON report has them all)",
+                self.more
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// `origin (https://github.com/org/repo)`, or `this bare repository` for `.`.
+pub fn remote_text(r: &Remote) -> String {
+    match (r.name.as_str(), &r.url) {
+        (".", _) => "this bare repository (a server or a mirror)".to_string(),
+        (name, Some(url)) => format!("{name} ({url})"),
+        (name, None) => name.to_string(),
+    }
 }
 
 impl<'w> Listing<'w> {
@@ -59,6 +248,7 @@ impl<'w> Listing<'w> {
             err,
             show_allowed,
             error: None,
+            tracks: Tracks::default(),
         }
     }
 
@@ -73,6 +263,7 @@ impl Sink for Listing<'_> {
     fn finding(&mut self, finding: &Finding) {
         let r = writeln!(self.out, "{}", line(finding));
         self.keep(r);
+        self.tracks.add(finding);
     }
 
     fn allowed(&mut self, allowed: &Allowed) {
@@ -94,6 +285,7 @@ impl Sink for Listing<'_> {
         let flushed = self.out.flush();
         self.keep(flushed);
         if summary.findings > 0 {
+            self.tracks.write(&mut *self.err)?;
             self.err.write_all(ADVICE.as_bytes())?;
         }
         writeln!(
@@ -167,8 +359,18 @@ pub fn summary_line(summary: &Summary, show_allowed: bool) -> String {
         1 => ", 1 problem (not everything was checked)".to_string(),
         n => format!(", {n} problems (not everything was checked)"),
     };
+    // `; verified with Intercom: 2 live, 1 invalid, 1 unknown`
+    let verified = summary
+        .verified
+        .map(|v| {
+            format!(
+                "; verified with Intercom: {} live, {} invalid, {} unknown",
+                v.live, v.invalid, v.unknown
+            )
+        })
+        .unwrap_or_default();
     format!(
-        "scanned {} {} ({}): {tokens}{allowed}{problems}",
+        "scanned {} {} ({}): {tokens}{allowed}{problems}{verified}",
         summary.files,
         match (summary.objects, summary.files == 1) {
             (false, true) => "file",
@@ -191,6 +393,19 @@ pub struct Blocked<'a> {
     pub bypass: Option<&'a str>,
     /// The command that lists every finding, when a block message shows only the first.
     pub list_all: &'a str,
+    /// Where the token is while it is stopped, for what the message says about rotating.
+    pub held: Held,
+}
+
+/// Where a blocked token is: it decides whether rotating is needed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Held {
+    /// In a change not yet committed (a staged file, a message, a patch being applied).
+    Staged,
+    /// In local commits about to be pushed.
+    LocalCommits,
+    /// In a push a server refused: the pusher has it, and whatever they shared.
+    Refused,
 }
 
 impl Blocked<'static> {
@@ -202,12 +417,14 @@ impl Blocked<'static> {
                 remove: "from what the merge brings in (merge with --no-commit, fix, commit)",
                 bypass: Some("git merge --no-verify"),
                 list_all: "intercept scan --staged",
+                held: Held::Staged,
             },
             "pre-applypatch" => Blocked {
                 action: "patch",
                 remove: "from the patch (`git am --abort`, edit the patch, apply it again)",
                 bypass: Some("git am --no-verify"),
                 list_all: "intercept scan --staged",
+                held: Held::Staged,
             },
             "pre-push" => Blocked {
                 action: "push",
@@ -216,30 +433,35 @@ impl Blocked<'static> {
                          listed commit (for the last commit: `git commit --amend`)",
                 bypass: Some("git push --no-verify"),
                 list_all: "intercept scan --range @{upstream}..",
+                held: Held::LocalCommits,
             },
             "pre-receive" => Blocked {
                 action: "push",
                 remove: "from the commits that add it (rewrite them with `git rebase -i`),\n     then push again",
                 bypass: None,
                 list_all: "intercept scan --range <remote>/<branch>..",
+                held: Held::Refused,
             },
             "applypatch-msg" => Blocked {
                 action: "patch",
                 remove: "from the patch's message (`git am --abort`, edit the patch, apply it again)",
                 bypass: Some("git am --no-verify"),
                 list_all: "intercept scan <the patch file>",
+                held: Held::Staged,
             },
             "commit-msg" => Blocked {
                 action: "commit",
                 remove: "from the commit message",
                 bypass: Some("git commit --no-verify"),
                 list_all: "intercept scan --staged",
+                held: Held::Staged,
             },
             _ => Blocked {
                 action: "commit",
                 remove: "from the staged change (edit the file, then `git add` it again)",
                 bypass: Some("git commit --no-verify"),
                 list_all: "intercept scan --staged",
+                held: Held::Staged,
             },
         }
     }
@@ -323,9 +545,7 @@ impl Sink for Block<'_> {
                  1. Remove the token {}.\n     \
                  Read it from the environment (INTERCOM_ACCESS_TOKEN) or a secret manager instead,\n     \
                  and keep .env files in .gitignore.\n  \
-                 2. If it was ever pushed, shared or committed, treat it as leaked: generate a new token\n     \
-                 in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke the\n     \
-                 old one.\n  \
+                 2. {}\n  \
                  3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow it\n     \
                  (then commit .intercept.toml with it):\n",
                 // A push option is no commit: it is taken out of the command, not the history.
@@ -335,7 +555,8 @@ impl Sink for Block<'_> {
                     "from the push options (`git push -o ...`) and push again"
                 } else {
                     b.remove
-                }
+                },
+                rotation(b.held, &self.findings)
             )?;
             let mut shown = Vec::new();
             for f in &self.findings {
@@ -397,6 +618,46 @@ impl Sink for Block<'_> {
             )?;
         }
         err.flush()
+    }
+}
+
+/// Step 2 of a block message: whether to rotate, by what is known of where the token is.
+fn rotation(held: Held, findings: &[Finding]) -> String {
+    const ROTATE: &str = "generate a new token in the Intercom Developer\n     \
+                          Hub (your app > Authentication), deploy it, then revoke the old one.";
+    let remotes: std::collections::BTreeSet<&Remote> = findings
+        .iter()
+        .filter_map(|f| f.origin.remotes.as_ref())
+        .flatten()
+        .collect();
+    if !remotes.is_empty() {
+        let on = remotes
+            .iter()
+            .map(|r| remote_text(r))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return format!(
+            "It is already on {on}:\n     \
+             treat it as leaked and rotate it now: {ROTATE}\n     \
+             Then take it out of history (`intercept purge`, docs/remediation.md)."
+        );
+    }
+    match held {
+        Held::Staged => "It is only in this change, not in a commit: once it is out, git has not spread it.\n     \
+                         If it was shared some other way (chat, a ticket, a log), treat it as leaked:\n     \
+                         generate a new token in the Intercom Developer Hub (your app > Authentication),\n     \
+                         deploy it, then revoke the old one."
+            .to_string(),
+        Held::LocalCommits =>             "It is in local commits only: no remote intercept knows of has it. Rotating is still wise:\n     \
+             generate a new token in the Intercom Developer Hub (your app > Authentication),\n     \
+             deploy it, then revoke the old one. To take it out of every local commit at once:\n     \
+             `intercept purge` (docs/remediation.md)."
+                .to_string()
+        ,
+        Held::Refused => format!(
+            "The server did not store it, but the pusher's commits hold it: if they were ever pushed\n     \
+             elsewhere or shared, treat it as leaked: {ROTATE}"
+        ),
     }
 }
 

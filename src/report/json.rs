@@ -13,7 +13,7 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use crate::allowlist::Allowed;
-use crate::finding::Finding;
+use crate::finding::{Finding, Verification};
 use crate::origin::Subject;
 use crate::scan::{Notice, Problem, Sink, Summary};
 
@@ -53,6 +53,45 @@ struct JsonFinding<'a> {
     /// Why it is allowed (only in `allowed`).
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
+    /// The remotes that already have the commit (`.`: this bare repository itself); only
+    /// for findings in commits (`--all`, `--range`), empty when only this clone has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remotes: Option<Vec<&'a str>>,
+    /// The local branches whose history holds the commit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    branches: Vec<&'a str>,
+    /// With `--verify`: what Intercom said of the token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verification: Option<JsonVerification<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonVerification<'a> {
+    /// `live`, `invalid` or `unknown`.
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    workspace: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    app_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
+    /// The admin the token acts as, email masked (`j…@acme.com`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    admin: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
+
+fn json_verification(v: &Verification) -> JsonVerification<'_> {
+    let w = v.workspace.as_ref();
+    JsonVerification {
+        status: v.status.id(),
+        workspace: w.and_then(|w| w.name.as_deref()),
+        app_id: w.and_then(|w| w.app_id.as_deref()),
+        region: w.and_then(|w| w.region.as_deref()),
+        admin: w.and_then(|w| w.admin.as_deref()),
+        reason: v.reason.as_deref(),
+    }
 }
 
 fn json_finding<'a>(f: &'a Finding, reason: Option<&'a str>) -> JsonFinding<'a> {
@@ -88,6 +127,13 @@ fn json_finding<'a>(f: &'a Finding, reason: Option<&'a str>) -> JsonFinding<'a> 
         redacted: f.redacted.as_str(),
         fingerprint: f.fingerprint.hex(),
         reason,
+        remotes: f
+            .origin
+            .remotes
+            .as_ref()
+            .map(|r| r.iter().map(|r| r.name.as_str()).collect()),
+        branches: f.origin.branches.iter().map(String::as_str).collect(),
+        verification: f.verification.as_ref().map(json_verification),
     }
 }
 
@@ -218,11 +264,19 @@ impl Sink for Json<'_> {
             "{close},\n  \"allowed\": {},\n  \"notices\": {},\n  \"scanned\": {},\n  \"errors\": {}\n}}\n",
             array(&self.allowed),
             array(&self.notices),
-            compact(&serde_json::json!({
-                "files": summary.files,
-                "bytes": summary.bytes,
-                "skipped": summary.skipped,
-            })),
+            compact(&match summary.verified {
+                None => serde_json::json!({
+                    "files": summary.files,
+                    "bytes": summary.bytes,
+                    "skipped": summary.skipped,
+                }),
+                Some(v) => serde_json::json!({
+                    "files": summary.files,
+                    "bytes": summary.bytes,
+                    "skipped": summary.skipped,
+                    "verified": {"live": v.live, "invalid": v.invalid, "unknown": v.unknown},
+                }),
+            }),
             array(&self.errors),
         )?;
         self.out.flush()?;

@@ -307,6 +307,32 @@ impl<'w> Sarif<'w> {
                 put(k, json!(v));
             }
         }
+        if let Some(remotes) = &o.remotes {
+            put(
+                "remotes",
+                json!(remotes.iter().map(|r| r.name.as_str()).collect::<Vec<_>>()),
+            );
+        }
+        if !o.branches.is_empty() {
+            put("branches", json!(o.branches));
+        }
+        if let Some(v) = &f.verification {
+            let w = v.workspace.clone().unwrap_or_default();
+            let mut verification = json!({ "status": v.status.id() });
+            for (k, value) in [
+                ("workspace", w.name),
+                ("app_id", w.app_id),
+                ("region", w.region),
+                ("admin", w.admin),
+                ("reason", v.reason.clone()),
+            ] {
+                if let Some(value) = value {
+                    verification[k] = json!(value);
+                }
+            }
+            text.push_str(&format!(" ({} per Intercom)", v.status.id()));
+            put("verification", verification);
+        }
         let mut result = json!({
             "ruleId": f.kind.id(),
             "ruleIndex": 0,

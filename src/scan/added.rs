@@ -105,6 +105,7 @@ mod tests {
                 redacted: Redacted(String::new()),
                 fingerprint: Fingerprint([line as u8; 32]),
                 marker: None,
+                verification: None,
             })
             .collect()
     }

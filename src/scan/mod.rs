@@ -24,7 +24,7 @@ use crate::finding::{Finding, Fingerprint};
 use crate::outcome::Outcome;
 use crate::source::{self, Emit, Item, Scanner, Source, UnitWork};
 use out::Out;
-pub use sink::{Notice, Problem, Sink, Summary};
+pub use sink::{Notice, Problem, Sink, Summary, Verified};
 use worker::Worker;
 
 /// How long a check may take (a server's pre-receive has a time limit).

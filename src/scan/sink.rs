@@ -39,6 +39,17 @@ pub struct Summary {
     pub notices: u64,
     /// `files` counts git objects (blobs, commits, tags), not files.
     pub objects: bool,
+    /// With `scan --verify`: distinct tokens Intercom said are live, invalid, or could not
+    /// tell (`None` without `--verify`).
+    pub verified: Option<Verified>,
+}
+
+/// Distinct tokens by what Intercom said of them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Verified {
+    pub live: u64,
+    pub invalid: u64,
+    pub unknown: u64,
 }
 
 /// Receives a session's results.

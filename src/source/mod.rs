@@ -23,6 +23,7 @@ pub mod objects;
 pub mod options;
 pub(crate) mod provenance;
 pub mod pushed;
+pub mod reach;
 pub mod staged;
 pub(crate) mod tree_diff;
 

@@ -17,6 +17,7 @@ mod hostile;
 mod install;
 mod json_report;
 mod leak;
+mod leak_response;
 mod mechanisms;
 mod parity;
 mod property;

@@ -116,9 +116,10 @@ What to do:
   1. Remove the token from the staged change (edit the file, then `git add` it again).
      Read it from the environment (INTERCOM_ACCESS_TOKEN) or a secret manager instead,
      and keep .env files in .gitignore.
-  2. If it was ever pushed, shared or committed, treat it as leaked: generate a new token
-     in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke the
-     old one.
+  2. It is only in this change, not in a commit: once it is out, git has not spread it.
+     If it was shared some other way (chat, a ticket, a log), treat it as leaked:
+     generate a new token in the Intercom Developer Hub (your app > Authentication),
+     deploy it, then revoke the old one.
   3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow it
      (then commit .intercept.toml with it):
        intercept allow [FINGERPRINT] --reason "test fixture"
@@ -157,9 +158,10 @@ What to do:
   1. Remove the token from the commit message.
      Read it from the environment (INTERCOM_ACCESS_TOKEN) or a secret manager instead,
      and keep .env files in .gitignore.
-  2. If it was ever pushed, shared or committed, treat it as leaked: generate a new token
-     in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke the
-     old one.
+  2. It is only in this change, not in a commit: once it is out, git has not spread it.
+     If it was shared some other way (chat, a ticket, a log), treat it as leaked:
+     generate a new token in the Intercom Developer Hub (your app > Authentication),
+     deploy it, then revoke the old one.
   3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow it
      (then commit .intercept.toml with it):
        intercept allow [FINGERPRINT] --reason "test fixture"
@@ -201,9 +203,10 @@ What to do:
      `git rebase -i <upstream>` and edit each listed commit (for the last commit: `git commit --amend`).
      Read it from the environment (INTERCOM_ACCESS_TOKEN) or a secret manager instead,
      and keep .env files in .gitignore.
-  2. If it was ever pushed, shared or committed, treat it as leaked: generate a new token
-     in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke the
-     old one.
+  2. It is in local commits only: no remote intercept knows of has it. Rotating is still wise:
+     generate a new token in the Intercom Developer Hub (your app > Authentication),
+     deploy it, then revoke the old one. To take it out of every local commit at once:
+     `intercept purge` (docs/remediation.md).
   3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow it
      (then commit .intercept.toml with it):
        intercept allow [FINGERPRINT] --reason "test fixture"
@@ -257,9 +260,9 @@ remote:   1. Remove the token from the commits that add it (rewrite them with `g
 remote:      then push again.
 remote:      Read it from the environment (INTERCOM_ACCESS_TOKEN) or a secret manager instead,
 remote:      and keep .env files in .gitignore.
-remote:   2. If it was ever pushed, shared or committed, treat it as leaked: generate a new token
-remote:      in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke the
-remote:      old one.
+remote:   2. The server did not store it, but the pusher's commits hold it: if they were ever pushed
+remote:      elsewhere or shared, treat it as leaked: generate a new token in the Intercom Developer
+remote:      Hub (your app > Authentication), deploy it, then revoke the old one.
 remote:   3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow it
 remote:      (then commit .intercept.toml with it):
 remote:        intercept allow [FINGERPRINT] --reason "test fixture"
@@ -341,4 +344,77 @@ intercept: scanned 1 file (41 bytes): no tokens found, 1 problem (not everything
     // Twin: only what exists, nothing to report.
     let run = repo.intercept_in(&repo.root, &["scan", "config"]);
     run.code(0);
+}
+
+#[test]
+fn the_history_scan_summary_per_token() {
+    let repo = TestRepo::new();
+    repo.remote_bare();
+    repo.initial_commit();
+    let (pushed, local) = (token(), token());
+    crate::support::commit_unchecked(
+        &repo,
+        "config/app.env",
+        &format!("T={}\n", pushed.b64()),
+        "config",
+    );
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+    repo.git(&["checkout", "-q", "-b", "topic"]).code(0);
+    crate::support::commit_unchecked(
+        &repo,
+        "deploy/values.yaml",
+        &format!("token: {}\n", local.b64()),
+        "deploy",
+    );
+    crate::support::commit_unchecked(
+        &repo,
+        "deploy/copy.yaml",
+        &format!("copy: {}\n", local.b64()),
+        "copy",
+    );
+    let run = repo.intercept_in(&repo.root, &["scan", "--all"]);
+    run.code(1);
+    // The listing comes in the order the audit places blobs: sorted here.
+    let mut listing: Vec<String> = normalize(&run.stdout, repo.scratch.path())
+        .lines()
+        .map(String::from)
+        .collect();
+    listing.sort();
+    assert_data_eq!(
+        listing.join("\n") + "\n",
+        str![[r#"
+[ID] config/app.env:1:3: Intercom access token [REDACTED] (plain, fingerprint [FP])
+[ID] deploy/copy.yaml:1:7: Intercom access token [REDACTED] (plain, fingerprint [FP])
+[ID] deploy/values.yaml:1:8: Intercom access token [REDACTED] (plain, fingerprint [FP])
+
+"#]]
+    );
+    assert_data_eq!(
+        stderr(&run, &repo),
+        str![[r#"
+Where each token is:
+  [REDACTED] (fingerprint [FP]): 1 place; first added in commit [ID] on 2026-01-01T00:00:00+00:00
+    in branches main, topic; remote origin ([ROOT]/remote.git)
+    pushed to origin ([ROOT]/remote.git): treat it as leaked, rotate it now (then remove it from history: `intercept purge`)
+  [REDACTED] (fingerprint [FP]): 2 places; first added in commit [ID] on 2026-01-01T00:00:00+00:00
+    in branch topic
+    only in local history: remove it before you push (`intercept purge`); rotating is still wise
+What to do:
+  1. Remove the token and read it from the environment (INTERCOM_ACCESS_TOKEN) or a
+     secret manager instead; keep .env files out of git (.gitignore).
+  2. If it was ever pushed, shared or committed, treat it as leaked: generate a new token
+     in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke
+     the old one.
+  3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow
+     it: `intercept allow <fingerprint> --reason '...'` (see docs/configuration.md).
+intercept: scanned 15 objects (1.4 KiB): 3 tokens found
+
+"#]]
+    );
+    // Negative twin: a history with no token says nothing of where tokens are.
+    let clean = TestRepo::new();
+    clean.initial_commit();
+    let run = clean.intercept_in(&clean.root, &["scan", "--all"]);
+    run.code(0);
+    assert!(!run.stderr.contains("Where each token is"), "{}", run.stderr);
 }

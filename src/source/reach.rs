@@ -1,0 +1,247 @@
+//! Which remotes (and local branches) already hold a commit: where a token has gone.
+//!
+//! A remote holds a commit when one of its remote-tracking refs (`refs/remotes/<remote>/…`)
+//! reaches it; a bare repository is a server (or a mirror of one) itself, so its own
+//! branches and tags hold theirs, under the name `.` (git's name for "this repository" in
+//! `branch.<name>.remote`). What the remote-tracking refs say is what the last fetch or
+//! push saw: a force-push someone else made since is not known.
+//!
+//! One walk of the history of those refs, newest first (by committer time, from the
+//! commit-graph when there is one): each holder is a bit, and a commit's bits flow to its
+//! parents. It is lazy: a question walks only until the commit asked about has been walked
+//! and no commit a day newer is left (committer clocks are skewed; a later walk that finds
+//! more bits for a commit passes them on to its ancestors too). A commit no holder reaches
+//! costs the walk of every holder's whole history, once.
+
+use std::collections::{BinaryHeap, HashMap};
+
+use gix::ObjectId;
+
+use super::history::Graph;
+use crate::origin::Remote;
+use crate::repo::{self, RepoError};
+
+/// The skew allowed between a commit's time and its descendants'.
+const SLOP: i64 = 24 * 60 * 60;
+/// Local branches named at most; the rest are not told apart.
+const MAX_BRANCHES: usize = 256;
+
+/// Who holds one commit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Holders {
+    pub remotes: Vec<Remote>,
+    /// Local branches (`main`, not `refs/heads/main`).
+    pub branches: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Remote(usize),
+    Branch(usize),
+}
+
+/// The lazy walk.
+pub struct Reach<'r> {
+    graph: Graph<&'r gix::OdbHandle>,
+    remotes: Vec<Remote>,
+    branches: Vec<String>,
+    slots: Vec<Slot>,
+    /// Per commit: its bits (one per slot), parents, time, and whether it was walked.
+    nodes: HashMap<ObjectId, Node>,
+    queue: BinaryHeap<(i64, ObjectId)>,
+}
+
+struct Node {
+    bits: Vec<u64>,
+    parents: Vec<ObjectId>,
+    time: i64,
+    walked: bool,
+}
+
+impl<'r> Reach<'r> {
+    /// Seeds the walk with every holder's refs; nothing is walked yet.
+    pub fn new(repo: &'r gix::Repository) -> Result<Self, RepoError> {
+        let mut reach = Reach {
+            graph: Graph::new(repo, &repo.objects),
+            remotes: Vec::new(),
+            branches: Vec::new(),
+            slots: Vec::new(),
+            nodes: HashMap::new(),
+            queue: BinaryHeap::new(),
+        };
+        let names: Vec<String> = repo.remote_names().iter().map(|n| n.to_string()).collect();
+        let bare = repo.workdir().is_none();
+        let mut seeds: Vec<(Slot, ObjectId)> = Vec::new();
+        for (name, id) in repo::refs::all(repo, None)? {
+            let slot = if let Some(rest) = name.strip_prefix("refs/remotes/") {
+                // The longest configured remote whose name prefixes the ref (names may hold
+                // `/`), else the first component.
+                let remote = names
+                    .iter()
+                    .filter(|n| rest.starts_with(&format!("{n}/")))
+                    .max_by_key(|n| n.len())
+                    .cloned()
+                    .unwrap_or_else(|| rest.split('/').next().unwrap_or(rest).to_string());
+                reach.remote_slot(repo, &remote)
+            } else if bare && (name.starts_with("refs/heads/") || name.starts_with("refs/tags/")) {
+                reach.remote_slot(repo, ".")
+            } else if let Some(branch) = name.strip_prefix("refs/heads/") {
+                match reach.branch_slot(branch) {
+                    Some(slot) => slot,
+                    None => continue,
+                }
+            } else {
+                continue;
+            };
+            if let Some(commit) = repo::peel_to_commit(&repo.objects, id) {
+                seeds.push((slot, commit));
+            }
+        }
+        let words = reach.slots.len().div_ceil(64).max(1);
+        for (slot, commit) in seeds {
+            let bit = reach.slots.iter().position(|s| *s == slot).unwrap_or(0);
+            let mut bits = vec![0u64; words];
+            bits[bit / 64] |= 1 << (bit % 64);
+            reach.offer(commit, &bits)?;
+        }
+        Ok(reach)
+    }
+
+    fn remote_slot(&mut self, repo: &gix::Repository, name: &str) -> Slot {
+        if let Some(i) = self.remotes.iter().position(|r| r.name == name) {
+            return Slot::Remote(i);
+        }
+        let url = (name != ".")
+            .then(|| repo.find_remote(name).ok())
+            .flatten()
+            .and_then(|r| {
+                r.url(gix::remote::Direction::Push)
+                    .map(|u| u.to_bstring().to_string())
+            })
+            .map(|u| without_credentials(&u));
+        self.remotes.push(Remote {
+            name: name.to_string(),
+            url,
+        });
+        let slot = Slot::Remote(self.remotes.len() - 1);
+        self.slots.push(slot);
+        slot
+    }
+
+    fn branch_slot(&mut self, branch: &str) -> Option<Slot> {
+        if self.branches.len() >= MAX_BRANCHES {
+            return None;
+        }
+        self.branches.push(branch.to_string());
+        let slot = Slot::Branch(self.branches.len() - 1);
+        self.slots.push(slot);
+        Some(slot)
+    }
+
+    /// The remotes and local branches whose history holds `commit`.
+    pub fn holders(&mut self, commit: ObjectId) -> Result<Holders, RepoError> {
+        self.walk_past(commit)?;
+        let mut holders = Holders::default();
+        let Some(node) = self.nodes.get(&commit) else {
+            return Ok(holders);
+        };
+        for (bit, slot) in self.slots.iter().enumerate() {
+            if node.bits[bit / 64] & (1 << (bit % 64)) == 0 {
+                continue;
+            }
+            match *slot {
+                Slot::Remote(i) => holders.remotes.push(self.remotes[i].clone()),
+                Slot::Branch(i) => holders.branches.push(self.branches[i].clone()),
+            }
+        }
+        Ok(holders)
+    }
+
+    /// Walks until `commit` is walked and nothing a day newer than it is left.
+    fn walk_past(&mut self, commit: ObjectId) -> Result<(), RepoError> {
+        loop {
+            let time = self.nodes.get(&commit).filter(|n| n.walked).map(|n| n.time);
+            let Some(&(next, _)) = self.queue.peek() else {
+                return Ok(());
+            };
+            if let Some(time) = time {
+                if next < time.saturating_sub(SLOP) {
+                    return Ok(());
+                }
+            }
+            let Some((_, id)) = self.queue.pop() else {
+                return Ok(());
+            };
+            let (bits, parents) = match self.nodes.get_mut(&id) {
+                Some(node) if !node.walked => {
+                    node.walked = true;
+                    (node.bits.clone(), node.parents.clone())
+                }
+                _ => continue,
+            };
+            for parent in parents {
+                self.offer(parent, &bits)?;
+            }
+        }
+    }
+
+    /// Reaches `id` with `bits`: a new commit is queued; one already known gains the bits,
+    /// and if it was walked they flow on to the ancestors already known.
+    fn offer(&mut self, id: ObjectId, bits: &[u64]) -> Result<(), RepoError> {
+        if let Some(node) = self.nodes.get_mut(&id) {
+            if !gains(&node.bits, bits) {
+                return Ok(());
+            }
+            merge(&mut node.bits, bits);
+            if node.walked {
+                let mut todo = node.parents.clone();
+                while let Some(n) = todo.pop() {
+                    if let Some(node) = self.nodes.get_mut(&n) {
+                        if gains(&node.bits, bits) {
+                            merge(&mut node.bits, bits);
+                            if node.walked {
+                                todo.extend(node.parents.iter().copied());
+                            }
+                        }
+                    }
+                }
+            }
+            return Ok(());
+        }
+        let (time, parents) = self.graph.load(&id)?;
+        self.nodes.insert(
+            id,
+            Node {
+                bits: bits.to_vec(),
+                parents,
+                time,
+                walked: false,
+            },
+        );
+        self.queue.push((time, id));
+        Ok(())
+    }
+}
+
+fn gains(have: &[u64], more: &[u64]) -> bool {
+    have.iter().zip(more).any(|(h, m)| m & !h != 0)
+}
+
+fn merge(have: &mut [u64], more: &[u64]) {
+    for (h, m) in have.iter_mut().zip(more) {
+        *h |= m;
+    }
+}
+
+/// A remote URL as it may be printed: no user or password (`https://user:token@host/…`).
+pub fn without_credentials(url: &str) -> String {
+    match gix::url::parse(url.trim()) {
+        Ok(mut parsed) if parsed.scheme != gix::url::Scheme::File => {
+            parsed.set_user(None);
+            parsed.set_password(None);
+            parsed.to_bstring().to_string()
+        }
+        Ok(_) => url.to_string(),
+        Err(_) => "(a URL that does not parse)".to_string(),
+    }
+}
