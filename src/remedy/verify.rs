@@ -250,7 +250,10 @@ fn unknown(reason: String) -> Verification {
 fn transport_reason(e: &ureq::Error) -> String {
     match e {
         ureq::Error::Timeout(_) => format!("no answer within {} s", TIMEOUT.as_secs()),
-        ureq::Error::HostNotFound => "the API's host name does not resolve (no network?)".to_string(),
+        ureq::Error::HostNotFound => "the API's host name does not resolve (no network or DNS?)".to_string(),
+        ureq::Error::Io(io) if io.to_string().contains("lookup address") => {
+            "the API's host name does not resolve (no network or DNS?)".to_string()
+        }
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
             "the connection was refused".to_string()
         }
