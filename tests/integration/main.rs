@@ -20,6 +20,7 @@ mod leak;
 mod mechanisms;
 mod parity;
 mod property;
+mod purge;
 mod push_hooks;
 mod receive_hook;
 mod remote_trust;
