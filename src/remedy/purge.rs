@@ -340,7 +340,7 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     drop(secrets);
     let in_files = chosen
         .values()
-        .any(|c| c.findings.iter().any(|f| !f.origin.subject.is_object_text()));
+        .any(|c| c.findings.iter().any(|f| f.origin.subject == Subject::Content));
     let in_messages = chosen.values().any(|c| {
         c.findings
             .iter()
@@ -358,16 +358,24 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         filter_repo(&repo, "--replace-message", &expressions, options.force)?;
     }
 
-    let refs_after = repo.refs()?;
-    let remotes_after = repo.remotes()?;
-    next_steps(
-        out,
-        &chosen,
-        &refs_before,
-        &refs_after,
-        &remotes_before,
-        &remotes_after,
-    )?;
+    if in_files || in_messages {
+        let refs_after = repo.refs()?;
+        let remotes_after = repo.remotes()?;
+        next_steps(
+            out,
+            &chosen,
+            &refs_before,
+            &refs_after,
+            &remotes_before,
+            &remotes_after,
+        )?;
+    } else {
+        writeln!(
+            out,
+            "\nNo file content or message holds these tokens, so git-filter-repo's text replacement \
+             cannot reach them: history is unchanged."
+        )?;
+    }
 
     // What is left: a fresh scan, the purged fingerprints only.
     let (after, _) = audit(&Detector::new());
@@ -795,41 +803,61 @@ fn left(out: &mut dyn Write, remaining: &[&Finding]) -> io::Result<()> {
         remaining.len()
     )?;
     for f in remaining {
-        let o = &f.origin;
         writeln!(out, "  {} {}", f.redacted, place(f))?;
-        let path = Escaped(&o.path).to_string();
-        let what = if o.subject == Subject::PathName {
-            "the token is a file name, which text replacement does not touch: rename the file in \
-             history with `git filter-repo --path-rename OLD:NEW` (intercept does not print the name)"
-                .to_string()
-        } else if !o.via.is_empty() || f.encoding == Encoding::NestedBase64 {
-            format!(
-                "the token is inside {} content that a text replacement cannot reach: remove the file \
-                 from history with `git filter-repo --invert-paths --path {}` (or rewrite it and commit \
-                 it again before purging)",
-                if o.via.is_empty() {
-                    "base64-encoded"
-                } else {
-                    "compressed or archived"
-                },
-                sh(&path)
-            )
-        } else if o.path.is_empty() {
-            "remove the object that holds it (it is not in a file of any commit)".to_string()
-        } else {
-            format!(
-                "git-filter-repo leaves files it takes for binary (a NUL byte in the first 8 KiB) \
-                 unchanged: remove the file from history with `git filter-repo --invert-paths --path {}`",
-                sh(&path)
-            )
-        };
-        writeln!(out, "    → {what}")?;
+        writeln!(out, "    → {}", way_out(f))?;
     }
     writeln!(
         out,
         "Then run `intercept scan --all`; it exits 0 when no token is left. Rotate these tokens: they \
          are still in history."
     )
+}
+
+/// What to do about a purged token a text replacement could not reach.
+fn way_out(f: &Finding) -> String {
+    let o = &f.origin;
+    let path = sh(&Escaped(&o.path).to_string());
+    match o.subject {
+        Subject::PathName => "the token is a file name, which text replacement does not touch: rename \
+             the file in history with `git filter-repo --path-rename OLD:NEW` (intercept does not \
+             print the name)"
+            .to_string(),
+        Subject::RefName => "the token is a ref's name: delete the ref (`git for-each-ref` lists it; \
+             `git update-ref -d <ref>`), here and on every remote that has it"
+            .to_string(),
+        Subject::CommitHeader | Subject::TagHeader => format!(
+            "the token is in the `{}` header, which --replace-message does not touch: rewrite it with \
+             `git filter-repo --mailmap <file>` (author, committer, tagger) or drop the commit",
+            Escaped(&o.path)
+        ),
+        Subject::CommitMessage | Subject::TagMessage => "the message holds the token in a form no text \
+             replacement reaches (base64-encoded again): edit the message with `git filter-repo \
+             --message-callback`, or drop the commit"
+            .to_string(),
+        Subject::PushOption => "a push option is not stored in history: nothing to purge".to_string(),
+        Subject::Content if o.unnamed.is_some() => "the object is not in any commit's files (unreachable, \
+             or its place is unknown): `git reflog expire --expire=now --all && git gc --prune=now` \
+             removes an unreachable one"
+            .to_string(),
+        Subject::Content if !o.via.is_empty() || f.encoding == Encoding::NestedBase64 => {
+            let inside: Vec<&str> = o.via.iter().map(|v| v.id()).collect();
+            let inside = if inside.is_empty() {
+                "base64-encoded again".to_string()
+            } else {
+                format!("inside {}", inside.join(" > "))
+            };
+            format!(
+                "the token is {inside}, where no text replacement reaches its bytes: remove the file \
+                 from history with `git filter-repo --invert-paths --path {path}` (or rewrite the file \
+                 without the token, commit it, and purge again)"
+            )
+        }
+        Subject::Content => format!(
+            "git-filter-repo leaves a file it takes for binary (a NUL byte in its first 8 KiB, UTF-16 \
+             text too) unchanged: remove the file from history with `git filter-repo --invert-paths \
+             --path {path}`"
+        ),
+    }
 }
 
 #[cfg(test)]
