@@ -448,3 +448,69 @@ fn without_git_filter_repo_it_says_how_to_install_it() {
     run.code(2);
     assert!(run.stderr.contains("git-filter-repo refused"), "{}", run.stderr);
 }
+
+fn rev(repo: &TestRepo, dir: &Path, spec: &str) -> String {
+    let run = repo.git_in(dir, &["rev-parse", spec]);
+    run.code(0);
+    run.stdout.trim().to_string()
+}
+
+/// Two remotes and a branch only `origin` still has: one push per remote branch that held
+/// the token, from the ref git-filter-repo left for it; none for a branch that never held it.
+#[test]
+fn next_steps_cover_every_remote_and_a_branch_only_a_remote_has() {
+    let repo = TestRepo::new();
+    let a = token();
+    let origin = repo.remote_bare();
+    let upstream = repo.scratch.path().join("upstream.git");
+    repo.git_in(repo.scratch.path(), &["init", "-q", "--bare", "upstream.git"])
+        .code(0);
+    repo.git(&["remote", "add", "upstream", upstream.to_str().unwrap()])
+        .code(0);
+    repo.initial_commit();
+    // The twin: a branch that never held a token gets no push.
+    repo.git(&["push", "-q", "upstream", "main:refs/heads/old"])
+        .code(0);
+    repo.commit_file("a.env", format!("A={}\n", a.b64()), "a").code(0);
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+    repo.git(&["push", "-q", "upstream", "main"]).code(0);
+    repo.git(&["checkout", "-q", "-b", "topic"]).code(0);
+    repo.commit_file("t.txt", "topic\n", "topic").code(0);
+    repo.git(&["push", "-q", "origin", "topic"]).code(0);
+    repo.git(&["checkout", "-q", "main"]).code(0);
+    repo.git(&["branch", "-q", "-D", "topic"]).code(0);
+    let (old_main, old_topic) = (
+        rev(&repo, &repo.root, "main"),
+        rev(&repo, &repo.root, "origin/topic"),
+    );
+
+    let run = intercept(&repo, &repo.root, &["purge", "--yes", "--force"]);
+    run.code(0);
+    let out = &run.stdout;
+    for line in [
+        format!("git remote add origin {}", origin.display()),
+        format!("git push --force-with-lease=refs/heads/main:{old_main} origin main"),
+        format!("git push --force-with-lease=refs/heads/topic:{old_topic} origin topic"),
+        format!(
+            "git push --force-with-lease=refs/heads/main:{old_main} upstream \
+             refs/remotes/upstream/main:refs/heads/main"
+        ),
+    ] {
+        assert!(out.contains(&line), "no `{line}` in:\n{out}");
+    }
+    assert!(!out.contains("refs/heads/old"), "{out}");
+    for line in out.lines().map(str::trim).filter(|l| l.starts_with("git ")) {
+        let mut cmd = hermetic("sh", &repo.home());
+        cmd.current_dir(&repo.root).args(["-c", line]);
+        Run::new(cmd.output().unwrap(), "next step").code(0);
+    }
+    let main = rev(&repo, &repo.root, "main");
+    assert_ne!(main, old_main);
+    assert_eq!(rev(&repo, &origin, "main"), main);
+    assert_eq!(rev(&repo, &upstream, "main"), main);
+    assert_eq!(rev(&repo, &origin, "topic"), rev(&repo, &repo.root, "topic"));
+    assert_eq!(
+        git_bytes(&repo, &origin, &["show", "topic:a.env"]),
+        format!("A={REMOVED}\n").into_bytes()
+    );
+}
