@@ -270,16 +270,6 @@ struct Chosen {
 /// Runs `intercept purge`: the report goes to `out`, the question to `err`.
 pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome, PurgeError> {
     let repo = Repo::open()?;
-    filter_repo_version(&repo)?;
-    let dirty = repo.dirty()?;
-    if !dirty.is_empty() {
-        let mut paths = dirty.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
-        if dirty.len() > 5 {
-            paths.push_str(&format!(" and {} more", dirty.len() - 5));
-        }
-        return Err(PurgeError::Dirty { paths });
-    }
-
     let detector = Detector::keeping_secrets();
     let (found, _) = audit(&detector);
     let vault = detector.vault().ok_or(PurgeError::NoVault)?;
@@ -328,15 +318,25 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         }
     }
 
+    // Told first, whatever happens next: what will go, and that rotation comes before it.
     list(out, &repo, &chosen, &remotes_before)?;
     out.flush()?;
+    filter_repo_version(&repo)?;
+    let dirty = repo.dirty()?;
+    if !dirty.is_empty() {
+        let mut paths = dirty.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+        if dirty.len() > 5 {
+            paths.push_str(&format!(" and {} more", dirty.len() - 5));
+        }
+        return Err(PurgeError::Dirty { paths });
+    }
     if !options.yes {
         confirm(err, &repo, chosen.len())?;
     }
 
     // The tokens, from the vault: the only place their bytes are.
     let secrets: Vec<Secret> = chosen.keys().filter_map(|fp| vault.get(fp)).collect::<Vec<_>>();
-    let expressions = expressions(&secrets);
+    let expressions = Expressions::of(&secrets);
     drop(secrets);
     let in_files = chosen
         .values()
@@ -543,31 +543,43 @@ fn confirm(err: &mut dyn Write, repo: &Repo, n: usize) -> Result<(), PurgeError>
 /// `\u003d`, `\x3d`, any case), so the trimmed and the padded forms both become
 /// `***REMOVED***` with no stray `=` left. A token base64-encoded again, or inside a
 /// compressed or archived file, has no bytes such an expression could match: the rescan
-/// names it.
-fn expressions(secrets: &[Secret]) -> Vec<u8> {
-    let mut lines = Vec::new();
-    for secret in secrets {
-        let canonical = secret.expose();
-        if let Ok(mut text) = STANDARD.decode(canonical) {
-            lines.extend_from_slice(b"literal:");
-            lines.extend_from_slice(&text);
-            lines.push(b'\n');
-            text.iter_mut().for_each(|b| *b = 0);
-        }
+/// names it. The bytes are overwritten when dropped, like a [`Secret`]'s.
+struct Expressions(Vec<u8>);
+
+impl Drop for Expressions {
+    fn drop(&mut self) {
+        self.0.iter_mut().for_each(|b| *b = 0);
+        std::hint::black_box(&self.0);
     }
-    for secret in secrets {
-        lines.extend_from_slice(b"regex:");
-        for &b in secret.expose().iter().filter(|&&b| b != b'=') {
-            match b {
-                b'+' => lines.extend_from_slice(br"(?:\+|%2[bB]|\\u002[bB]|\\x2[bB])"),
-                b'/' => lines.extend_from_slice(br"(?:/|%2[fF]|\\u002[fF]|\\x2[fF]|\\/)"),
-                _ => lines.push(b),
+}
+
+impl Expressions {
+    fn of(secrets: &[Secret]) -> Expressions {
+        // Sized once (two lines of under 100 bytes per token): no reallocation leaves a copy.
+        let mut lines = Vec::with_capacity(secrets.len() * 256);
+        for secret in secrets {
+            let canonical = secret.expose();
+            if let Ok(mut text) = STANDARD.decode(canonical) {
+                lines.extend_from_slice(b"literal:");
+                lines.extend_from_slice(&text);
+                lines.push(b'\n');
+                text.iter_mut().for_each(|b| *b = 0);
             }
         }
-        lines.extend_from_slice(br"(?:=|%3[dD]|\\u003[dD]|\\x3[dD])*");
-        lines.push(b'\n');
+        for secret in secrets {
+            lines.extend_from_slice(b"regex:");
+            for &b in secret.expose().iter().filter(|&&b| b != b'=') {
+                match b {
+                    b'+' => lines.extend_from_slice(br"(?:\+|%2[bB]|\\u002[bB]|\\x2[bB])"),
+                    b'/' => lines.extend_from_slice(br"(?:/|%2[fF]|\\u002[fF]|\\x2[fF]|\\/)"),
+                    _ => lines.push(b),
+                }
+            }
+            lines.extend_from_slice(br"(?:=|%3[dD]|\\u003[dD]|\\x3[dD])*");
+            lines.push(b'\n');
+        }
+        Expressions(lines)
     }
-    lines
 }
 
 /// git-filter-repo asks on standard input whether a run more than a day after the last one
@@ -592,7 +604,7 @@ fn forget_stale_run(repo: &Repo, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// One run of `git filter-repo <option> /dev/stdin`, the expressions written into the pipe.
-fn filter_repo(repo: &Repo, option: &str, expressions: &[u8], force: bool) -> Result<(), PurgeError> {
+fn filter_repo(repo: &Repo, option: &str, expressions: &Expressions, force: bool) -> Result<(), PurgeError> {
     let mut args = vec!["filter-repo", option, "/dev/stdin"];
     if force {
         args.push("--force");
@@ -608,12 +620,10 @@ fn filter_repo(repo: &Repo, option: &str, expressions: &[u8], force: bool) -> Re
             cause: format!("git could not run: {e}"),
         })?;
     let writer = child.stdin.take().map(|mut stdin| {
-        let expressions = expressions.to_vec();
+        let expressions = Expressions(expressions.0.clone());
         std::thread::spawn(move || {
-            let mut expressions = expressions;
             // git-filter-repo may stop before it reads (a refusal): a closed pipe is its answer.
-            let _ = stdin.write_all(&expressions);
-            expressions.iter_mut().for_each(|b| *b = 0);
+            let _ = stdin.write_all(&expressions.0);
         })
     });
     let output = child.wait_with_output().map_err(|source| PurgeError::Git {
@@ -863,6 +873,40 @@ fn way_out(f: &Finding) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lines git-filter-repo reads: the text as a literal, the base64 as a regex that
+    /// takes the padding in every form; nothing else, and no line it would read otherwise.
+    #[test]
+    fn expressions_are_a_literal_text_and_a_base64_regex_per_token() {
+        let t = intercept_test_support::token();
+        let origin = crate::origin::Origin::file("t");
+        let detector = Detector::keeping_secrets();
+        let bytes = format!("A={}\n", t.b64());
+        detector.scan(
+            &crate::chunk::Chunk::whole(&origin, bytes.as_bytes()),
+            &mut Vec::new(),
+        );
+        let secrets: Vec<Secret> = detector
+            .vault()
+            .unwrap()
+            .all()
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        let expressions = Expressions::of(&secrets);
+        let text = String::from_utf8(expressions.0.clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                format!("literal:{}", t.text),
+                format!(r"regex:{}(?:=|%3[dD]|\\u003[dD]|\\x3[dD])*", t.no_padding()),
+            ]
+        );
+        // git-filter-repo splits a line at its last `==>`: none may hold one.
+        assert!(lines.iter().all(|l| !l.contains("==>")));
+        assert!(text.ends_with('\n'));
+    }
 
     #[test]
     fn credentials_are_not_printed() {
