@@ -220,17 +220,22 @@ impl Repo {
             .collect())
     }
 
-    /// Every remote and its URL (as configured, before `insteadOf`).
-    fn remotes(&self) -> Result<BTreeMap<String, String>, PurgeError> {
+    /// Every remote: its URL (as configured, before `insteadOf`) and whether it is a mirror.
+    fn remotes(&self) -> Result<Remotes, PurgeError> {
         let names = self.git(&["remote"])?;
         let mut remotes = BTreeMap::new();
         for name in String::from_utf8_lossy(&names).lines() {
-            let key = format!("remote.{name}.url");
-            let url = self
-                .git(&["config", "--get", &key])
-                .map(|u| String::from_utf8_lossy(&u).trim().to_string())
-                .unwrap_or_default();
-            remotes.insert(name.to_string(), url);
+            let config = |args: &[&str]| {
+                self.git(args)
+                    .map(|u| String::from_utf8_lossy(&u).trim().to_string())
+                    .unwrap_or_default()
+            };
+            let remote = Remote {
+                url: config(&["config", "--get", &format!("remote.{name}.url")]),
+                mirror: config(&["config", "--type=bool", "--get", &format!("remote.{name}.mirror")])
+                    == "true",
+            };
+            remotes.insert(name.to_string(), remote);
         }
         Ok(remotes)
     }
@@ -259,6 +264,15 @@ impl Repo {
             .collect())
     }
 }
+
+/// A remote as configured.
+struct Remote {
+    url: String,
+    /// `git clone --mirror`'s remote: the local branches and tags are the remote's.
+    mirror: bool,
+}
+
+type Remotes = BTreeMap<String, Remote>;
 
 /// A token chosen for removal: its findings, and the refs that held it before the rewrite.
 struct Chosen {
@@ -429,7 +443,7 @@ fn list(
     out: &mut dyn Write,
     repo: &Repo,
     chosen: &BTreeMap<Fingerprint, Chosen>,
-    remotes: &BTreeMap<String, String>,
+    remotes: &Remotes,
 ) -> io::Result<()> {
     writeln!(
         out,
@@ -499,8 +513,15 @@ fn short(id: &ObjectId) -> String {
     id.to_string()[..12].to_string()
 }
 
-/// `refs/remotes/<remote>/<branch>` → (remote, branch), for a remote that exists.
-fn remote_of<'r>(refname: &'r str, remotes: &'r BTreeMap<String, String>) -> Option<(&'r str, &'r str)> {
+/// `refs/remotes/<remote>/<branch>` → (remote, branch), for a remote that exists; in a mirror
+/// clone, `refs/heads/<branch>` → (the mirrored remote, branch).
+fn remote_of<'r>(refname: &'r str, remotes: &'r Remotes) -> Option<(&'r str, &'r str)> {
+    if let Some(branch) = refname.strip_prefix("refs/heads/") {
+        return remotes
+            .iter()
+            .find(|(_, r)| r.mirror)
+            .map(|(name, _)| (name.as_str(), branch));
+    }
     let rest = refname.strip_prefix("refs/remotes/")?;
     remotes
         .keys()
@@ -697,8 +718,8 @@ fn next_steps(
     chosen: &BTreeMap<Fingerprint, Chosen>,
     refs_before: &BTreeMap<String, String>,
     refs_after: &BTreeMap<String, String>,
-    remotes_before: &BTreeMap<String, String>,
-    remotes_after: &BTreeMap<String, String>,
+    remotes_before: &Remotes,
+    remotes_after: &Remotes,
 ) -> io::Result<()> {
     let holders: BTreeSet<&String> = chosen.values().flat_map(|c| &c.holders).collect();
     // remote → [(branch, its id before the rewrite)]
@@ -732,7 +753,7 @@ fn next_steps(
     }
     for (remote, branches) in &pushes {
         if !remotes_after.contains_key(*remote) {
-            let url = remotes_before.get(*remote).map(String::as_str).unwrap_or("");
+            let url = remotes_before.get(*remote).map_or("", |r| r.url.as_str());
             writeln!(
                 out,
                 "   git remote add {} {}    # git-filter-repo removed it",
@@ -934,9 +955,13 @@ mod tests {
 
     #[test]
     fn remote_names_with_slashes() {
-        let remotes: BTreeMap<String, String> = [
-            ("a".to_string(), String::new()),
-            ("a/b".to_string(), String::new()),
+        let remote = |mirror| Remote {
+            url: String::new(),
+            mirror,
+        };
+        let mut remotes: Remotes = [
+            ("a".to_string(), remote(false)),
+            ("a/b".to_string(), remote(false)),
         ]
         .into_iter()
         .collect();
@@ -947,5 +972,7 @@ mod tests {
         assert_eq!(remote_of("refs/remotes/a/main", &remotes), Some(("a", "main")));
         assert_eq!(remote_of("refs/remotes/a/HEAD", &remotes), None);
         assert_eq!(remote_of("refs/heads/main", &remotes), None);
+        remotes.insert("m".to_string(), remote(true));
+        assert_eq!(remote_of("refs/heads/main", &remotes), Some(("m", "main")));
     }
 }

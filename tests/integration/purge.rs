@@ -514,3 +514,43 @@ fn next_steps_cover_every_remote_and_a_branch_only_a_remote_has() {
         format!("A={REMOVED}\n").into_bytes()
     );
 }
+
+/// A mirror clone (bare; its branches are the remote's): the pushes name them, and run as
+/// printed they replace the remote's branch.
+#[test]
+fn a_mirror_clone_is_purged_and_its_branches_pushed() {
+    let repo = TestRepo::new();
+    let a = token();
+    let origin = repo.remote_bare();
+    repo.initial_commit();
+    repo.commit_file("a.env", format!("A={}\n", a.b64()), "a").code(0);
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+    let old_main = rev(&repo, &repo.root, "main");
+    let mirror = repo.scratch.path().join("mirror.git");
+    repo.git_in(
+        repo.scratch.path(),
+        &["clone", "-q", "--mirror", origin.to_str().unwrap(), "mirror.git"],
+    )
+    .code(0);
+    let run = intercept(&repo, &mirror, &["purge", "--yes"]);
+    run.code(0);
+    let push = format!("git push --force-with-lease=refs/heads/main:{old_main} origin main");
+    assert!(run.stdout.contains(&push), "{}", run.stdout);
+    assert!(run.stdout.contains("rotate it now"), "{}", run.stdout);
+    for line in run
+        .stdout
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("git "))
+    {
+        let mut cmd = hermetic("sh", &repo.home());
+        cmd.current_dir(&mirror).args(["-c", line]);
+        Run::new(cmd.output().unwrap(), "next step").code(0);
+    }
+    assert_eq!(rev(&repo, &origin, "main"), rev(&repo, &mirror, "main"));
+    assert_eq!(
+        git_bytes(&repo, &origin, &["show", "main:a.env"]),
+        format!("A={REMOVED}\n").into_bytes()
+    );
+    intercept(&repo, &mirror, &["scan", "--all"]).code(0);
+}
