@@ -35,6 +35,9 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Allow one token (a deliberate fake) by its fingerprint: writes it to .intercept.toml.
     Allow(AllowArgs),
+    /// Rewrite this repository's history to remove the tokens `scan --all` finds (git-filter-repo).
+    /// Rotate them first: purging only cleans history.
+    Purge(PurgeArgs),
     /// Print the version and the commit intercept was built from (as --version does).
     Version,
     /// Print the completion script for SHELL on stdout (./install.sh installs bash, zsh and fish).
@@ -172,6 +175,21 @@ pub struct AllowArgs {
     /// Why this token may be committed (e.g. "fake token in the parser's test fixtures").
     #[arg(long)]
     pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// Remove only the token with this fingerprint (64 hex digits, from `intercept scan --all`);
+    /// repeat for more. Without it, every token the scan reports.
+    #[arg(long, value_name = "FINGERPRINT")]
+    pub fingerprint: Vec<String>,
+    /// Do not ask before rewriting (needed when standard input is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Pass --force to git-filter-repo: rewrite even a repository that is not a fresh clone.
+    /// Keep a copy first: a rewrite cannot be undone.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -21,6 +21,8 @@ pub enum Error {
     Meta(#[from] MetaError),
     #[error(transparent)]
     Install(#[from] crate::installer::InstallError),
+    #[error(transparent)]
+    Purge(#[from] crate::remedy::purge::PurgeError),
 }
 
 /// Why `intercept allow` cannot write the entry.

@@ -8,6 +8,7 @@ pub mod error;
 pub mod hook;
 pub mod install;
 pub mod meta;
+pub mod purge;
 pub mod scan;
 pub mod status;
 
@@ -29,6 +30,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         Command::Status => status::run()?,
         Command::Doctor(args) => doctor::run(&args.dirs, args.fix)?,
         Command::Allow(args) => allow::run(&args.fingerprint, &args.reason)?,
+        Command::Purge(args) => purge::run(args)?,
         Command::Version => meta::version()?,
         Command::Completions(args) => meta::completions(args.shell)?,
         Command::Man(args) => meta::man(args.dir.as_deref())?,

@@ -166,9 +166,56 @@ pub fn repository_uri(url: &str, base: Option<&Path>) -> Option<String> {
     }
 }
 
+/// A remote URL as it may be printed or handed back to `git remote add`: no password, and
+/// for http(s) and other schemes no user either (`https://<token>@github.com/…` is common);
+/// ssh's user stays (`ssh://git@host/x`, `git@host:x`: not a credential).
+pub fn without_credentials(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            let authority = &rest[..authority_end];
+            match authority.rfind('@') {
+                Some(at) => {
+                    let user = authority[..at].split(':').next().unwrap_or_default();
+                    let ssh = scheme.eq_ignore_ascii_case("ssh") || scheme.eq_ignore_ascii_case("git+ssh");
+                    let keep = if ssh && !user.is_empty() {
+                        format!("{user}@")
+                    } else {
+                        String::new()
+                    };
+                    format!("{scheme}://{keep}{}", &rest[at + 1..])
+                }
+                None => url.to_string(),
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::repository_uri;
+    use super::{repository_uri, without_credentials};
+
+    #[test]
+    fn credentials_never_stay_in_a_printed_url() {
+        for (url, shown) in [
+            (
+                "https://user:secret@github.com/a/b.git",
+                "https://github.com/a/b.git",
+            ),
+            (
+                "https://ghp_token@github.com/a/b.git",
+                "https://github.com/a/b.git",
+            ),
+            ("ssh://git:pw@host/x.git", "ssh://git@host/x.git"),
+            ("ssh://git@host/x.git", "ssh://git@host/x.git"),
+            ("git@github.com:a/b.git", "git@github.com:a/b.git"),
+            ("../origin.git", "../origin.git"),
+            ("https://host/a@b", "https://host/a@b"),
+        ] {
+            assert_eq!(without_credentials(url), shown, "{url}");
+        }
+    }
 
     #[test]
     fn remote_urls_lose_their_credentials() {

@@ -118,7 +118,7 @@ impl<'r> Reach<'r> {
                 r.url(gix::remote::Direction::Push)
                     .map(|u| u.to_bstring().to_string())
             })
-            .map(|u| without_credentials(&u));
+            .map(|u| repo::vcs::without_credentials(&u));
         self.remotes.push(Remote {
             name: name.to_string(),
             url,
@@ -230,18 +230,5 @@ fn gains(have: &[u64], more: &[u64]) -> bool {
 fn merge(have: &mut [u64], more: &[u64]) {
     for (h, m) in have.iter_mut().zip(more) {
         *h |= m;
-    }
-}
-
-/// A remote URL as it may be printed: no user or password (`https://user:token@host/…`).
-pub fn without_credentials(url: &str) -> String {
-    match gix::url::parse(url.trim()) {
-        Ok(mut parsed) if parsed.scheme != gix::url::Scheme::File => {
-            parsed.set_user(None);
-            parsed.set_password(None);
-            parsed.to_bstring().to_string()
-        }
-        Ok(_) => url.to_string(),
-        Err(_) => "(a URL that does not parse)".to_string(),
     }
 }

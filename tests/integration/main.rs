@@ -21,6 +21,7 @@ mod leak_response;
 mod mechanisms;
 mod parity;
 mod property;
+mod purge;
 mod push_hooks;
 mod receive_hook;
 mod remote_trust;

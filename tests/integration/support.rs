@@ -593,6 +593,45 @@ pub fn tools() -> &'static Tools {
     })
 }
 
+/// The git-filter-repo `intercept purge` drives in the tests, pinned (`.ci/run` installs it).
+pub const GIT_FILTER_REPO: &str = "git-filter-repo==2.47.0";
+
+/// The directory holding `git-filter-repo`: the venv under `INTERCEPT_TEST_TOOLS` (what
+/// `.ci/run` installs), else `target/test-tools`, installed there with pip when missing. A
+/// tool that cannot be installed fails the test, saying why: never a silent skip.
+pub fn filter_repo_dir() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let tools = std::env::var_os("INTERCEPT_TEST_TOOLS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools"));
+        let venv = tools.join("venv");
+        let bin = venv.join("bin");
+        if !bin.join("git-filter-repo").exists() {
+            if !bin.join("pip").exists() {
+                let out = Command::new("python3").args(["-m", "venv"]).arg(&venv).output();
+                let out = out.unwrap_or_else(|e| panic!("python3 -m venv: {e}"));
+                assert!(out.status.success(), "python3 -m venv failed: {out:?}");
+            }
+            let out = Command::new(bin.join("pip"))
+                .args(["install", "-q", GIT_FILTER_REPO])
+                .output()
+                .unwrap_or_else(|e| panic!("pip install {GIT_FILTER_REPO}: {e}"));
+            assert!(
+                out.status.success(),
+                "pip install {GIT_FILTER_REPO} failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert!(
+            bin.join("git-filter-repo").exists(),
+            "no git-filter-repo in {}",
+            bin.display()
+        );
+        bin
+    })
+}
+
 /// A repository with intercept installed globally, an `origin` bare remote and `main`
 /// pushed to it.
 pub fn pushed() -> (TestRepo, PathBuf) {
