@@ -49,7 +49,7 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, super::Error> {
         FormatArg::Sarif => Box::new(Footer::new(Sarif::new(&mut out, run_info(&plan)), &mut err)),
     };
     let mut cx = plan::Context::new(detector);
-    cx.checker = checker;
+    cx.checker = checker.map(|c| Box::new(c) as Box<dyn plan::Verifier>);
     let progress = matches!(plan.check, Check::Audit).then(|| {
         let flag = Arc::clone(&cx.interrupt);
         // Ignored if a handler exists already (a second scan in one process).

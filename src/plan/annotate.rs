@@ -8,15 +8,19 @@ use std::collections::HashMap;
 use std::io;
 
 use crate::allowlist::Allowed;
-use crate::detector::Vault;
+use crate::detector::{Secret, Vault};
 use crate::finding::{Finding, Fingerprint, Liveness, Verification};
-use crate::remedy::verify::Checker;
 use crate::scan::{Notice, Problem, Sink, Summary, Verified};
 use crate::source::reach::Reach;
 
+/// What asks whether a token works (`remedy::verify::Checker`: Intercom's `GET /me`).
+pub trait Verifier {
+    fn check(&self, token: &Secret) -> Verification;
+}
+
 /// `scan --verify`: the checker, and the detector's vault the tokens come from.
 pub struct Verify<'a> {
-    pub checker: &'a Checker,
+    pub checker: &'a dyn Verifier,
     pub vault: &'a Vault,
 }
 

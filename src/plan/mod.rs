@@ -19,6 +19,7 @@ use std::path::PathBuf;
 
 use crate::config::Flags;
 use crate::hooks;
+pub use annotate::Verifier;
 pub use run::{failed, run, Context, Error};
 pub use start::{can_start, StartError};
 

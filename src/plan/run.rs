@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use gix::ObjectId;
 
-use super::annotate::{Annotate, Verify};
+use super::annotate::{Annotate, Verifier, Verify};
 use super::{Check, Plan, Range};
 use crate::config::{self, ConfigError, Settings};
 use crate::content::lfs;
@@ -16,7 +16,6 @@ use crate::detector::Detector;
 use crate::outcome::Outcome;
 use crate::path::PathText;
 use crate::progress::Counters;
-use crate::remedy::verify::Checker;
 use crate::repo::{self, RepoError};
 use crate::report::human::Brought;
 use crate::scan::{Budget, Problem, Session, Sink, Summary};
@@ -37,7 +36,7 @@ pub struct Context<'a> {
     pub counters: Arc<Counters>,
     /// `scan --verify`: asks Intercom whether each token found works (the detector must
     /// keep the tokens: `Detector::keeping_secrets`).
-    pub checker: Option<Checker>,
+    pub checker: Option<Box<dyn Verifier>>,
 }
 
 impl<'a> Context<'a> {
@@ -53,7 +52,7 @@ impl<'a> Context<'a> {
     /// What `Annotate` needs to verify tokens, when asked to.
     fn verify(&self) -> Option<Verify<'_>> {
         Some(Verify {
-            checker: self.checker.as_ref()?,
+            checker: self.checker.as_deref()?,
             vault: self.detector.vault()?,
         })
     }

@@ -114,9 +114,11 @@ impl Checker {
             agent: config.build().into(),
         }
     }
+}
 
+impl crate::plan::Verifier for Checker {
     /// What Intercom says of `token`.
-    pub fn check(&self, token: &Secret) -> Verification {
+    fn check(&self, token: &Secret) -> Verification {
         let url = format!("{}/me", self.api.base);
         let mut bearer = b"Bearer ".to_vec();
         bearer.extend_from_slice(token.expose());
