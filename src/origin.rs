@@ -133,6 +133,9 @@ pub struct Origin {
     pub remotes: Option<Vec<Remote>>,
     /// The local branches whose history holds `commit`, where asked.
     pub branches: Vec<String>,
+    /// When no remote is known to hold `commit`: why one may anyway (a local tag holds it; a
+    /// remote whose tracking refs cover only some branches).
+    pub doubts: Vec<String>,
 }
 
 /// A remote that holds a commit: its name (`.` for a bare repository itself, a server or

@@ -33,6 +33,8 @@ pub struct Annotate<'a> {
     reach_failed: bool,
     verify: Option<Verify<'a>>,
     verified: HashMap<Fingerprint, Verification>,
+    /// The remote a push goes to: not a doubt.
+    pushing_to: Option<&'a str>,
 }
 
 impl<'a> Annotate<'a> {
@@ -49,7 +51,14 @@ impl<'a> Annotate<'a> {
             reach_failed: false,
             verify,
             verified: HashMap::new(),
+            pushing_to: None,
         }
+    }
+
+    /// For pre-push: the remote the push goes to.
+    pub fn pushing_to(mut self, remote: Option<&'a str>) -> Self {
+        self.pushing_to = remote;
+        self
     }
 
     fn remotes(&mut self, finding: &mut Finding) {
@@ -61,7 +70,12 @@ impl<'a> Annotate<'a> {
         }
         if self.reach.is_none() {
             match Reach::new(repo) {
-                Ok(reach) => self.reach = Some(reach),
+                Ok(mut reach) => {
+                    if let Some(remote) = self.pushing_to {
+                        reach.trust(remote);
+                    }
+                    self.reach = Some(reach);
+                }
                 Err(e) => return self.cannot_reach(&e),
             }
         }
@@ -72,6 +86,7 @@ impl<'a> Annotate<'a> {
             Ok(holders) => {
                 finding.origin.remotes = Some(holders.remotes);
                 finding.origin.branches = holders.branches;
+                finding.origin.doubts = holders.doubts;
             }
             Err(e) => self.cannot_reach(&e),
         }

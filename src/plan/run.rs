@@ -314,7 +314,7 @@ fn pre_push(
     let settings = config::layers::for_tips(objects, walk.tips(), &config::Flags::default())?;
     let lfs = lfs_store(&repo);
     // A blocked push says where its tokens already are (another remote).
-    let mut annotate = Annotate::new(sink, Some(&repo), None);
+    let mut annotate = Annotate::new(sink, Some(&repo), None).pushing_to(named);
     let mut session = Session::new(d, &settings, Some(&lfs), &mut annotate);
     if let Some(doubt) = doubt {
         session.notice(doubt);

@@ -146,9 +146,21 @@ impl crate::plan::Verifier for Checker {
             .body_mut()
             .with_config()
             .limit(MAX_ANSWER)
-            .read_to_string()
-            .unwrap_or_default();
-        judge(status, &body, response.headers())
+            .read_to_string();
+        match body {
+            Ok(body) => judge(status, &body, response.headers()),
+            // A 401 says enough in its status; anything else needs its body.
+            Err(_) if status == 401 => judge(status, "", response.headers()),
+            Err(ureq::Error::Timeout(_)) => unknown(format!(
+                "{status}, but the answer did not arrive within {} s",
+                TIMEOUT.as_secs()
+            )),
+            Err(ureq::Error::BodyExceedsLimit(_)) => unknown(format!(
+                "{status}, but the answer is larger than {} KiB: not Intercom's /me",
+                MAX_ANSWER / 1024
+            )),
+            Err(e) => unknown(format!("{status}, but the answer could not be read: {e}")),
+        }
     }
 }
 
@@ -188,7 +200,7 @@ fn judge(status: u16, body: &str, headers: &ureq::http::HeaderMap) -> Verificati
             headers
                 .get("Location")
                 .and_then(|v| v.to_str().ok())
-                .map(|l| format!(" to {l}"))
+                .map(|l| format!(" to {}", printable(l)))
                 .unwrap_or_default()
         )),
         _ => unknown(format!(
@@ -204,6 +216,22 @@ fn judge(status: u16, body: &str, headers: &ureq::http::HeaderMap) -> Verificati
     }
 }
 
+/// Text from the server as it may be printed: at most 200 characters, control characters
+/// (escape sequences, line breaks) and bidirectional overrides shown escaped, so an answer
+/// cannot redraw the terminal or forge a line of the report.
+fn printable(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().take(200) {
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
+        if c.is_control() || bidi {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `unauthorized: Access Token Invalid`, from Intercom's `error.list` envelope.
 fn error_text(json: Option<&serde_json::Value>) -> Option<String> {
     let first = json?.get("errors")?.as_array()?.first()?;
@@ -214,18 +242,17 @@ fn error_text(json: Option<&serde_json::Value>) -> Option<String> {
         (Some(t), None) | (None, Some(t)) => Some(t.to_string()),
         (None, None) => None,
     }
-    .map(|t| t.chars().take(200).collect())
+    .map(|t| printable(&t))
 }
 
 fn workspace(admin: &serde_json::Value) -> Workspace {
-    let text =
-        |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(|s| s.chars().take(200).collect());
+    let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(printable);
     let app = admin.get("app");
     Workspace {
         name: text(app.and_then(|a| a.get("name"))),
         app_id: text(app.and_then(|a| a.get("id_code"))),
         region: text(app.and_then(|a| a.get("region"))),
-        admin: text(admin.get("email")).map(|e: String| mask_email(&e)),
+        admin: text(admin.get("email")).map(|e| mask_email(&e)),
     }
 }
 
@@ -295,6 +322,22 @@ mod tests {
             Api::parse("https://x.example/v/").unwrap().base(),
             "https://x.example/v"
         );
+    }
+
+    #[test]
+    fn what_the_server_says_cannot_redraw_the_terminal() {
+        let h = ureq::http::HeaderMap::new();
+        let body = r#"{"type":"admin","email":"a@b","app":{"name":"Acme\u001b[2J\n  pushed to nowhere\u202e","id_code":"x"}}"#;
+        let name = judge(200, body, &h).workspace.unwrap().name.unwrap();
+        assert!(
+            !name.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{name:?}"
+        );
+        assert!(name.starts_with("Acme\\u{1b}[2J\\n"), "{name:?}");
+        let reason = judge(403, r#"{"errors":[{"code":"x\u0007","message":"y\r\nz"}]}"#, &h)
+            .reason
+            .unwrap();
+        assert!(!reason.chars().any(char::is_control), "{reason:?}");
     }
 
     #[test]

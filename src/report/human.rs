@@ -105,6 +105,7 @@ struct Track {
     first: Option<(String, String)>,
     branches: std::collections::BTreeSet<String>,
     remotes: std::collections::BTreeSet<Remote>,
+    doubts: std::collections::BTreeSet<String>,
     verification: Option<Verification>,
 }
 
@@ -131,6 +132,7 @@ impl Tracks {
                     first: None,
                     branches: Default::default(),
                     remotes: Default::default(),
+                    doubts: Default::default(),
                     verification: None,
                 },
             );
@@ -146,6 +148,7 @@ impl Tracks {
         }
         t.branches.extend(f.origin.branches.iter().cloned());
         t.remotes.extend(remotes.iter().cloned());
+        t.doubts.extend(f.origin.doubts.iter().cloned());
         if t.verification.is_none() {
             t.verification.clone_from(&f.verification);
         }
@@ -216,7 +219,13 @@ impl Tracks {
                     "pushed to {}, but Intercom no longer accepts it: it was rotated or revoked; remove it from history (`intercept purge`) so scanners stop finding it",
                     t.remotes.iter().map(remote_text).collect::<Vec<_>>().join(", ")
                 ),
-                (true, _) => "only in local history: remove it before you push (`intercept purge`); rotating is still wise"
+                (true, _) if !t.doubts.is_empty() => format!(
+                    "on no remote-tracking ref, but a remote may have it: {}; rotate it unless you are sure it \
+                     never left this clone, then remove it from history (`intercept purge`)",
+                    t.doubts.iter().cloned().collect::<Vec<_>>().join("; ")
+                ),
+                (true, _) => "only in local history (as far as the remote-tracking refs tell: `git fetch --all` \
+                              first): remove it before you push (`intercept purge`); rotating is still wise"
                     .to_string(),
             };
             writeln!(err, "    {verdict}")?;
@@ -640,6 +649,15 @@ fn rotation(held: Held, findings: &[Finding]) -> String {
             "It is already on {on}:\n     \
              treat it as leaked and rotate it now: {ROTATE}\n     \
              Then take it out of history (`intercept purge`, docs/remediation.md)."
+        );
+    }
+    let doubts: std::collections::BTreeSet<&String> =
+        findings.iter().flat_map(|f| &f.origin.doubts).collect();
+    if held == Held::LocalCommits && !doubts.is_empty() {
+        return format!(
+            "No remote-tracking ref has it, but a remote may: {}.\n     \
+             Unless you are sure it never left this clone, rotate it: {ROTATE}",
+            doubts.into_iter().cloned().collect::<Vec<_>>().join("; ")
         );
     }
     match held {

@@ -57,6 +57,9 @@ struct JsonFinding<'a> {
     /// for findings in commits (`--all`, `--range`), empty when only this clone has it.
     #[serde(skip_serializing_if = "Option::is_none")]
     remotes: Option<Vec<&'a str>>,
+    /// When `remotes` is empty: why a remote may hold the commit anyway.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    remotes_unsure: Vec<&'a str>,
     /// The local branches whose history holds the commit.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     branches: Vec<&'a str>,
@@ -132,6 +135,7 @@ fn json_finding<'a>(f: &'a Finding, reason: Option<&'a str>) -> JsonFinding<'a> 
             .remotes
             .as_ref()
             .map(|r| r.iter().map(|r| r.name.as_str()).collect()),
+        remotes_unsure: f.origin.doubts.iter().map(String::as_str).collect(),
         branches: f.origin.branches.iter().map(String::as_str).collect(),
         verification: f.verification.as_ref().map(json_verification),
     }

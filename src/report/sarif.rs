@@ -316,6 +316,9 @@ impl<'w> Sarif<'w> {
         if !o.branches.is_empty() {
             put("branches", json!(o.branches));
         }
+        if !o.doubts.is_empty() {
+            put("remotes_unsure", json!(o.doubts));
+        }
         if let Some(v) = &f.verification {
             let w = v.workspace.clone().unwrap_or_default();
             let mut verification = json!({ "status": v.status.id() });

@@ -82,6 +82,13 @@ impl<F: gix::objs::Find> Graph<F> {
         &self.shallow
     }
 
+    /// The commit's generation (topological level) in the commit-graph, when it is there: a
+    /// commit's parents always have a lower one, and a commit missing from the graph has no
+    /// descendant in it (the graph holds every ancestor of what it holds).
+    pub fn generation(&self, id: &ObjectId) -> Option<u32> {
+        self.graph.as_ref()?.commit_by_id(id).map(|c| c.generation())
+    }
+
     /// Committer time and parents (none at a shallow boundary).
     pub fn load(&mut self, id: &ObjectId) -> Result<(i64, Vec<ObjectId>), RepoError> {
         if let Some(graph) = &self.graph {

@@ -6,12 +6,17 @@
 //! `branch.<name>.remote`). What the remote-tracking refs say is what the last fetch or
 //! push saw: a force-push someone else made since is not known.
 //!
-//! One walk of the history of those refs, newest first (by committer time, from the
-//! commit-graph when there is one): each holder is a bit, and a commit's bits flow to its
-//! parents. It is lazy: a question walks only until the commit asked about has been walked
-//! and no commit a day newer is left (committer clocks are skewed; a later walk that finds
-//! more bits for a commit passes them on to its ancestors too). A commit no holder reaches
-//! costs the walk of every holder's whole history, once.
+//! One walk of the history of those refs, highest generation first: each holder is a bit,
+//! and a commit's bits flow to its parents. It is lazy and exact, whatever the committer
+//! clocks say: a question walks only until no commit left to walk can be a descendant of the
+//! commit asked about. With a commit-graph that is its generation (topological level:
+//! parents are always lower); commits not in the graph (made since it was written) are
+//! walked first, and without one the first question walks every holder's history, once.
+//!
+//! Local tags are one more holder (a tag pushed carries its history, and no ref says
+//! whether it was), and a remote whose fetch refspecs do not cover every branch (a
+//! single-branch clone) or that has no remote-tracking ref at all cannot say what it lacks:
+//! both are doubts, said beside an empty list of remotes.
 
 use std::collections::{BinaryHeap, HashMap};
 
@@ -21,8 +26,6 @@ use super::history::Graph;
 use crate::origin::Remote;
 use crate::repo::{self, RepoError};
 
-/// The skew allowed between a commit's time and its descendants'.
-const SLOP: i64 = 24 * 60 * 60;
 /// Local branches named at most; the rest are not told apart.
 const MAX_BRANCHES: usize = 256;
 
@@ -32,12 +35,16 @@ pub struct Holders {
     pub remotes: Vec<Remote>,
     /// Local branches (`main`, not `refs/heads/main`).
     pub branches: Vec<String>,
+    /// Why a remote may hold the commit although no remote-tracking ref reaches it.
+    pub doubts: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Slot {
     Remote(usize),
     Branch(usize),
+    /// Any local tag.
+    Tags,
 }
 
 /// The lazy walk.
@@ -46,16 +53,23 @@ pub struct Reach<'r> {
     remotes: Vec<Remote>,
     branches: Vec<String>,
     slots: Vec<Slot>,
-    /// Per commit: its bits (one per slot), parents, time, and whether it was walked.
+    /// Remotes that cannot say what they lack (a partial fetch refspec, no tracking ref).
+    blind: Vec<String>,
+    /// Per commit: its bits (one per slot), parents, and whether it was walked.
     nodes: HashMap<ObjectId, Node>,
-    queue: BinaryHeap<(i64, ObjectId)>,
+    /// By generation (`u32::MAX`: not in the commit-graph), highest first.
+    queue: BinaryHeap<(u32, ObjectId)>,
 }
 
 struct Node {
     bits: Vec<u64>,
     parents: Vec<ObjectId>,
-    time: i64,
     walked: bool,
+}
+
+/// A commit's place in the walk's order.
+fn key<F: gix::objs::Find>(graph: &Graph<F>, id: &ObjectId) -> u32 {
+    graph.generation(id).unwrap_or(u32::MAX)
 }
 
 impl<'r> Reach<'r> {
@@ -66,6 +80,7 @@ impl<'r> Reach<'r> {
             remotes: Vec::new(),
             branches: Vec::new(),
             slots: Vec::new(),
+            blind: Vec::new(),
             nodes: HashMap::new(),
             queue: BinaryHeap::new(),
         };
@@ -90,11 +105,31 @@ impl<'r> Reach<'r> {
                     Some(slot) => slot,
                     None => continue,
                 }
+            } else if name.starts_with("refs/tags/") {
+                if !reach.slots.contains(&Slot::Tags) {
+                    reach.slots.push(Slot::Tags);
+                }
+                Slot::Tags
             } else {
                 continue;
             };
             if let Some(commit) = repo::peel_to_commit(&repo.objects, id) {
                 seeds.push((slot, commit));
+            }
+        }
+        if !bare {
+            let config = repo.config_snapshot();
+            for name in &names {
+                let fetch = config
+                    .strings(&format!("remote.{name}.fetch"))
+                    .unwrap_or_default();
+                let all_branches = fetch
+                    .iter()
+                    .any(|f| f.to_string().trim_start_matches('+').starts_with("refs/heads/*:"));
+                let mirror = config.boolean(&format!("remote.{name}.mirror")).unwrap_or(false);
+                if !mirror && (!all_branches || !reach.remotes.iter().any(|r| &r.name == name)) {
+                    reach.blind.push(name.clone());
+                }
             }
         }
         let words = reach.slots.len().div_ceil(64).max(1);
@@ -105,6 +140,11 @@ impl<'r> Reach<'r> {
             reach.offer(commit, &bits)?;
         }
         Ok(reach)
+    }
+
+    /// Stops doubting `remote` (the one a push goes to: what it lacks is what is pushed).
+    pub fn trust(&mut self, remote: &str) {
+        self.blind.retain(|b| b != remote);
     }
 
     fn remote_slot(&mut self, repo: &gix::Repository, name: &str) -> Slot {
@@ -142,32 +182,47 @@ impl<'r> Reach<'r> {
     pub fn holders(&mut self, commit: ObjectId) -> Result<Holders, RepoError> {
         self.walk_past(commit)?;
         let mut holders = Holders::default();
-        let Some(node) = self.nodes.get(&commit) else {
-            return Ok(holders);
-        };
-        for (bit, slot) in self.slots.iter().enumerate() {
-            if node.bits[bit / 64] & (1 << (bit % 64)) == 0 {
-                continue;
+        let mut tagged = false;
+        if let Some(node) = self.nodes.get(&commit) {
+            for (bit, slot) in self.slots.iter().enumerate() {
+                if node.bits[bit / 64] & (1 << (bit % 64)) == 0 {
+                    continue;
+                }
+                match *slot {
+                    Slot::Remote(i) => holders.remotes.push(self.remotes[i].clone()),
+                    Slot::Branch(i) => holders.branches.push(self.branches[i].clone()),
+                    Slot::Tags => tagged = true,
+                }
             }
-            match *slot {
-                Slot::Remote(i) => holders.remotes.push(self.remotes[i].clone()),
-                Slot::Branch(i) => holders.branches.push(self.branches[i].clone()),
+        }
+        if holders.remotes.is_empty() {
+            if tagged {
+                holders.doubts.push(format!(
+                    "a local tag holds it (`git tag --contains {}` names it): if that tag was pushed, \
+                     so was the token",
+                    &commit.to_string()[..10]
+                ));
+            }
+            for name in &self.blind {
+                holders.doubts.push(format!(
+                    "remote {name} has remote-tracking refs for only some branches, or none: what it \
+                     has is not known here"
+                ));
             }
         }
         Ok(holders)
     }
 
-    /// Walks until `commit` is walked and nothing a day newer than it is left.
+    /// Walks until no commit left to walk can be a descendant of `commit`: none of a higher
+    /// generation is left (or, for a commit not in the commit-graph, none outside it).
     fn walk_past(&mut self, commit: ObjectId) -> Result<(), RepoError> {
+        let level = key(&self.graph, &commit);
         loop {
-            let time = self.nodes.get(&commit).filter(|n| n.walked).map(|n| n.time);
             let Some(&(next, _)) = self.queue.peek() else {
                 return Ok(());
             };
-            if let Some(time) = time {
-                if next < time.saturating_sub(SLOP) {
-                    return Ok(());
-                }
+            if next < level || (next == level && level != u32::MAX) {
+                return Ok(());
             }
             let Some((_, id)) = self.queue.pop() else {
                 return Ok(());
@@ -208,17 +263,16 @@ impl<'r> Reach<'r> {
             }
             return Ok(());
         }
-        let (time, parents) = self.graph.load(&id)?;
+        let (_, parents) = self.graph.load(&id)?;
         self.nodes.insert(
             id,
             Node {
                 bits: bits.to_vec(),
                 parents,
-                time,
                 walked: false,
             },
         );
-        self.queue.push((time, id));
+        self.queue.push((key(&self.graph, &id), id));
         Ok(())
     }
 }

@@ -394,3 +394,115 @@ fn a_push_block_says_when_the_token_is_already_on_another_remote() {
     );
     assert!(!run.stderr.contains("already on"), "{}", run.stderr);
 }
+
+fn finding_of<'r>(report: &'r serde_json::Value, t: &crate::support::Token) -> &'r serde_json::Value {
+    let fp = t.fingerprint();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["fingerprint"] == fp && f["subject"] == "content")
+        .unwrap_or_else(|| panic!("no finding for {fp}: {report}"))
+}
+
+#[test]
+fn committer_clocks_do_not_hide_a_remote_that_has_it() {
+    for graph in [false, true] {
+        let repo = TestRepo::new();
+        repo.remote_bare();
+        repo.initial_commit();
+        repo.git(&["push", "-q", "origin", "main"]).code(0);
+        repo.git(&["checkout", "-q", "-b", "topic"]).code(0);
+        let t = token();
+        repo.write("s.env", format!("T={}\n", t.b64()));
+        repo.git(&["add", "s.env"]).code(0);
+        // The token's commit dated a year ahead, its child a year behind.
+        repo.git_env(
+            &repo.root,
+            &[("GIT_COMMITTER_DATE", "2027-06-01T00:00:00Z")],
+            &["commit", "-q", "--no-verify", "-m", "tok"],
+        )
+        .code(0);
+        repo.write("g", "more\n");
+        repo.git(&["add", "g"]).code(0);
+        repo.git_env(
+            &repo.root,
+            &[("GIT_COMMITTER_DATE", "2025-01-01T00:00:00Z")],
+            &["commit", "-q", "--no-verify", "-m", "fix"],
+        )
+        .code(0);
+        repo.git(&["push", "-q", "origin", "topic"]).code(0);
+        repo.git(&["reset", "-q", "--hard", "HEAD~1"]).code(0);
+        if graph {
+            repo.git(&["commit-graph", "write", "--reachable"]).code(0);
+        }
+        let run = repo.intercept_in(&repo.root, &["scan", "--all", "--format", "json"]);
+        run.code(1);
+        let report = json(&run);
+        assert_eq!(
+            finding_of(&report, &t)["remotes"],
+            serde_json::json!(["origin"]),
+            "graph {graph}: {report}"
+        );
+    }
+}
+
+#[test]
+fn what_the_tracking_refs_cannot_tell_is_said_not_guessed() {
+    // A single-branch clone: origin's other branches have no tracking ref.
+    let repo = TestRepo::new();
+    let bare = repo.remote_bare();
+    repo.initial_commit();
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+    let clone = repo.scratch.path().join("single");
+    repo.git_in(
+        repo.scratch.path(),
+        &[
+            "clone",
+            "-q",
+            "--single-branch",
+            "--branch",
+            "main",
+            &format!("file://{}", bare.display()),
+            "single",
+        ],
+    )
+    .code(0);
+    repo.git_in(&clone, &["checkout", "-q", "-b", "feature"]).code(0);
+    let t = token();
+    std::fs::write(clone.join("k.env"), format!("K={}\n", t.b64())).unwrap();
+    repo.git_in(&clone, &["add", "k.env"]).code(0);
+    repo.git_in(&clone, &["commit", "-q", "--no-verify", "-m", "k"])
+        .code(0);
+    repo.git_in(&clone, &["push", "-q", "origin", "feature"]).code(0);
+    let run = repo.intercept_in(&clone, &["scan", "--all", "--format", "json"]);
+    run.code(1);
+    let report = json(&run);
+    let f = finding_of(&report, &t);
+    assert_eq!(f["remotes"], serde_json::json!([]));
+    assert!(
+        f["remotes_unsure"][0].as_str().unwrap().contains("remote origin"),
+        "{f}"
+    );
+    let run = repo.intercept_in(&clone, &["scan", "--all"]);
+    assert!(run.stderr.contains("a remote may have it"), "{}", run.stderr);
+    assert!(!run.stderr.contains("only in local history"), "{}", run.stderr);
+
+    // A commit only a local tag holds.
+    let (repo, _, _) = two_remotes();
+    repo.git(&["checkout", "-q", "-b", "rel"]).code(0);
+    let tagged = token();
+    commit_unchecked(&repo, "r.env", &format!("R={}\n", tagged.b64()), "r");
+    repo.git(&["tag", "-a", "v1", "-m", "v1"]).code(0);
+    repo.git(&["checkout", "-q", "main"]).code(0);
+    repo.git(&["branch", "-q", "-D", "rel"]).code(0);
+    let run = repo.intercept_in(&repo.root, &["scan", "--all", "--format", "json"]);
+    let report = json(&run);
+    let f = finding_of(&report, &tagged);
+    assert_eq!(f["remotes"], serde_json::json!([]));
+    assert!(f["remotes_unsure"][0].as_str().unwrap().contains("tag"), "{f}");
+    // Twin: a commit on a branch of a fully tracked clone has no doubt.
+    let (repo, _, local) = two_remotes();
+    let run = repo.intercept_in(&repo.root, &["scan", "--all", "--format", "json"]);
+    assert!(finding_of(&json(&run), &local).get("remotes_unsure").is_none());
+}

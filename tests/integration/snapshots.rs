@@ -398,7 +398,7 @@ Where each token is:
     pushed to origin ([ROOT]/remote.git): treat it as leaked, rotate it now (then remove it from history: `intercept purge`)
   [REDACTED] (fingerprint [FP]): 2 places; first added in commit [ID] on 2026-01-01T00:00:00+00:00
     in branch topic
-    only in local history: remove it before you push (`intercept purge`); rotating is still wise
+    only in local history (as far as the remote-tracking refs tell: `git fetch --all` first): remove it before you push (`intercept purge`); rotating is still wise
 What to do:
   1. Remove the token and read it from the environment (INTERCOM_ACCESS_TOKEN) or a
      secret manager instead; keep .env files out of git (.gitignore).
