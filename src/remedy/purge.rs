@@ -70,6 +70,13 @@ pub enum PurgeError {
     )]
     NoFilterRepo { cause: String },
     #[error(
+        "cannot purge: this repository has other worktrees ({paths}). git-filter-repo resets only this \
+         one: their index and files would keep the tokens, and a commit there would bring them back. \
+         Remove them first (`git worktree remove <path>`, after committing what they hold), or purge a \
+         fresh clone. Nothing was changed"
+    )]
+    Worktrees { paths: String },
+    #[error(
         "cannot purge: the work tree has uncommitted changes to tracked files ({paths}). Rewriting history \
          resets the work tree, so they would be lost. Commit them, or put them away with `git stash`, \
          then run `intercept purge` again. Nothing was changed"
@@ -335,7 +342,13 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     // Told first, whatever happens next: what will go, and that rotation comes before it.
     list(out, &repo, &chosen, &remotes_before)?;
     out.flush()?;
-    filter_repo_version(&repo)?;
+    let program = find_filter_repo(&repo)?;
+    let others = other_worktrees(&repo)?;
+    if !others.is_empty() {
+        return Err(PurgeError::Worktrees {
+            paths: others.join(", "),
+        });
+    }
     let dirty = repo.dirty()?;
     if !dirty.is_empty() {
         let mut paths = dirty.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
@@ -361,15 +374,32 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
             .any(|f| matches!(f.origin.subject, Subject::CommitMessage | Subject::TagMessage))
     });
     forget_stale_run(&repo, out)?;
+    // A Ctrl-C reaches git-filter-repo too, which stops; intercept stays to say what was
+    // rewritten (ignored if a handler exists already).
+    let _ = ctrlc::set_handler(|| {});
+    let mut runs = Vec::new();
     if in_files {
-        writeln!(out, "\nRewriting file contents with git-filter-repo…")?;
-        out.flush()?;
-        filter_repo(&repo, "--replace-text", &expressions, options.force)?;
+        runs.push(("--replace-text", "file contents"));
     }
     if in_messages {
-        writeln!(out, "Rewriting commit and tag messages with git-filter-repo…")?;
+        runs.push(("--replace-message", "commit and tag messages"));
+    }
+    for (option, what) in runs {
+        writeln!(out, "\nRewriting {what} with git-filter-repo…")?;
         out.flush()?;
-        filter_repo(&repo, "--replace-message", &expressions, options.force)?;
+        if let Err(e) = filter_repo(&repo, &program, option, &expressions, options.force) {
+            // A run that failed after it rewrote refs (interrupted, or a late error) must
+            // still say what to push: the old ids are known only now.
+            if repo.refs()? == refs_before {
+                return Err(e);
+            }
+            writeln!(
+                out,
+                "\nwarning: git-filter-repo did not finish ({e}),\nbut it had already rewritten refs: \
+                 what follows is what to run for them; then run `intercept purge` again to finish"
+            )?;
+            break;
+        }
     }
 
     if in_files || in_messages {
@@ -416,26 +446,58 @@ pub fn run(options: &Options, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     ))
 }
 
-/// `git filter-repo --version`: is the tool there at all?
-fn filter_repo_version(repo: &Repo) -> Result<(), PurgeError> {
-    let out = repo
-        .command(&["filter-repo", "--version"])
+/// The `git-filter-repo` program: on PATH, else in git's exec path, where `git filter-repo`
+/// would find it. Run by its path, never through `git filter-repo`: an alias of that name (a
+/// repository's config can set one) would receive the tokens, and a Ctrl-C that ends the
+/// `git` wrapper leaves the rewrite running with nobody to say what it did.
+fn find_filter_repo(repo: &Repo) -> Result<PathBuf, PurgeError> {
+    let exec_path = repo
+        .git(&["--exec-path"])
+        .ok()
+        .map(|p| PathBuf::from(String::from_utf8_lossy(&p).trim()));
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path)
+        .chain(exec_path)
+        .map(|dir| dir.join("git-filter-repo"))
+        .find(|p| p.is_file());
+    let Some(program) = found else {
+        return Err(PurgeError::NoFilterRepo {
+            cause: "no git-filter-repo on PATH or in git's exec path".to_string(),
+        });
+    };
+    let out = Command::new(&program)
+        .arg("--version")
+        .current_dir(&repo.top)
         .stdin(Stdio::null())
         .output()
         .map_err(|e| PurgeError::NoFilterRepo {
-            cause: format!("git could not run: {e}"),
+            cause: format!("{} could not run: {e}", program.display()),
         })?;
-    if !out.status.success() {
-        let said = String::from_utf8_lossy(&out.stderr);
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    // It prints one word: its version or the commit it was built from.
+    if !out.status.success() || version.is_empty() || version.contains(char::is_whitespace) {
         return Err(PurgeError::NoFilterRepo {
             cause: format!(
-                "`git filter-repo --version` failed: {}",
-                said.lines().next().unwrap_or("").trim()
+                "`{} --version` did not answer as git-filter-repo does",
+                program.display()
             ),
         });
     }
-    tracing::debug!(version = %String::from_utf8_lossy(&out.stdout).trim(), "git-filter-repo");
-    Ok(())
+    tracing::debug!(%version, program = %program.display(), "git-filter-repo");
+    Ok(program)
+}
+
+/// Linked worktrees besides this one.
+fn other_worktrees(repo: &Repo) -> Result<Vec<String>, PurgeError> {
+    let out = repo.git(&["worktree", "list", "--porcelain", "-z"])?;
+    let this = repo.top.clone();
+    Ok(out
+        .split(|&b| b == 0)
+        .filter_map(|field| field.strip_prefix(b"worktree "))
+        .map(|p| PathBuf::from(String::from_utf8_lossy(p).into_owned()))
+        .filter(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()) != this)
+        .map(|p| Escaped(p.as_os_str().as_encoded_bytes()).to_string())
+        .collect())
 }
 
 /// What will be removed, and that rotation comes first.
@@ -589,18 +651,46 @@ impl Expressions {
         }
         for secret in secrets {
             lines.extend_from_slice(b"regex:");
-            for &b in secret.expose().iter().filter(|&&b| b != b'=') {
+            let unpadded: Vec<u8> = secret.expose().iter().copied().filter(|&b| b != b'=').collect();
+            // The last symbol of a text whose length is not a multiple of 3 holds only 2 or 4
+            // of the token's bits: glued to more base64 it is any symbol with those bits.
+            let free_bits = match unpadded.len() % 4 {
+                2 => 4,
+                3 => 2,
+                _ => 0,
+            };
+            let (whole, last) = match free_bits {
+                0 => (&unpadded[..], None),
+                _ => (&unpadded[..unpadded.len() - 1], unpadded.last().copied()),
+            };
+            for &b in whole {
                 match b {
                     b'+' => lines.extend_from_slice(br"(?:\+|%2[bB]|\\u002[bB]|\\x2[bB])"),
                     b'/' => lines.extend_from_slice(br"(?:/|%2[fF]|\\u002[fF]|\\x2[fF]|\\/)"),
                     _ => lines.push(b),
                 }
             }
+            if let Some(last) = last {
+                lines.extend_from_slice(&last_symbol_class(last, free_bits));
+            }
             lines.extend_from_slice(br"(?:=|%3[dD]|\\u003[dD]|\\x3[dD])*");
             lines.push(b'\n');
         }
         Expressions(lines)
     }
+}
+
+/// `[ABCD]`: the base64 symbols that agree with `symbol` but for its `free_bits` low bits.
+fn last_symbol_class(symbol: u8, free_bits: u32) -> Vec<u8> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let Some(index) = ALPHABET.iter().position(|&c| c == symbol) else {
+        return vec![symbol];
+    };
+    let mask = (1usize << free_bits) - 1;
+    let mut class = vec![b'['];
+    class.extend((index & !mask..=index | mask).map(|i| ALPHABET[i]));
+    class.push(b']');
+    class
 }
 
 /// git-filter-repo asks on standard input whether a run more than a day after the last one
@@ -625,14 +715,21 @@ fn forget_stale_run(repo: &Repo, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// One run of `git filter-repo <option> /dev/stdin`, the expressions written into the pipe.
-fn filter_repo(repo: &Repo, option: &str, expressions: &Expressions, force: bool) -> Result<(), PurgeError> {
-    let mut args = vec!["filter-repo", option, "/dev/stdin"];
+fn filter_repo(
+    repo: &Repo,
+    program: &std::path::Path,
+    option: &str,
+    expressions: &Expressions,
+    force: bool,
+) -> Result<(), PurgeError> {
+    let mut args = vec![option, "/dev/stdin"];
     if force {
         args.push("--force");
     }
-    tracing::info!(args = %args.join(" "), dir = %repo.top.display(), "running git");
-    let mut child = repo
-        .command(&args)
+    tracing::info!(args = %args.join(" "), dir = %repo.top.display(), "running git-filter-repo");
+    let mut child = Command::new(program)
+        .current_dir(&repo.top)
+        .args(&args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -852,8 +949,9 @@ fn way_out(f: &Finding) -> String {
             .to_string(),
         Subject::PushOption => "a push option is not stored in history: nothing to purge".to_string(),
         Subject::Content if o.unnamed.is_some() => "the object is not in any commit's files (unreachable, \
-             or its place is unknown): `git reflog expire --expire=now --all && git gc --prune=now` \
-             removes an unreachable one"
+             or its place is unknown): something outside history still holds it (a stash, the index, \
+             a linked worktree's index); once nothing does, `git reflog expire --expire=now --all && \
+             git gc --prune=now` removes it"
             .to_string(),
         Subject::Content if !o.via.is_empty() || f.encoding == Encoding::NestedBase64 => {
             let inside: Vec<&str> = o.via.iter().map(|v| v.id()).collect();
@@ -869,9 +967,10 @@ fn way_out(f: &Finding) -> String {
             )
         }
         Subject::Content => format!(
-            "git-filter-repo leaves a file it takes for binary (a NUL byte in its first 8 KiB, UTF-16 \
-             text too) unchanged: remove the file from history with `git filter-repo --invert-paths \
-             --path {path}`"
+            "git-filter-repo left the file as it was: either it takes it for binary (a NUL byte in its \
+             first 8 KiB, UTF-16 text too), or the token is written in a form no text replacement \
+             matches byte for byte: remove the file from history with `git filter-repo --invert-paths \
+             --path {path}`, or rewrite it without the token and purge again"
         ),
     }
 }
@@ -902,16 +1001,30 @@ mod tests {
         let expressions = Expressions::of(&secrets);
         let text = String::from_utf8(expressions.0.clone()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
+        // A 44-byte text: its last base64 symbol holds 4 of the token's bits, so the regex
+        // takes the 4 symbols that share them (the token glued to more base64).
+        let trimmed = t.no_padding();
+        let (head, last) = trimmed.split_at(trimmed.len() - 1);
+        let class = String::from_utf8(last_symbol_class(last.as_bytes()[0], 2)).unwrap();
+        assert!(class.contains(last) && class.len() == 6, "{class}");
         assert_eq!(
             lines,
             [
                 format!("literal:{}", t.text),
-                format!(r"regex:{}(?:=|%3[dD]|\\u003[dD]|\\x3[dD])*", t.no_padding()),
+                format!(r"regex:{head}{class}(?:=|%3[dD]|\\u003[dD]|\\x3[dD])*"),
             ]
         );
         // git-filter-repo splits a line at its last `==>`: none may hold one.
         assert!(lines.iter().all(|l| !l.contains("==>")));
         assert!(text.ends_with('\n'));
+    }
+
+    #[test]
+    fn the_last_symbol_takes_every_value_of_its_free_bits() {
+        assert_eq!(last_symbol_class(b'A', 2), b"[ABCD]");
+        assert_eq!(last_symbol_class(b'C', 2), b"[ABCD]");
+        assert_eq!(last_symbol_class(b'Q', 4), b"[QRSTUVWXYZabcdef]");
+        assert_eq!(last_symbol_class(b'/', 2), b"[89+/]");
     }
 
     #[test]

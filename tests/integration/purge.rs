@@ -554,3 +554,81 @@ fn a_mirror_clone_is_purged_and_its_branches_pushed() {
     );
     intercept(&repo, &mirror, &["scan", "--all"]).code(0);
 }
+
+#[test]
+fn another_worktree_is_refused_and_nothing_changes() {
+    let (repo, _, _) = worked_in();
+    let other = repo.scratch.path().join("other");
+    repo.git(&["worktree", "add", "-q", other.to_str().unwrap(), "-b", "side"])
+        .code(0);
+    let (head, before) = (repo.head(), refs(&repo, &repo.root));
+    let run = intercept(&repo, &repo.root, &["purge", "--yes", "--force"]);
+    run.code(2);
+    assert!(run.stderr.contains("other worktrees"), "{}", run.stderr);
+    assert!(run.stderr.contains("git worktree remove"), "{}", run.stderr);
+    assert_eq!((repo.head(), refs(&repo, &repo.root)), (head, before));
+    // Twin: once it is removed, the purge runs.
+    repo.git(&["worktree", "remove", other.to_str().unwrap()]).code(0);
+    intercept(&repo, &repo.root, &["purge", "--yes", "--force"]).code(0);
+}
+
+#[test]
+fn an_alias_named_filter_repo_never_receives_the_tokens() {
+    let (repo, _, _) = worked_in();
+    let stolen = repo.scratch.path().join("stolen");
+    repo.git(&[
+        "config",
+        "alias.filter-repo",
+        &format!("!f(){{ cat > {}; }}; f", stolen.display()),
+    ])
+    .code(0);
+    // Without git-filter-repo, `git filter-repo` would be the alias: intercept never asks git.
+    let only_git = repo.scratch.path().join("only-git");
+    std::fs::create_dir_all(&only_git).unwrap();
+    let git = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(git.trim(), only_git.join("git")).unwrap();
+    let mut cmd = hermetic(bin(), &repo.home());
+    cmd.current_dir(&repo.root)
+        .env("PATH", format!("{}:/bin:/usr/bin", only_git.display()))
+        .args(["purge", "--yes", "--force"]);
+    let run = Run::new(cmd.output().unwrap(), "intercept");
+    run.code(2);
+    assert!(
+        run.stderr.contains("pipx install git-filter-repo"),
+        "{}",
+        run.stderr
+    );
+    assert!(!stolen.exists(), "the alias received the expressions");
+    // Twin: with git-filter-repo installed, it runs by its path and purges.
+    intercept(&repo, &repo.root, &["purge", "--yes", "--force"]).code(0);
+    assert!(!stolen.exists(), "the alias received the expressions");
+    intercept(&repo, &repo.root, &["scan", "--all"]).code(0);
+}
+
+#[test]
+fn a_token_glued_to_more_base64_is_purged_too() {
+    let repo = TestRepo::new();
+    repo.initial_commit();
+    let t = token();
+    // The token's text and more, base64-encoded in one run: its last symbol differs from
+    // the token's own.
+    use base64::Engine as _;
+    let glued = base64::engine::general_purpose::STANDARD.encode(format!("{}}}xyz", t.text));
+    assert!(
+        !glued.contains(&t.no_padding()),
+        "the fixture must glue the last symbol"
+    );
+    repo.commit_file("a.txt", format!("a={glued}\n"), "a").code(0);
+    intercept(&repo, &repo.root, &["scan", "--all"]).code(1);
+    intercept(&repo, &repo.root, &["purge", "--yes", "--force"]).code(0);
+    intercept(&repo, &repo.root, &["scan", "--all"]).code(0);
+    let now = std::fs::read_to_string(repo.root.join("a.txt")).unwrap();
+    assert!(now.starts_with(&format!("a={REMOVED}")), "{now}");
+}
