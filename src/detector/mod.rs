@@ -15,7 +15,12 @@
 //!
 //! Keep the anchor set free of common words: every anchor hit costs a decode, and a
 //! common literal (`int`, `intercom`) would make the prefilter useless.
+//!
+//! Intercom's other secrets (client secret, Identity Verification secret) have no format:
+//! the same search finds the rare cores of `intercom` in its usual cases (`rco`, `RCO`,
+//! `rCo`), and [`context`] reads the name, the block and the assigned value around each.
 
+mod context;
 mod decode;
 mod token;
 
@@ -39,6 +44,8 @@ enum Anchor {
     Nested { back: usize, skip: usize },
     /// `tok:`: the decoded token text.
     Text,
+    /// `intercom` in any case: a name or block that may hold another Intercom secret.
+    Context,
 }
 
 /// One literal the searcher looks for: a rare 3-byte core of an anchor, at `at` symbols
@@ -61,7 +68,7 @@ const NESTED_0: Anchor = Anchor::Nested { back: 0, skip: 0 };
 const NESTED_1: Anchor = Anchor::Nested { back: 2, skip: 1 };
 const NESTED_2: Anchor = Anchor::Nested { back: 3, skip: 2 };
 
-const CORES: [Core; 8] = [
+const CORES: [Core; 11] = [
     core("dG9rO", 1, Anchor::Base64), // G9r
     core("ZEc5ck9", 1, NESTED_0),     // Ec5
     core("ZEc5ck9", 4, NESTED_0),     // ck9: whole when a wrap splits Ec5
@@ -70,6 +77,10 @@ const CORES: [Core; 8] = [
     core("kRzlyT2", 3, NESTED_2),     // lyT
     core("kRzlyT2", 0, NESTED_2),     // kRz: whole when a wrap splits lyT
     core("tok:", 1, Anchor::Text),    // ok:
+    // `intercom`, `Intercom`, `INTERCOM`, `interCom` (compared in any case around the core).
+    core("intercom", 5, Anchor::Context), // rco
+    core("INTERCOM", 5, Anchor::Context), // RCO
+    core("interCom", 5, Anchor::Context), // rCo
 ];
 
 /// For a nested anchor at each alignment (`skip`): the anchor, and the symbols that may
@@ -106,6 +117,8 @@ const _: () = assert!(
     OUTER_SYMBOLS * MAX_SPAN_PER_SYMBOL + MAX_WRAPS * MAX_WRAP_LEN + MAX_ANCHOR_SPAN <= CONTEXT_AFTER
 );
 const _: () = assert!(3 + MAX_WRAP_LEN <= CONTEXT_BEFORE);
+// And the context rules' reach around an `intercom`.
+const _: () = assert!(context::MAX_REACH <= CONTEXT_AFTER && context::LINE_BEFORE <= CONTEXT_BEFORE);
 
 /// One detector per process: building the searcher is the expensive part.
 pub struct Detector {
@@ -136,7 +149,7 @@ impl Anchors {
         match packed::Searcher::new(cores.clone()) {
             Some(teddy) => Anchors::Teddy(teddy),
             None => Anchors::Automaton(
-                AhoCorasick::new(cores).expect("eight 3-byte literals always build an automaton"),
+                AhoCorasick::new(cores).expect("eleven 3-byte literals always build an automaton"),
             ),
         }
     }
@@ -150,13 +163,13 @@ impl Anchors {
         }?;
         let index = m.pattern().as_usize();
         let core = &CORES[index];
-        let whole = m
-            .start()
-            .checked_sub(core.at)
-            .filter(|&s| hay[s..].starts_with(core.anchor.as_bytes()));
+        let whole = m.start().checked_sub(core.at).filter(|&s| match core.kind {
+            Anchor::Context => context::is_word(hay, s),
+            _ => hay[s..].starts_with(core.anchor.as_bytes()),
+        });
         let start = match core.kind {
             // A token and its text are written on one line: compare bytes.
-            Anchor::Base64 | Anchor::Text => whole,
+            Anchor::Base64 | Anchor::Text | Anchor::Context => whole,
             // A nested anchor may be split by a wrap: compare symbols (bytes first: most
             // anchors are whole).
             Anchor::Nested { .. } => whole.or_else(|| {
@@ -176,14 +189,19 @@ impl Anchors {
     }
 }
 
-/// A validated token, already made safe.
+/// A validated token (or a secret found by context), already made safe.
 struct Hit {
     /// Where the finding is reported: the token, or the outer base64 group that holds it.
     offset: usize,
     /// Just past the characters that encode it.
     end: usize,
+    /// Where its anchor starts (before `offset` only for a context secret).
+    anchor: usize,
+    kind: Kind,
     encoding: Encoding,
     redacted: Redacted,
+    /// What replaces its characters in printed text, when not `redacted`.
+    mask: Option<String>,
     fingerprint: Fingerprint,
 }
 
@@ -222,6 +240,7 @@ impl Detector {
         // Anchors recently checked: a nested anchor's two cores find it twice.
         let mut recent = [(usize::MAX, 0usize); 4];
         let mut slot = 0;
+        let (mut values, mut next_value) = ([usize::MAX; 8], 0);
         while let Some(found) = self.anchors.find(hay, from, span_end) {
             from = found.at + 1;
             let Some(start) = found.start else {
@@ -244,7 +263,16 @@ impl Detector {
             }
             recent[slot] = id;
             slot = (slot + 1) % recent.len();
-            if let Some(hit) = check(hay, start, core.kind, found.whole) {
+            if core.kind == Anchor::Context {
+                context::check(hay, start, &mut |s| {
+                    // Nested Intercom blocks name one child twice.
+                    if !values.contains(&s.span.start) {
+                        values[next_value] = s.span.start;
+                        next_value = (next_value + 1) % values.len();
+                        each(context_hit(start, s));
+                    }
+                });
+            } else if let Some(hit) = check(hay, start, core.kind, found.whole) {
                 each(hit);
             }
         }
@@ -273,6 +301,7 @@ impl Detector {
                 origin = ?chunk.origin,
                 line = position.line,
                 encoding = %hit.encoding,
+                kind = hit.kind.id(),
                 "token found"
             );
             each(Finding {
@@ -281,7 +310,7 @@ impl Detector {
                 column: position.column,
                 end_line: end.line,
                 end_column: end.column,
-                kind: Kind::IntercomAccessToken,
+                kind: hit.kind,
                 encoding: hit.encoding,
                 redacted: hit.redacted,
                 fingerprint: hit.fingerprint,
@@ -294,7 +323,7 @@ impl Detector {
         // and hand on those behind it.
         let mut window: Vec<Hit> = Vec::new();
         let mut on_hit = |hit: Hit| {
-            let behind = hit.offset.saturating_sub(REORDER);
+            let behind = hit.offset.min(hit.anchor).saturating_sub(REORDER);
             let at = window.partition_point(|h| h.offset <= hit.offset);
             window.insert(at, hit);
             let ready = window.partition_point(|h| h.offset < behind);
@@ -312,7 +341,8 @@ impl Detector {
         let mut spans: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
         self.hits(text, 0..text.len(), &mut |hit| {
             let range = hit.offset..hit.end.min(text.len());
-            spans.push((range, hit.redacted.as_str().as_bytes().to_vec()));
+            let shown = hit.mask.unwrap_or_else(|| hit.redacted.as_str().to_string());
+            spans.push((range, shown.into_bytes()));
         });
         spans.sort_by_key(|(r, _)| r.start);
         // Redaction is wider than detection: most of a token (a truncated copy, a token
@@ -489,6 +519,8 @@ fn check(hay: &[u8], at: usize, anchor: Anchor, whole: bool) -> Option<Hit> {
                 Shown::Text,
             ))
         }
+        // Read by `context::check`, which may find several.
+        Anchor::Context => None,
     }
 }
 
@@ -496,9 +528,25 @@ fn hit(span: Range<usize>, encoding: Encoding, token: Token<'_>, shown: Shown) -
     Hit {
         offset: span.start,
         end: span.end,
+        anchor: span.start,
+        kind: Kind::IntercomAccessToken,
         encoding,
         redacted: token.redacted(shown),
+        mask: None,
         fingerprint: token.fingerprint(),
+    }
+}
+
+fn context_hit(anchor: usize, s: context::Secret) -> Hit {
+    Hit {
+        offset: s.span.start,
+        end: s.span.end,
+        anchor,
+        kind: s.kind,
+        encoding: s.encoding,
+        redacted: s.redacted,
+        mask: Some(s.mask),
+        fingerprint: s.fingerprint,
     }
 }
 
