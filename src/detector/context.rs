@@ -73,7 +73,11 @@ pub(super) fn is_word(hay: &[u8], at: usize) -> bool {
 }
 
 /// Hands `each` the secrets the `intercom` at `at` names, in order of their offsets.
-pub(super) fn check(hay: &[u8], at: usize, each: &mut dyn FnMut(Secret)) {
+/// `read_to`: how far the blocks of earlier anchors in this haystack were read. A block
+/// that opens inside one already read is not read again (its children were, as the outer
+/// block's), so a file of `intercom = {` lines costs each byte one read, not one per
+/// block around it.
+pub(super) fn check(hay: &[u8], at: usize, read_to: &mut usize, each: &mut dyn FnMut(Secret)) {
     let Some(name) = name_around(hay, at, at + WORD.len()) else {
         return;
     };
@@ -88,9 +92,13 @@ pub(super) fn check(hay: &[u8], at: usize, each: &mut dyn FnMut(Secret)) {
         }
         return;
     }
+    if at < *read_to {
+        return;
+    }
     let Some(region) = block(hay, name.clone(), line) else {
         return;
     };
+    *read_to = region.end;
     children(hay, region, name_bytes, floor, each);
 }
 
@@ -139,8 +147,30 @@ fn next_secret_word(bytes: &[u8]) -> Option<usize> {
     })
 }
 
+/// The bytes a name is made of: ASCII letters, digits, `_`, `-`, `.`.
+const NAME: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.';
+        b += 1;
+    }
+    t
+};
+
 fn is_name(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+    NAME[b as usize]
+}
+
+/// Whether `name` holds `secret` or `hmac` in any case: the cheap test every anchor's
+/// name takes before it is split into words.
+fn says_secret(name: &[u8]) -> bool {
+    (0..name.len()).any(|i| match name[i] | 0x20 {
+        b's' => name.len() - i >= 6 && name[i..i + 6].eq_ignore_ascii_case(b"secret"),
+        b'h' => name.len() - i >= 4 && name[i..i + 4].eq_ignore_ascii_case(b"hmac"),
+        _ => false,
+    })
 }
 
 /// The name (a key, a variable, a dotted path) around `word`, if it is not longer than a
@@ -180,16 +210,23 @@ fn contains_word(name: &[u8]) -> bool {
     name.windows(WORD.len()).any(|w| w.eq_ignore_ascii_case(WORD))
 }
 
+/// The most words of a name kept (a name is at most 160 bytes; later words are dropped).
+const MAX_WORDS: usize = 24;
+
 /// Words of a name: split at `_ - .` and where case changes (`intercomClientSecret`,
-/// `APISecret`), lowercased into `buf`; returns the ranges of the words in it.
-fn words<'b>(name: &[u8], buf: &'b mut [u8; NAME_BEFORE + NAME_AFTER]) -> (&'b [u8], Vec<Range<usize>>) {
+/// `APISecret`), lowercased into `buf`; returns the joined words and the end of each in it
+/// (on the stack: this runs for every anchor).
+fn words<'b>(name: &[u8], buf: &'b mut [u8; NAME_BEFORE + NAME_AFTER]) -> (&'b [u8], Words) {
     let mut n = 0;
-    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut out = Words {
+        ends: [0; MAX_WORDS],
+        len: 0,
+    };
     let mut start = 0;
     for (i, &b) in name.iter().enumerate() {
         if !b.is_ascii_alphanumeric() {
             if n > start {
-                out.push(start..n);
+                out.push(n);
             }
             start = n;
             continue;
@@ -199,7 +236,7 @@ fn words<'b>(name: &[u8], buf: &'b mut [u8; NAME_BEFORE + NAME_AFTER]) -> (&'b [
             && (name[i - 1].is_ascii_lowercase()
                 || name[i - 1].is_ascii_uppercase() && name.get(i + 1).is_some_and(u8::is_ascii_lowercase));
         if boundary && n > start {
-            out.push(start..n);
+            out.push(n);
             start = n;
         }
         if n < buf.len() {
@@ -208,9 +245,28 @@ fn words<'b>(name: &[u8], buf: &'b mut [u8; NAME_BEFORE + NAME_AFTER]) -> (&'b [
         }
     }
     if n > start {
-        out.push(start..n);
+        out.push(n);
     }
     (&buf[..n], out)
+}
+
+/// Where each word of a name ends in the joined, lowercased name.
+struct Words {
+    ends: [usize; MAX_WORDS],
+    len: usize,
+}
+
+impl Words {
+    fn push(&mut self, end: usize) {
+        if self.len < MAX_WORDS {
+            self.ends[self.len] = end;
+            self.len += 1;
+        }
+    }
+
+    fn ranges(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        (0..self.len).map(|i| if i == 0 { 0 } else { self.ends[i - 1] }..self.ends[i])
+    }
 }
 
 /// Last words that make a name about a secret without being the secret (`…_SECRET_NAME`,
@@ -248,27 +304,48 @@ fn secret_kind(name: &[u8]) -> Option<Kind> {
 }
 
 /// The kind of secret `name` says it is; `child`: a key inside an Intercom block, which
-/// needs no `intercom` of its own.
+/// needs no `intercom` of its own. One pass over the name's letters for the words that
+/// decide (this runs for every anchor's name).
 fn secret_kind_of(name: &[u8], child: bool) -> Option<Kind> {
+    if !says_secret(name) {
+        return None;
+    }
     let mut buf = [0u8; NAME_BEFORE + NAME_AFTER];
-    let (joined, parts) = words(name, &mut buf);
-    let has = |w: &[u8]| memchr::memmem::find(joined, w).is_some();
-    if !(has(b"secret") || has(b"hmac")) {
+    let mut n = 0;
+    for &b in name {
+        if b.is_ascii_alphanumeric() && n < buf.len() {
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+    }
+    let joined = &buf[..n];
+    let (mut intercom, mut client) = (false, false);
+    for i in 0..n {
+        let at = |w: &[u8]| joined[i..].starts_with(w);
+        match joined[i] {
+            b'i' => intercom |= at(WORD),
+            b'c' => client |= at(b"client"),
+            b'w' => client |= at(b"webhook"),
+            b's' => client |= at(b"signing"),
+            b'o' => client |= at(b"oauth"),
+            b'a' => client |= at(b"appsecret"),
+            _ => {}
+        }
+    }
+    if !child && !intercom {
         return None;
     }
-    if !child && !has(WORD) {
-        return None;
-    }
-    let last = parts.last().map(|r| &joined[r.clone()])?;
-    if NOT_THE_SECRET.contains(&last) {
+    if NOT_THE_SECRET.contains(&last_word(name, &mut [0u8; 16])) {
         return None;
     }
     if child {
         // Inside an Intercom block the key alone must say which secret: `client_secret`,
         // `identity_verification_secret`, `api_secret`, `hmac_secret`, `secret`.
-        let known = parts.iter().all(|r| {
+        let mut buf = [0u8; NAME_BEFORE + NAME_AFTER];
+        let (joined, parts) = words(name, &mut buf);
+        let known = parts.ranges().all(|r| {
             matches!(
-                &joined[r.clone()],
+                &joined[r],
                 b"client"
                     | b"clientsecret"
                     | b"app"
@@ -295,11 +372,41 @@ fn secret_kind_of(name: &[u8], child: bool) -> Option<Kind> {
             return None;
         }
     }
-    let client = [&b"client"[..], b"webhook", b"signing", b"oauth", b"appsecret"];
-    if client.iter().any(|w| has(w)) {
-        return Some(Kind::IntercomClientSecret);
+    Some(if client {
+        Kind::IntercomClientSecret
+    } else {
+        Kind::IntercomIdentitySecret
+    })
+}
+
+/// The last word of a name, lowercased into `buf` (empty when longer than it: no stop
+/// word is).
+fn last_word<'b>(name: &[u8], buf: &'b mut [u8; 16]) -> &'b [u8] {
+    let end = name
+        .iter()
+        .rposition(u8::is_ascii_alphanumeric)
+        .map_or(0, |i| i + 1);
+    let mut start = end;
+    while start > 0 && name[start - 1].is_ascii_alphanumeric() {
+        let i = start - 1;
+        // A case change starts a word (`SecretName`, `SECRETName`).
+        let boundary = i + 1 < end
+            && name[i + 1].is_ascii_uppercase()
+            && (name[i].is_ascii_lowercase()
+                || name[i].is_ascii_uppercase() && name.get(i + 2).is_some_and(u8::is_ascii_lowercase));
+        if boundary {
+            break;
+        }
+        start -= 1;
     }
-    Some(Kind::IntercomIdentitySecret)
+    let word = &name[start..end];
+    if word.len() > buf.len() {
+        return &[];
+    }
+    for (o, b) in buf.iter_mut().zip(word) {
+        *o = b.to_ascii_lowercase();
+    }
+    &buf[..word.len()]
 }
 
 fn skip_spaces(hay: &[u8], mut p: usize, max: usize) -> usize {
@@ -792,8 +899,8 @@ mod tests {
         ] {
             let (joined, parts) = words(name, &mut buf);
             let got: Vec<String> = parts
-                .iter()
-                .map(|r| String::from_utf8_lossy(&joined[r.clone()]).into_owned())
+                .ranges()
+                .map(|r| String::from_utf8_lossy(&joined[r]).into_owned())
                 .collect();
             assert_eq!(got.join(" "), want);
         }

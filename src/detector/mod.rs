@@ -241,6 +241,7 @@ impl Detector {
         let mut recent = [(usize::MAX, 0usize); 4];
         let mut slot = 0;
         let (mut values, mut next_value) = ([usize::MAX; 8], 0);
+        let mut read_to = 0;
         while let Some(found) = self.anchors.find(hay, from, span_end) {
             from = found.at + 1;
             let Some(start) = found.start else {
@@ -264,7 +265,7 @@ impl Detector {
             recent[slot] = id;
             slot = (slot + 1) % recent.len();
             if core.kind == Anchor::Context {
-                context::check(hay, start, &mut |s| {
+                context::check(hay, start, &mut read_to, &mut |s| {
                     // Nested Intercom blocks name one child twice.
                     if !values.contains(&s.span.start) {
                         values[next_value] = s.span.start;
