@@ -989,6 +989,53 @@ mod tests {
     }
 
     #[test]
+    fn hostile_fragments_never_panic_and_stay_bounded() {
+        // Every piece the parser looks at, shuffled: quotes, escapes, brackets, operators,
+        // line ends, names and values at every position and the end of the haystack.
+        let pieces: [&[u8]; 24] = [
+            b"intercom",
+            b"INTERCOM_",
+            b"Intercom",
+            b"secret",
+            b"_SECRET",
+            b"hmac",
+            b"client_",
+            b"=",
+            b":",
+            b"=>",
+            b",",
+            b"\"",
+            b"'",
+            b"\\\"",
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b"\n",
+            b"\r\n",
+            b"  ",
+            b"do |c|",
+            b"<",
+            b"3f2a9c1b7e4d4a2b9c1d0e5f6a7b8c9d",
+        ];
+        let mut rng = intercept_test_support::text::XorShift(0x5EED_1234_ABCD_0001);
+        let detector = super::super::Detector::new();
+        for _ in 0..3000 {
+            let mut hay = Vec::new();
+            for _ in 0..(rng.next() % 40) {
+                hay.extend_from_slice(pieces[(rng.next() % pieces.len() as u64) as usize]);
+            }
+            let origin = crate::origin::Origin::file("t");
+            let mut out = Vec::new();
+            detector.scan(&crate::chunk::Chunk::whole(&origin, &hay), &mut out);
+            let _ = detector.redact(&hay);
+            for f in out {
+                assert!(f.line >= 1 && f.end_line >= f.line);
+            }
+        }
+    }
+
+    #[test]
     fn values_that_look_generated() {
         let uuid = "3f2a9c1b-7e4d-4a2b-9c1d-0e5f6a7b8c9d";
         assert!(generated(uuid.as_bytes()));
