@@ -17,8 +17,8 @@
 //! common literal (`int`, `intercom`) would make the prefilter useless.
 //!
 //! Intercom's other secrets (client secret, Identity Verification secret) have no format:
-//! the same search finds the rare cores of `intercom` in its usual cases (`rco`, `RCO`,
-//! `rCo`), and [`context`] reads the name, the block and the assigned value around each.
+//! the same search finds rare cores of `intercom` in its usual cases (`rcom`, `RCOM`,
+//! `rCom`), and [`context`] reads the name, the block and the assigned value around each.
 
 mod context;
 mod decode;
@@ -61,6 +61,8 @@ enum Anchor {
 struct Core {
     anchor: &'static str,
     at: usize,
+    /// The literal's length: 3 (the core), or 4 for `intercom`'s (see [`CORES`]).
+    len: usize,
     kind: Anchor,
 }
 
@@ -69,24 +71,26 @@ const NESTED_1: Anchor = Anchor::Nested { back: 2, skip: 1 };
 const NESTED_2: Anchor = Anchor::Nested { back: 3, skip: 2 };
 
 // Order matters to Teddy, which has 8 buckets: core `i` takes bucket `7 - i % 8` unless a
-// core with the same low nybbles (`rco`, `RCO`, `rCo`) already has one, and a bucket's
-// cores share their nybble masks. The context cores (ids 8-10) share bucket 7 with id 0,
-// `kRz`, whose nybbles add few look-alikes to theirs (`rbo`, `[co`); with `G9r` there,
-// "attribute" and "priority" were candidates (`rib`, `rio`) and Rust sources ran 45 %
-// slower.
+// core with the same low nybbles already has one (`rcom`, `RCOM`, `rCom` share), and a
+// bucket's cores share their nybble masks, so look-alikes of one are candidates for all.
+// Here the context cores (ids 0, 8, 9) have bucket 7 to themselves and `kRz` (id 10) shares
+// bucket 5 with `lyT`, the other core of its anchor: measured on 100 MB of Rust sources
+// (Teddy alone), 2 % slower than the eight token cores; sharing bucket 7 with `G9r` or
+// `lyT` cost 13-32 % (`rib` in "attribute", `lid` in "valid"). A context core is 4 bytes
+// long: Teddy's masks take its first 3 (`rco`), and its own verification the `m`, so
+// `rco` in "sourcecode" does not come back to the detector.
 const CORES: [Core; 11] = [
-    core("kRzlyT2", 0, NESTED_2),     // kRz: whole when a wrap splits lyT
+    context_core("intercom"),         // rcom (`intercom`, `Intercom`)
     core("dG9rO", 1, Anchor::Base64), // G9r
+    core("kRzlyT2", 3, NESTED_2),     // lyT
     core("ZEc5ck9", 1, NESTED_0),     // Ec5
     core("ZEc5ck9", 4, NESTED_0),     // ck9: whole when a wrap splits Ec5
     core("RHOXJP", 3, NESTED_1),      // XJP
     core("RHOXJP", 1, NESTED_1),      // HOX: whole when a wrap splits XJP
-    core("kRzlyT2", 3, NESTED_2),     // lyT
     core("tok:", 1, Anchor::Text),    // ok:
-    // `intercom`, `Intercom`, `INTERCOM`, `interCom` (compared in any case around the core).
-    core("intercom", 5, Anchor::Context), // rco
-    core("INTERCOM", 5, Anchor::Context), // RCO
-    core("interCom", 5, Anchor::Context), // rCo
+    context_core("INTERCOM"),         // RCOM
+    context_core("interCom"),         // rCom
+    core("kRzlyT2", 0, NESTED_2),     // kRz: whole when a wrap splits lyT
 ];
 
 /// For a nested anchor at each alignment (`skip`): the anchor, and the symbols that may
@@ -95,7 +99,22 @@ const CORES: [Core; 11] = [
 const NEXT: [(&[u8], &[u8]); 3] = [(b"ZEc5ck9", b"qt"), (b"RHOXJP", b"ab"), (b"kRzlyT2", b"opqr0123")];
 
 const fn core(anchor: &'static str, at: usize, kind: Anchor) -> Core {
-    Core { anchor, at, kind }
+    Core {
+        anchor,
+        at,
+        len: CORE,
+        kind,
+    }
+}
+
+/// `intercom` in one case (compared in any case around the hit): its last 4 bytes.
+const fn context_core(anchor: &'static str) -> Core {
+    Core {
+        anchor,
+        at: 4,
+        len: 4,
+        kind: Anchor::Context,
+    }
 }
 
 /// Length of each anchor's core.
@@ -151,11 +170,11 @@ struct Found {
 
 impl Anchors {
     fn new() -> Self {
-        let cores = CORES.iter().map(|c| &c.anchor.as_bytes()[c.at..c.at + CORE]);
+        let cores = CORES.iter().map(|c| &c.anchor.as_bytes()[c.at..c.at + c.len]);
         match packed::Searcher::new(cores.clone()) {
             Some(teddy) => Anchors::Teddy(teddy),
             None => Anchors::Automaton(
-                AhoCorasick::new(cores).expect("eleven 3-byte literals always build an automaton"),
+                AhoCorasick::new(cores).expect("eleven short literals always build an automaton"),
             ),
         }
     }
