@@ -8,7 +8,12 @@
 //!   (c) near misses: text dense with `dG9rO…`/`tok:` strings that are not tokens;
 //!   (d)-(f) repeated anchors, the hostile worst cases: every few bytes an anchor that
 //!   must be checked (nested anchors back to back; nested and plain anchors followed by a
-//!   valid-looking start of a token, so cheap rejections do not apply).
+//!   valid-looking start of a token, so cheap rejections do not apply);
+//!   (g) dense `INTERCOM_*` assignments: `.env`, YAML, JSON and code lines naming Intercom
+//!   and its secrets with references, placeholders and short values (issue 24: every line
+//!   is a context anchor that is read and judged; nothing is a secret);
+//!   (h) open Intercom blocks, the context rules' worst case: `intercom = {` every line and
+//!   no closing brace, so every anchor reads its whole bounded block.
 //! Prints the median of several runs per corpus and the ratio detector/floor (as
 //! throughput: 1.0 means as fast as the floor). Timings are printed, never asserted.
 
@@ -28,7 +33,13 @@ use intercept::chunk::{Chunk, Origin};
 use intercept::detector::Detector;
 use support::median;
 
-const RUNS: usize = 7;
+/// Runs per corpus (`INTERCEPT_BENCH_RUNS` for more, on a loaded machine).
+fn runs() -> usize {
+    std::env::var("INTERCEPT_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(7)
+}
 
 use intercept_test_support::text::XorShift as Rng;
 
@@ -126,6 +137,34 @@ fn near_misses(size: usize) -> Vec<u8> {
     out
 }
 
+/// Lines dense in Intercom names, none a secret: every line an anchor for the context rules.
+fn intercom_assignments(size: usize) -> Vec<u8> {
+    let mut rng = Rng(0xA076_1D64_78BD_642F);
+    let mut out = Vec::with_capacity(size + 256);
+    while out.len() < size {
+        let short = format!("{:016x}", rng.next());
+        let line = match rng.next() % 10 {
+            0 => "INTERCOM_ACCESS_TOKEN=${INTERCOM_ACCESS_TOKEN}\n".to_string(),
+            1 => "INTERCOM_CLIENT_SECRET=your-client-secret\n".to_string(),
+            2 => "export INTERCOM_IDENTITY_SECRET=\"$INTERCOM_IDENTITY_SECRET\"\n".to_string(),
+            3 => format!("INTERCOM_WEBHOOK_SECRET={short}\n"),
+            4 => "intercom:\n  app_id: abc12345\n  client_secret: ${INTERCOM_CLIENT_SECRET}\n".to_string(),
+            5 => "const intercomClientSecret = process.env.INTERCOM_CLIENT_SECRET;\n".to_string(),
+            6 => {
+                format!("  \"intercom\": {{ \"app_id\": \"{short}\", \"identity_secret\": \"<secret>\" }},\n")
+            }
+            7 => "secret = os.environ[\"INTERCOM_HMAC_SECRET\"]  # Intercom identity verification\n"
+                .to_string(),
+            8 => format!("INTERCOM_APP_ID={short}\n"),
+            _ => "IntercomRails.config do |config|\n  config.api_secret = ENV['INTERCOM_API_SECRET']\nend\n"
+                .to_string(),
+        };
+        out.extend_from_slice(line.as_bytes());
+    }
+    out.truncate(size);
+    out
+}
+
 /// `unit` repeated to `size` bytes, base64-encoded again and wrapped at 76 columns as
 /// `base64` writes it (`nested`), or as it is.
 fn repeated(unit: &[u8], size: usize, nested: bool) -> Vec<u8> {
@@ -144,9 +183,9 @@ fn repeated(unit: &[u8], size: usize, nested: bool) -> Vec<u8> {
 }
 
 fn time(mut f: impl FnMut() -> usize) -> (Duration, usize) {
-    let mut times = Vec::with_capacity(RUNS);
+    let mut times = Vec::with_capacity(runs());
     let mut result = 0;
-    for _ in 0..RUNS {
+    for _ in 0..runs() {
         let t = Instant::now();
         result = black_box(f());
         times.push(t.elapsed());
@@ -162,41 +201,79 @@ fn main() {
     let size = mb << 20;
     let detector = Detector::new();
     let floor = memchr::memmem::Finder::new(b"dG9rO");
-    let (source, what) = source_text(size);
-    let corpora = [
-        ("(a) source text", source, what),
+    type Make = Box<dyn Fn() -> (Vec<u8>, &'static str)>;
+    let corpora: Vec<(&str, Make)> = vec![
+        ("(a) source text", Box::new(move || source_text(size))),
         (
             "(b) base64-heavy",
-            base64_heavy(size),
-            "PEM certificates and data URIs",
+            Box::new(move || (base64_heavy(size), "PEM certificates and data URIs")),
         ),
         (
             "(c) near misses",
-            near_misses(size),
-            "a fake token-like string every ~45 bytes",
+            Box::new(move || (near_misses(size), "a fake token-like string every ~45 bytes")),
         ),
         (
             "(d) nested anchors",
-            repeated(b"dG9rO", size, true),
-            "base64 of `dG9rO` repeated: a nested anchor every ~7 bytes, all alignments",
+            Box::new(move || {
+                (
+                    repeated(b"dG9rO", size, true),
+                    "base64 of `dG9rO` repeated: a nested anchor every ~7 bytes, all alignments",
+                )
+            }),
         ),
         (
             "(e) nested starts",
-            repeated(b"dG9rOmE5NzRkMzYy", size, true),
-            "base64 of a token's first 16 characters repeated",
+            Box::new(move || {
+                (
+                    repeated(b"dG9rOmE5NzRkMzYy", size, true),
+                    "base64 of a token's first 16 characters repeated",
+                )
+            }),
         ),
         (
             "(f) plain starts",
-            repeated(b"dG9rOmE5NzRkMzYyXzI0", size, false),
-            "a token's first 20 characters repeated, one line",
+            Box::new(move || {
+                (
+                    repeated(b"dG9rOmE5NzRkMzYyXzI0", size, false),
+                    "a token's first 20 characters repeated, one line",
+                )
+            }),
+        ),
+        (
+            "(g) INTERCOM_*",
+            Box::new(move || {
+                (
+                    intercom_assignments(size),
+                    "Intercom names, references and placeholders on every line (no secret)",
+                )
+            }),
+        ),
+        (
+            "(h) open blocks",
+            Box::new(move || {
+                (
+                    repeated(b"intercom = {\n  app: 1,\n", size, false),
+                    "`intercom = {` every 24 bytes, never closed: each reads its whole block",
+                )
+            }),
         ),
     ];
-    println!("detector throughput, median of {RUNS} runs, {mb} MiB per corpus, one thread");
+    println!(
+        "detector throughput, median of {} runs, {mb} MiB per corpus, one thread",
+        runs()
+    );
     println!(
         "{:<18} {:>12} {:>12} {:>8}  content",
         "corpus", "detector", "memmem", "ratio"
     );
-    for (name, bytes, what) in &corpora {
+    // `INTERCEPT_BENCH_CORPORA=abcg`: only those corpora (by letter).
+    let only = std::env::var("INTERCEPT_BENCH_CORPORA").ok();
+    for (name, make) in &corpora {
+        if only.as_deref().is_some_and(|o| !o.contains(&name[1..2])) {
+            continue;
+        }
+        let (owned, what) = make();
+        let bytes: &[u8] = &owned;
         let origin = Origin::file("bench");
         let (floor_time, floor_hits) = time(|| floor.find_iter(bytes).count());
         let mut findings = Vec::new();
@@ -205,7 +282,7 @@ fn main() {
             detector.scan(&Chunk::whole(&origin, bytes), &mut findings);
             findings.len()
         });
-        assert_eq!(found, 0, "the corpora are token-free");
+        assert_eq!(found, 0, "the corpora are token- and secret-free");
         let mibs = |d: Duration| bytes.len() as f64 / (1 << 20) as f64 / d.as_secs_f64();
         println!(
             "{name:<18} {:>7.0} MiB/s {:>7.0} MiB/s {:>7.2}x  {what} ({floor_hits} dG9rO hits)",

@@ -1,5 +1,5 @@
 //! `Finding`: what the detector hands on, and all that the rest of the program ever knows
-//! about a token.
+//! about a token or another Intercom secret.
 //!
 //! A finding holds a `Redacted` form (printable) and a `Fingerprint` (SHA-256 of the
 //! token), never the token itself: the raw bytes stay inside `detector`, so nothing
@@ -14,13 +14,29 @@ use crate::origin::Origin;
 pub enum Kind {
     /// An Intercom access token (`base64("tok:<uuid>:<a>:<b>")`).
     IntercomAccessToken,
+    /// An Intercom app's OAuth client secret, also the HMAC-SHA1 key of its webhook
+    /// signatures; found by context (a name that says Intercom and client, webhook or
+    /// signing secret, assigned a literal that looks generated).
+    IntercomClientSecret,
+    /// An Intercom Identity Verification secret, the HMAC-SHA256 key of the Messenger's
+    /// `user_hash` and of its JWTs; found by context like the client secret.
+    IntercomIdentitySecret,
 }
 
 impl Kind {
+    /// Every kind, in the order SARIF lists its rules.
+    pub const ALL: [Kind; 3] = [
+        Kind::IntercomAccessToken,
+        Kind::IntercomClientSecret,
+        Kind::IntercomIdentitySecret,
+    ];
+
     /// Stable identifier used in JSON and SARIF (`ruleId`).
     pub fn id(self) -> &'static str {
         match self {
             Kind::IntercomAccessToken => "intercom-access-token",
+            Kind::IntercomClientSecret => "intercom-client-secret",
+            Kind::IntercomIdentitySecret => "intercom-identity-secret",
         }
     }
 
@@ -28,7 +44,14 @@ impl Kind {
     pub fn describe(self) -> &'static str {
         match self {
             Kind::IntercomAccessToken => "Intercom access token",
+            Kind::IntercomClientSecret => "Intercom client secret",
+            Kind::IntercomIdentitySecret => "Intercom Identity Verification secret",
         }
+    }
+
+    /// Its index in [`Kind::ALL`] (SARIF's `ruleIndex`).
+    pub fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -46,6 +69,9 @@ pub enum Encoding {
     NestedBase64,
     /// The decoded text `tok:<uuid>:<a>:<b>` itself.
     DecodedText,
+    /// A secret found by context, written as the base64 of its value (a Kubernetes
+    /// `Secret`'s `data:`); its fingerprint is of the decoded value.
+    Base64,
 }
 
 impl Encoding {
@@ -57,6 +83,7 @@ impl Encoding {
             Encoding::Escaped => "escaped",
             Encoding::NestedBase64 => "nested-base64",
             Encoding::DecodedText => "decoded-text",
+            Encoding::Base64 => "base64",
         }
     }
 }
@@ -68,7 +95,9 @@ impl fmt::Display for Encoding {
 }
 
 /// The printable form of a token: its fixed prefix, at most four characters of the
-/// secret part, `…`, and its fixed suffix (e.g. `dG9rOmE5…OjA=`).
+/// secret part, `…`, and its fixed suffix (e.g. `dG9rOmE5…OjA=`). For a secret found by
+/// context: the name, at most four characters of the value, `…` and the value's length
+/// (`INTERCOM_CLIENT_SECRET=3f2a…(36)`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Redacted(pub(crate) String);
 
@@ -86,7 +115,9 @@ impl fmt::Display for Redacted {
 
 /// SHA-256 of the token in its canonical form (the `=`-padded base64 string, as sent in
 /// `Authorization: Bearer …`), whatever encoding it was found in. Identifies a token
-/// without revealing it: `printf %s "$TOKEN" | sha256sum` gives the same value.
+/// without revealing it: `printf %s "$TOKEN" | sha256sum` gives the same value. For a
+/// secret found by context: SHA-256 of the value as written (decoded from a Kubernetes
+/// `data:` value), so `printf %s "$SECRET" | sha256sum` matches too.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Fingerprint(pub(crate) [u8; 32]);
 

@@ -15,7 +15,12 @@
 //!
 //! Keep the anchor set free of common words: every anchor hit costs a decode, and a
 //! common literal (`int`, `intercom`) would make the prefilter useless.
+//!
+//! Intercom's other secrets (client secret, Identity Verification secret) have no format:
+//! the same search finds rare cores of `intercom` in its usual cases (`rcom`, `RCOM`,
+//! `rCom`), and [`context`] reads the name, the block and the assigned value around each.
 
+mod context;
 mod decode;
 mod token;
 mod vault;
@@ -42,6 +47,8 @@ enum Anchor {
     Nested { back: usize, skip: usize },
     /// `tok:`: the decoded token text.
     Text,
+    /// `intercom` in any case: a name or block that may hold another Intercom secret.
+    Context,
 }
 
 /// One literal the searcher looks for: a rare 3-byte core of an anchor, at `at` symbols
@@ -57,6 +64,8 @@ enum Anchor {
 struct Core {
     anchor: &'static str,
     at: usize,
+    /// The literal's length: 3 (the core), or 4 for `intercom`'s (see [`CORES`]).
+    len: usize,
     kind: Anchor,
 }
 
@@ -64,15 +73,28 @@ const NESTED_0: Anchor = Anchor::Nested { back: 0, skip: 0 };
 const NESTED_1: Anchor = Anchor::Nested { back: 2, skip: 1 };
 const NESTED_2: Anchor = Anchor::Nested { back: 3, skip: 2 };
 
-const CORES: [Core; 8] = [
+// Order matters to Teddy, which has 8 buckets: core `i` takes bucket `7 - i % 8` unless a
+// core with the same low nybbles already has one (`rcom`, `RCOM`, `rCom` share), and a
+// bucket's cores share their nybble masks, so look-alikes of one are candidates for all.
+// Here the context cores (ids 0, 8, 9) have bucket 7 to themselves and `HOX` (id 10)
+// shares bucket 5 with `XJP`, the other core of its anchor. Measured with Teddy alone
+// (best of 9 over 100 MB of Rust sources and of random base64): 2 % and 0-2 % slower than
+// the eight token cores; `kRz` with `lyT` cost 6 % and 3 %, and the context cores sharing
+// `G9r`'s or `lyT`'s bucket 13-32 % (`rib` in "attribute", `lid` in "valid"). A context
+// core is 4 bytes long: Teddy's masks take its first 3 (`rco`), its own verification the
+// `m`, so `rco` in "sourcecode" does not come back to the detector.
+const CORES: [Core; 11] = [
+    context_core("intercom"),         // rcom (`intercom`, `Intercom`)
+    core("kRzlyT2", 0, NESTED_2),     // kRz: whole when a wrap splits lyT
+    core("RHOXJP", 3, NESTED_1),      // XJP
     core("dG9rO", 1, Anchor::Base64), // G9r
     core("ZEc5ck9", 1, NESTED_0),     // Ec5
     core("ZEc5ck9", 4, NESTED_0),     // ck9: whole when a wrap splits Ec5
-    core("RHOXJP", 3, NESTED_1),      // XJP
-    core("RHOXJP", 1, NESTED_1),      // HOX: whole when a wrap splits XJP
     core("kRzlyT2", 3, NESTED_2),     // lyT
-    core("kRzlyT2", 0, NESTED_2),     // kRz: whole when a wrap splits lyT
     core("tok:", 1, Anchor::Text),    // ok:
+    context_core("INTERCOM"),         // RCOM
+    context_core("interCom"),         // rCom
+    core("RHOXJP", 1, NESTED_1),      // HOX: whole when a wrap splits XJP
 ];
 
 /// For a nested anchor at each alignment (`skip`): the anchor, and the symbols that may
@@ -81,7 +103,22 @@ const CORES: [Core; 8] = [
 const NEXT: [(&[u8], &[u8]); 3] = [(b"ZEc5ck9", b"qt"), (b"RHOXJP", b"ab"), (b"kRzlyT2", b"opqr0123")];
 
 const fn core(anchor: &'static str, at: usize, kind: Anchor) -> Core {
-    Core { anchor, at, kind }
+    Core {
+        anchor,
+        at,
+        len: CORE,
+        kind,
+    }
+}
+
+/// `intercom` in one case (compared in any case around the hit): its last 4 bytes.
+const fn context_core(anchor: &'static str) -> Core {
+    Core {
+        anchor,
+        at: 4,
+        len: 4,
+        kind: Anchor::Context,
+    }
 }
 
 /// Length of each anchor's core.
@@ -109,6 +146,8 @@ const _: () = assert!(
     OUTER_SYMBOLS * MAX_SPAN_PER_SYMBOL + MAX_WRAPS * MAX_WRAP_LEN + MAX_ANCHOR_SPAN <= CONTEXT_AFTER
 );
 const _: () = assert!(3 + MAX_WRAP_LEN <= CONTEXT_BEFORE);
+// And the context rules' reach around an `intercom`.
+const _: () = assert!(context::MAX_REACH <= CONTEXT_AFTER && context::LINE_BEFORE <= CONTEXT_BEFORE);
 
 /// One detector per process: building the searcher is the expensive part.
 pub struct Detector {
@@ -137,11 +176,11 @@ struct Found {
 
 impl Anchors {
     fn new() -> Self {
-        let cores = CORES.iter().map(|c| &c.anchor.as_bytes()[c.at..c.at + CORE]);
+        let cores = CORES.iter().map(|c| &c.anchor.as_bytes()[c.at..c.at + c.len]);
         match packed::Searcher::new(cores.clone()) {
             Some(teddy) => Anchors::Teddy(teddy),
             None => Anchors::Automaton(
-                AhoCorasick::new(cores).expect("eight 3-byte literals always build an automaton"),
+                AhoCorasick::new(cores).expect("eleven short literals always build an automaton"),
             ),
         }
     }
@@ -155,13 +194,13 @@ impl Anchors {
         }?;
         let index = m.pattern().as_usize();
         let core = &CORES[index];
-        let whole = m
-            .start()
-            .checked_sub(core.at)
-            .filter(|&s| hay[s..].starts_with(core.anchor.as_bytes()));
+        let whole = m.start().checked_sub(core.at).filter(|&s| match core.kind {
+            Anchor::Context => context::is_word(hay, s),
+            _ => hay[s..].starts_with(core.anchor.as_bytes()),
+        });
         let start = match core.kind {
             // A token and its text are written on one line: compare bytes.
-            Anchor::Base64 | Anchor::Text => whole,
+            Anchor::Base64 | Anchor::Text | Anchor::Context => whole,
             // A nested anchor may be split by a wrap: compare symbols (bytes first: most
             // anchors are whole).
             Anchor::Nested { .. } => whole.or_else(|| {
@@ -181,17 +220,29 @@ impl Anchors {
     }
 }
 
-/// A validated token, already made safe.
+/// A validated token (or a secret found by context), already made safe.
 struct Hit {
     /// Where the finding is reported: the token, or the outer base64 group that holds it.
     offset: usize,
     /// Just past the characters that encode it.
     end: usize,
+    /// Where its anchor starts (before `offset` only for a context secret).
+    anchor: usize,
+    kind: Kind,
     encoding: Encoding,
     redacted: Redacted,
+    /// What replaces its characters in printed text, when not `redacted`.
+    mask: Option<String>,
     fingerprint: Fingerprint,
-    /// The token's canonical base64 (on the stack; read only when a vault keeps it).
-    canonical: ([u8; MAX_B64], u8),
+    /// What a vault keeps of it.
+    kept: Kept,
+}
+
+/// What a vault keeps of a hit: a token's canonical base64 (on the stack), or a context
+/// secret's value as written (`hay[offset..end]`).
+enum Kept {
+    Token(([u8; MAX_B64], u8)),
+    Written,
 }
 
 impl Default for Detector {
@@ -244,6 +295,8 @@ impl Detector {
         // Anchors recently checked: a nested anchor's two cores find it twice.
         let mut recent = [(usize::MAX, 0usize); 4];
         let mut slot = 0;
+        let (mut values, mut next_value) = ([usize::MAX; 8], 0);
+        let mut read_to = 0;
         while let Some(found) = self.anchors.find(hay, from, span_end) {
             from = found.at + 1;
             let Some(start) = found.start else {
@@ -266,7 +319,16 @@ impl Detector {
             }
             recent[slot] = id;
             slot = (slot + 1) % recent.len();
-            if let Some(hit) = check(hay, start, core.kind, found.whole) {
+            if core.kind == Anchor::Context {
+                context::check(hay, start, &mut read_to, &mut |s| {
+                    // Nested Intercom blocks name one child twice.
+                    if !values.contains(&s.span.start) {
+                        values[next_value] = s.span.start;
+                        next_value = (next_value + 1) % values.len();
+                        each(context_hit(start, s));
+                    }
+                });
+            } else if let Some(hit) = check(hay, start, core.kind, found.whole) {
                 each(hit);
             }
         }
@@ -295,10 +357,19 @@ impl Detector {
                 origin = ?chunk.origin,
                 line = position.line,
                 encoding = %hit.encoding,
+                kind = hit.kind.id(),
                 "token found"
             );
             if let Some(vault) = &self.vault {
-                vault.keep(hit.fingerprint, &hit.canonical.0[..usize::from(hit.canonical.1)]);
+                match &hit.kept {
+                    Kept::Token((buf, n)) => {
+                        vault.keep(hit.fingerprint, Secret::token(&buf[..usize::from(*n)]))
+                    }
+                    Kept::Written => {
+                        let written = &hay[hit.offset.min(hay.len())..hit.end.min(hay.len())];
+                        vault.keep(hit.fingerprint, Secret::written(written));
+                    }
+                }
             }
             each(Finding {
                 origin: chunk.origin.clone(),
@@ -306,7 +377,7 @@ impl Detector {
                 column: position.column,
                 end_line: end.line,
                 end_column: end.column,
-                kind: Kind::IntercomAccessToken,
+                kind: hit.kind,
                 encoding: hit.encoding,
                 redacted: hit.redacted,
                 fingerprint: hit.fingerprint,
@@ -320,7 +391,7 @@ impl Detector {
         // and hand on those behind it.
         let mut window: Vec<Hit> = Vec::new();
         let mut on_hit = |hit: Hit| {
-            let behind = hit.offset.saturating_sub(REORDER);
+            let behind = hit.offset.min(hit.anchor).saturating_sub(REORDER);
             let at = window.partition_point(|h| h.offset <= hit.offset);
             window.insert(at, hit);
             let ready = window.partition_point(|h| h.offset < behind);
@@ -338,7 +409,8 @@ impl Detector {
         let mut spans: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
         self.hits(text, 0..text.len(), &mut |hit| {
             let range = hit.offset..hit.end.min(text.len());
-            spans.push((range, hit.redacted.as_str().as_bytes().to_vec()));
+            let shown = hit.mask.unwrap_or_else(|| hit.redacted.as_str().to_string());
+            spans.push((range, shown.into_bytes()));
         });
         spans.sort_by_key(|(r, _)| r.start);
         // Redaction is wider than detection: most of a token (a truncated copy, a token
@@ -515,6 +587,8 @@ fn check(hay: &[u8], at: usize, anchor: Anchor, whole: bool) -> Option<Hit> {
                 Shown::Text,
             ))
         }
+        // Read by `context::check`, which may find several.
+        Anchor::Context => None,
     }
 }
 
@@ -523,10 +597,27 @@ fn hit(span: Range<usize>, encoding: Encoding, token: Token<'_>, shown: Shown) -
     Hit {
         offset: span.start,
         end: span.end,
+        anchor: span.start,
+        kind: Kind::IntercomAccessToken,
         encoding,
         redacted: token.redacted(shown),
+        mask: None,
         fingerprint: token::fingerprint_of(&canonical.0[..usize::from(canonical.1)]),
-        canonical,
+        kept: Kept::Token(canonical),
+    }
+}
+
+fn context_hit(anchor: usize, s: context::Secret) -> Hit {
+    Hit {
+        offset: s.span.start,
+        end: s.span.end,
+        anchor,
+        kind: s.kind,
+        encoding: s.encoding,
+        redacted: s.redacted,
+        mask: Some(s.mask),
+        fingerprint: s.fingerprint,
+        kept: Kept::Written,
     }
 }
 

@@ -15,15 +15,25 @@ use std::sync::Mutex;
 
 use crate::finding::Fingerprint;
 
-/// A token in its canonical form (the `=`-padded base64, as sent in `Authorization`).
-pub struct Secret(Vec<u8>);
+/// An access token in its canonical form (the `=`-padded base64, as sent in
+/// `Authorization`), or another secret's value as it was written (a client secret).
+pub struct Secret(Vec<u8>, bool);
 
 impl Secret {
-    pub(super) fn new(canonical: &[u8]) -> Self {
-        Secret(canonical.to_vec())
+    pub(super) fn token(canonical: &[u8]) -> Self {
+        Secret(canonical.to_vec(), true)
     }
 
-    /// The canonical form's bytes (ASCII base64). Send them, pipe them, never print them.
+    pub(super) fn written(value: &[u8]) -> Self {
+        Secret(value.to_vec(), false)
+    }
+
+    /// Whether it is an access token (else another secret, as written).
+    pub fn is_token(&self) -> bool {
+        self.1
+    }
+
+    /// Its bytes. Send them, pipe them, never print them.
     pub fn expose(&self) -> &[u8] {
         &self.0
     }
@@ -31,7 +41,7 @@ impl Secret {
 
 impl Clone for Secret {
     fn clone(&self) -> Self {
-        Secret(self.0.clone())
+        Secret(self.0.clone(), self.1)
     }
 }
 
@@ -63,11 +73,9 @@ impl fmt::Debug for Vault {
 }
 
 impl Vault {
-    pub(super) fn keep(&self, fingerprint: Fingerprint, canonical: &[u8]) {
+    pub(super) fn keep(&self, fingerprint: Fingerprint, secret: Secret) {
         let mut secrets = self.secrets.lock().unwrap_or_else(|e| e.into_inner());
-        secrets
-            .entry(fingerprint)
-            .or_insert_with(|| Secret::new(canonical));
+        secrets.entry(fingerprint).or_insert(secret);
     }
 
     /// The token with this fingerprint, if the scan found it.

@@ -102,6 +102,11 @@ impl<'a> Annotate<'a> {
 
     fn verification(&mut self, finding: &Finding) -> Option<Verification> {
         let verify = self.verify.as_ref()?;
+        // Only an access token can be asked about (`GET /me`); a client or Identity
+        // Verification secret has no such check.
+        if finding.kind != crate::finding::Kind::IntercomAccessToken {
+            return None;
+        }
         if let Some(known) = self.verified.get(&finding.fingerprint) {
             return Some(known.clone());
         }

@@ -640,7 +640,17 @@ impl Expressions {
     fn of(secrets: &[Secret]) -> Expressions {
         // Sized once (two lines of under 100 bytes per token): no reallocation leaves a copy.
         let mut lines = Vec::with_capacity(secrets.len() * 256);
-        for secret in secrets {
+        // Another secret (a client secret) is replaced as it was written.
+        for secret in secrets.iter().filter(|s| !s.is_token()) {
+            let value = secret.expose();
+            let safe = !value.is_empty() && !value.contains(&b'\n') && !value.windows(3).any(|w| w == b"==>");
+            if safe {
+                lines.extend_from_slice(b"literal:");
+                lines.extend_from_slice(value);
+                lines.push(b'\n');
+            }
+        }
+        for secret in secrets.iter().filter(|s| s.is_token()) {
             let canonical = secret.expose();
             if let Ok(mut text) = STANDARD.decode(canonical) {
                 lines.extend_from_slice(b"literal:");
@@ -649,7 +659,7 @@ impl Expressions {
                 text.iter_mut().for_each(|b| *b = 0);
             }
         }
-        for secret in secrets {
+        for secret in secrets.iter().filter(|s| s.is_token()) {
             lines.extend_from_slice(b"regex:");
             let unpadded: Vec<u8> = secret.expose().iter().copied().filter(|&b| b != b'=').collect();
             // The last symbol of a text whose length is not a multiple of 3 holds only 2 or 4

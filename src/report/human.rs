@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use super::describe;
 use crate::allowlist::Allowed;
-use crate::finding::{Finding, Fingerprint, Liveness, Verification};
+use crate::finding::{Finding, Fingerprint, Kind, Liveness, Verification};
 use crate::origin::Remote;
 use crate::origin::Subject;
 use crate::scan::{Notice, Problem, Sink, Summary};
@@ -78,6 +78,84 @@ What to do:
      it: `intercept allow <fingerprint> --reason '...'` (see docs/configuration.md).
 ";
 
+/// What to do about an Intercom client secret.
+pub const CLIENT_SECRET_ADVICE: &str = "\
+What to do about the Intercom client secret:
+  1. Remove it and read it from the environment (INTERCOM_CLIENT_SECRET) or a secret
+     manager instead; keep .env files out of git (.gitignore).
+  2. If it was ever pushed, shared or committed, treat it as leaked: it completes OAuth
+     exchanges and is the HMAC key of your app's webhook signatures, so whoever holds it
+     can forge webhooks. Regenerate it in the Intercom Developer Hub (your app > Basic
+     information / Authentication) and deploy the new one wherever webhooks are verified
+     and OAuth is completed.
+  3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow
+     it: `intercept allow <fingerprint> --reason '...'` (see docs/configuration.md).
+";
+
+/// What to do about an Intercom Identity Verification secret.
+pub const IDENTITY_SECRET_ADVICE: &str = "\
+What to do about the Intercom Identity Verification secret:
+  1. Remove it and read it from the environment (INTERCOM_IDENTITY_SECRET) or a secret
+     manager instead; keep .env files out of git (.gitignore).
+  2. If it was ever pushed, shared or committed, treat it as leaked: it signs the
+     Messenger's user_hash and JWTs, so whoever holds it can impersonate any user.
+     Regenerate it in Intercom's Messenger security settings (Developer Hub), then
+     redeploy the server that signs user_hash with the new one.
+  3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow
+     it: `intercept allow <fingerprint> --reason '...'` (see docs/configuration.md).
+";
+
+/// What a user must be told about a finding of `kind`.
+pub fn advice(kind: Kind) -> &'static str {
+    match kind {
+        Kind::IntercomAccessToken => ADVICE,
+        Kind::IntercomClientSecret => CLIENT_SECRET_ADVICE,
+        Kind::IntercomIdentitySecret => IDENTITY_SECRET_ADVICE,
+    }
+}
+
+/// The kinds of the findings a sink has seen, so its advice and summary name them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Kinds([bool; Kind::ALL.len()]);
+
+impl Kinds {
+    pub fn add(&mut self, kind: Kind) {
+        self.0[kind.index()] = true;
+    }
+
+    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Kinds {
+        let mut k = Kinds::default();
+        findings.into_iter().for_each(|f| k.add(f.kind));
+        k
+    }
+
+    /// Only access tokens (or nothing): the messages say "token".
+    pub fn only_tokens(&self) -> bool {
+        !self.0[Kind::IntercomClientSecret.index()] && !self.0[Kind::IntercomIdentitySecret.index()]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Kind> + '_ {
+        Kind::ALL.into_iter().filter(|k| self.0[k.index()])
+    }
+
+    /// The advice for each kind seen (the token's when none was).
+    fn write_advice(&self, err: &mut dyn Write) -> io::Result<()> {
+        if self.only_tokens() {
+            return err.write_all(ADVICE.as_bytes());
+        }
+        self.iter().try_for_each(|k| err.write_all(advice(k).as_bytes()))
+    }
+
+    /// `token`, or `secret` when any finding is not a token.
+    fn noun(&self) -> &'static str {
+        if self.only_tokens() {
+            "token"
+        } else {
+            "secret"
+        }
+    }
+}
+
 /// `intercept scan`'s listing: findings on `out` as they come, problems and notes on
 /// `err`, then advice and a summary line.
 pub struct Listing<'w> {
@@ -86,6 +164,7 @@ pub struct Listing<'w> {
     pub show_allowed: bool,
     error: Option<io::Error>,
     tracks: Tracks,
+    kinds: Kinds,
 }
 
 /// What a history scan learnt of each distinct token, for the summary at its end: where
@@ -258,6 +337,7 @@ impl<'w> Listing<'w> {
             show_allowed,
             error: None,
             tracks: Tracks::default(),
+            kinds: Kinds::default(),
         }
     }
 
@@ -270,6 +350,7 @@ impl<'w> Listing<'w> {
 
 impl Sink for Listing<'_> {
     fn finding(&mut self, finding: &Finding) {
+        self.kinds.add(finding.kind);
         let r = writeln!(self.out, "{}", line(finding));
         self.keep(r);
         self.tracks.add(finding);
@@ -295,12 +376,12 @@ impl Sink for Listing<'_> {
         self.keep(flushed);
         if summary.findings > 0 {
             self.tracks.write(&mut *self.err)?;
-            self.err.write_all(ADVICE.as_bytes())?;
+            self.kinds.write_advice(self.err)?;
         }
         writeln!(
             self.err,
             "intercept: {}",
-            summary_line(summary, self.show_allowed)
+            summary_line_of(summary, self.show_allowed, self.kinds.noun())
         )?;
         match self.error.take() {
             Some(e) => Err(e),
@@ -314,16 +395,22 @@ impl Sink for Listing<'_> {
 pub struct Footer<'w, S> {
     inner: S,
     err: &'w mut dyn Write,
+    kinds: Kinds,
 }
 
 impl<'w, S: Sink> Footer<'w, S> {
     pub fn new(inner: S, err: &'w mut dyn Write) -> Self {
-        Footer { inner, err }
+        Footer {
+            inner,
+            err,
+            kinds: Kinds::default(),
+        }
     }
 }
 
 impl<S: Sink> Sink for Footer<'_, S> {
     fn finding(&mut self, finding: &Finding) {
+        self.kinds.add(finding.kind);
         self.inner.finding(finding);
     }
 
@@ -344,19 +431,28 @@ impl<S: Sink> Sink for Footer<'_, S> {
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         let written = self.inner.finish(summary);
         if summary.findings > 0 {
-            self.err.write_all(ADVICE.as_bytes())?;
+            self.kinds.write_advice(self.err)?;
         }
-        writeln!(self.err, "intercept: {}", summary_line(summary, false))?;
+        writeln!(
+            self.err,
+            "intercept: {}",
+            summary_line_of(summary, false, self.kinds.noun())
+        )?;
         written
     }
 }
 
 /// `scanned 12 files (3.4 KiB): 1 token found, 2 allowed`.
 pub fn summary_line(summary: &Summary, show_allowed: bool) -> String {
+    summary_line_of(summary, show_allowed, "token")
+}
+
+/// The summary line, counting `noun`s (`token`, or `secret` when other secrets were found).
+fn summary_line_of(summary: &Summary, show_allowed: bool, noun: &str) -> String {
     let tokens = match summary.findings {
         0 => "no tokens found".to_string(),
-        1 => "1 token found".to_string(),
-        n => format!("{n} tokens found"),
+        1 => format!("1 {noun} found"),
+        n => format!("{n} {noun}s found"),
     };
     let allowed = match summary.allowed {
         0 => String::new(),
@@ -531,12 +627,24 @@ impl Sink for Block<'_> {
         let err = &mut *self.err;
         if summary.findings > 0 {
             let n = summary.findings;
-            writeln!(
-                err,
-                "intercept: blocked this {}: it adds {n} Intercom access token{}.",
-                b.action,
-                if n == 1 { "" } else { "s" }
-            )?;
+            let kinds = Kinds::of(&self.findings);
+            if kinds.only_tokens() {
+                writeln!(
+                    err,
+                    "intercept: blocked this {}: it adds {n} Intercom access token{}.",
+                    b.action,
+                    if n == 1 { "" } else { "s" }
+                )?;
+            } else {
+                let names: Vec<&str> = kinds.iter().map(Kind::describe).collect();
+                writeln!(
+                    err,
+                    "intercept: blocked this {}: it adds {n} Intercom secret{} ({}).",
+                    b.action,
+                    if n == 1 { "" } else { "s" },
+                    names.join(", ")
+                )?;
+            }
             for f in &self.findings {
                 writeln!(err, "  {}", line(f))?;
             }
@@ -548,24 +656,45 @@ impl Sink for Block<'_> {
                     b.list_all
                 )?;
             }
+            // A push option is no commit: it is taken out of the command, not the history.
+            let remove = if n == self.findings.len() as u64
+                && self
+                    .findings
+                    .iter()
+                    .all(|f| f.origin.subject == Subject::PushOption)
+            {
+                "from the push options (`git push -o ...`) and push again"
+            } else {
+                b.remove
+            };
+            if kinds.only_tokens() {
+                write!(
+                    err,
+                    "What to do:\n  \
+                     1. Remove the token {remove}.\n     \
+                     Read it from the environment (INTERCOM_ACCESS_TOKEN) or a secret manager instead,\n     \
+                     and keep .env files in .gitignore.\n  \
+                     2. {}\n",
+                    rotation(b.held, &self.findings)
+                )?;
+            } else {
+                write!(
+                    err,
+                    "What to do:\n  \
+                     1. Remove the secret {remove}.\n     \
+                     Read it from the environment or a secret manager instead, and keep .env files\n     \
+                     in .gitignore.\n  \
+                     2. {}\n",
+                    leaked_when(b.held, &self.findings)
+                )?;
+                for k in kinds.iter() {
+                    err.write_all(rotate(k).as_bytes())?;
+                }
+            }
             write!(
                 err,
-                "What to do:\n  \
-                 1. Remove the token {}.\n     \
-                 Read it from the environment (INTERCOM_ACCESS_TOKEN) or a secret manager instead,\n     \
-                 and keep .env files in .gitignore.\n  \
-                 2. {}\n  \
-                 3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow it\n     \
-                 (then commit .intercept.toml with it):\n",
-                // A push option is no commit: it is taken out of the command, not the history.
-                if n == self.findings.len() as u64
-                    && self.findings.iter().all(|f| f.origin.subject == Subject::PushOption)
-                {
-                    "from the push options (`git push -o ...`) and push again"
-                } else {
-                    b.remove
-                },
-                rotation(b.held, &self.findings)
+                "  3. If it is a deliberate fake (a test fixture), generate it when the test runs, or allow it\n     \
+                 (then commit .intercept.toml with it):\n"
             )?;
             let mut shown = Vec::new();
             for f in &self.findings {
@@ -676,6 +805,51 @@ fn rotation(held: Held, findings: &[Finding]) -> String {
             "The server did not store it, but the pusher's commits hold it: if they were ever pushed\n     \
              elsewhere or shared, treat it as leaked: {ROTATE}"
         ),
+    }
+}
+
+/// Step 2 of a block message that holds more than tokens: when to treat them as leaked, by
+/// what is known of where they are (each kind's way to rotate follows).
+fn leaked_when(held: Held, findings: &[Finding]) -> String {
+    let remotes: std::collections::BTreeSet<&Remote> = findings
+        .iter()
+        .filter_map(|f| f.origin.remotes.as_ref())
+        .flatten()
+        .collect();
+    if !remotes.is_empty() {
+        let on = remotes
+            .iter()
+            .map(|r| remote_text(r))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return format!("It is already on {on}: treat it as leaked and rotate it now:");
+    }
+    match held {
+        Held::Staged => {
+            "It is only in this change; if it was shared some other way, treat it as leaked:".to_string()
+        }
+        _ => "If it was ever pushed, shared or committed, treat it as leaked:".to_string(),
+    }
+}
+
+/// How to rotate a secret of `kind`, for the block message's step 2.
+fn rotate(kind: Kind) -> &'static str {
+    match kind {
+        Kind::IntercomAccessToken => {
+            "     - an access token: generate a new token in the Intercom Developer Hub (your app >\n       \
+             Authentication), deploy it, then revoke the old one.\n"
+        }
+        Kind::IntercomClientSecret => {
+            "     - a client secret completes OAuth exchanges and signs your app's webhooks (whoever\n       \
+             holds it can forge them): regenerate it in the Developer Hub (your app > Basic\n       \
+             information / Authentication), deploy it wherever webhooks are verified and OAuth\n       \
+             is completed (INTERCOM_CLIENT_SECRET).\n"
+        }
+        Kind::IntercomIdentitySecret => {
+            "     - an Identity Verification secret signs the Messenger's user_hash and JWTs (whoever\n       \
+             holds it can impersonate any user): regenerate it in the Messenger security settings\n       \
+             (Developer Hub), then redeploy the server that signs user_hash (INTERCOM_IDENTITY_SECRET).\n"
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Receives findings and a [`RunInfo`] that the command filled in (the repository root,
 //! the current directory of a files scan, version control details); hands on one streamed
-//! log. One rule (`intercom-access-token`); one result per finding, whose location is:
+//! log. One rule per kind (`intercom-access-token`, `intercom-client-secret`,
+//! `intercom-identity-secret`); one result per finding, whose location is:
 //!
 //! - for a file's content or name: an `artifactLocation` relative to the repository root
 //!   (`uriBaseId: "%SRCROOT%"`, the root itself in `originalUriBaseIds`), whatever the
@@ -68,22 +69,43 @@ pub struct Vcs {
     pub branch: Option<String>,
 }
 
-fn rule() -> Value {
-    let kind = Kind::IntercomAccessToken;
+/// The rule of one kind: what it is, and what to do (the block message's advice).
+fn rule(kind: Kind) -> Value {
+    let (name, full, markdown, precision, severity) = match kind {
+        Kind::IntercomAccessToken => (
+            "IntercomAccessToken",
+            "An Intercom access token (base64 of tok:<uuid>:<a>:<b>) grants API access to an Intercom workspace.",
+            "Remove the token and read it from the environment (`INTERCOM_ACCESS_TOKEN`) or a secret manager; keep `.env` files in `.gitignore`.\n\nIf it was ever pushed, shared or committed, treat it as leaked: generate a new token in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke the old one.\n\nIf it is a deliberate fake (a test fixture), generate it when the test runs, or allow it with `intercept allow <fingerprint> --reason '...'`.",
+            "very-high",
+            "9.0",
+        ),
+        Kind::IntercomClientSecret => (
+            "IntercomClientSecret",
+            "An Intercom app's client secret (found by its name, assigned a literal that looks generated) finishes OAuth exchanges and is the HMAC-SHA1 key of the app's webhook signatures: with it anyone can forge webhooks.",
+            "Remove the secret and read it from the environment (`INTERCOM_CLIENT_SECRET`) or a secret manager; keep `.env` files in `.gitignore`.\n\nIf it was ever pushed, shared or committed, treat it as leaked: regenerate the client secret in the Intercom Developer Hub (your app > Basic information / Authentication), deploy the new one wherever webhooks are verified and OAuth is completed.\n\nIf it is a deliberate fake (a test fixture), generate it when the test runs, or allow it with `intercept allow <fingerprint> --reason '...'`.",
+            "high",
+            "8.0",
+        ),
+        Kind::IntercomIdentitySecret => (
+            "IntercomIdentitySecret",
+            "An Intercom Identity Verification secret (found by its name, assigned a literal that looks generated) is the HMAC-SHA256 key of the Messenger's user_hash and JWTs: with it anyone can impersonate any user in the Messenger.",
+            "Remove the secret and read it from the environment (`INTERCOM_IDENTITY_SECRET`) or a secret manager; keep `.env` files in `.gitignore`.\n\nIf it was ever pushed, shared or committed, treat it as leaked: regenerate the Identity Verification secret in Intercom's Messenger security settings (Developer Hub), then redeploy the server that signs `user_hash` with the new one.\n\nIf it is a deliberate fake (a test fixture), generate it when the test runs, or allow it with `intercept allow <fingerprint> --reason '...'`.",
+            "high",
+            "8.0",
+        ),
+    };
     json!({
         "id": kind.id(),
-        "name": "IntercomAccessToken",
-        "shortDescription": { "text": "Intercom access token" },
-        "fullDescription": {
-            "text": "An Intercom access token (base64 of tok:<uuid>:<a>:<b>) grants API access to an Intercom workspace."
-        },
+        "name": name,
+        "shortDescription": { "text": kind.describe() },
+        "fullDescription": { "text": full },
         "helpUri": HELP_URI,
         "help": {
-            "text": super::human::ADVICE,
-            "markdown": "Remove the token and read it from the environment (`INTERCOM_ACCESS_TOKEN`) or a secret manager; keep `.env` files in `.gitignore`.\n\nIf it was ever pushed, shared or committed, treat it as leaked: generate a new token in the Intercom Developer Hub (your app > Authentication), deploy it, then revoke the old one.\n\nIf it is a deliberate fake (a test fixture), generate it when the test runs, or allow it with `intercept allow <fingerprint> --reason '...'`."
+            "text": super::human::advice(kind),
+            "markdown": markdown
         },
         "defaultConfiguration": { "level": "error" },
-        "properties": { "tags": ["security", "secret"], "precision": "very-high", "security-severity": "9.0" }
+        "properties": { "tags": ["security", "secret"], "precision": precision, "security-severity": severity }
     })
 }
 
@@ -338,7 +360,7 @@ impl<'w> Sarif<'w> {
         }
         let mut result = json!({
             "ruleId": f.kind.id(),
-            "ruleIndex": 0,
+            "ruleIndex": f.kind.index(),
             "level": "error",
             "message": { "text": text },
             "locations": [location],
@@ -362,7 +384,7 @@ impl<'w> Sarif<'w> {
             "version": env!("CARGO_PKG_VERSION"),
             "semanticVersion": env!("CARGO_PKG_VERSION"),
             "informationUri": env!("CARGO_PKG_HOMEPAGE"),
-            "rules": [rule()]
+            "rules": Kind::ALL.map(rule)
         });
         let mut run = Map::new();
         run.insert("tool".to_string(), json!({ "driver": driver }));

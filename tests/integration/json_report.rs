@@ -26,7 +26,7 @@ fn violations(doc: &Value) -> Vec<String> {
 }
 
 #[track_caller]
-fn assert_valid(name: &str, run: &Run) -> Value {
+pub(crate) fn assert_valid(name: &str, run: &Run) -> Value {
     let doc = json(run);
     let v = violations(&doc);
     assert!(

@@ -28,6 +28,7 @@ mod remote_trust;
 mod replace;
 mod sarif;
 mod scan_files;
+mod secrets;
 mod server_load;
 mod snapshots;
 mod support;

@@ -1,7 +1,9 @@
 //! One table of forms, every path: what `intercept scan PATH` finds, every hook and every
 //! git scan finds, at the same path and line. Adding a form to [`forms`] tests it
 //! everywhere; each form has a negative twin (the same bytes around a token-shaped string
-//! whose structure is wrong) that no path may report.
+//! whose structure is wrong) that no path may report. Intercom's other secrets go the same
+//! way ([`secret_forms`]: every syntax of `secrets::FORMS`, and in containers and
+//! encodings), their twins holding a placeholder or a reference.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -9,6 +11,7 @@ use std::io::Write;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
+use crate::secrets::{self, Which};
 use crate::support::{fill, fixtures, json, token, uuid, Git, Run, TestRepo, Token};
 use intercept_test_support::compress;
 use intercept_test_support::text::{utf16, wrap};
@@ -315,6 +318,64 @@ fn forms(dir: &str, make: &mut dyn FnMut() -> Token) -> Vec<Form> {
     out
 }
 
+/// Every syntax of `secrets::FORMS`, then containers and encodings around a `.env`, each
+/// with a value from `value` (a generated secret, or a placeholder for the twin).
+fn secret_forms(dir: &str, value: &mut dyn FnMut(Which) -> String) -> Vec<Form> {
+    let mut out = Vec::new();
+    let mut add = |path: &str, bytes: Vec<u8>| {
+        out.push(Form {
+            path: format!("{dir}/secrets/{path}"),
+            bytes,
+            lfs: false,
+        })
+    };
+    for (file, template, which) in secrets::FORMS {
+        add(file, secrets::fill(template, &value(*which)).into_bytes());
+    }
+    let env = |v: String| format!("A=1\nINTERCOM_CLIENT_SECRET={v}\nB=2\n");
+    add("archives/env.gz", gz(env(value(Which::Client)).as_bytes()));
+    add(
+        "archives/config.zip",
+        zip(&[(
+            "config/settings.yml",
+            format!(
+                "intercom:\n  identity_verification_secret: {}\n",
+                value(Which::Identity)
+            )
+            .as_bytes(),
+        )]),
+    );
+    add(
+        "archives/site.tar.zst",
+        compress::zstd(&{
+            let mut t = intercept_test_support::tar::Tar::new();
+            t.add(intercept_test_support::tar::Entry::file(
+                "site/.env",
+                env(value(Which::Client)).as_bytes(),
+            ));
+            t.finish()
+        }),
+    );
+    add(
+        "windows/profile.ps1",
+        utf16(
+            &format!(
+                "$env:INTERCOM_IDENTITY_SECRET = \"{}\"\r\n",
+                value(Which::Identity)
+            ),
+            false,
+            true,
+        ),
+    );
+    let mut bundle = "var x=1;".repeat(20_000);
+    bundle.push_str(&format!(
+        "var c={{intercomClientSecret:\"{}\"}};",
+        value(Which::Client)
+    ));
+    add("dist/app.min.js", bundle.into_bytes());
+    out
+}
+
 /// A token-shaped string whose structure is wrong (`tok:<uuid>:1`): every form made with it
 /// must be reported nowhere.
 fn near_miss() -> Token {
@@ -353,7 +414,13 @@ fn from_block(run: &Run) -> Seen {
         .filter_map(|l| {
             // git pads `remote:` lines with spaces.
             let l = l.strip_prefix("remote: ").unwrap_or(l).trim();
-            let (place, rest) = l.split_once(": Intercom access token ")?;
+            let (place, rest) = [
+                ": Intercom access token ",
+                ": Intercom client secret ",
+                ": Intercom Identity Verification secret ",
+            ]
+            .into_iter()
+            .find_map(|kind| l.split_once(kind))?;
             let fp = rest
                 .split("fingerprint ")
                 .nth(1)?
@@ -414,8 +481,18 @@ fn parity() {
         t
     };
     let mut all = forms("pos", &mut make);
+    all.extend(secret_forms("pos", &mut |which| {
+        let v = which.make();
+        tokens.insert(secrets::sha256(&v)[..12].to_string(), String::new());
+        v
+    }));
     let positives: Vec<String> = all.iter().map(|f| f.path.clone()).collect();
     all.extend(forms("neg", &mut near_miss));
+    let mut twin = 0;
+    all.extend(secret_forms("neg", &mut |_| {
+        twin += 1;
+        secrets::twin_value(twin)
+    }));
     stage(&repo, &all);
 
     let mut seen: Vec<(&str, Seen)> = Vec::new();

@@ -10,7 +10,9 @@ use std::process::Command;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
-pub use intercept_test_support::{git_255_bin, random_b64, random_u64, token, uuid, Token};
+pub use intercept_test_support::{
+    client_secret, git_255_bin, identity_secret, random_b64, random_u64, token, uuid, webhook_secret, Token,
+};
 
 thread_local! {
     /// The git this test thread runs (each test runs on its own thread).
@@ -71,6 +73,12 @@ fn leak_markers() -> Vec<String> {
             }
             markers
         })
+        .chain(intercept_test_support::secret_values().iter().flat_map(|v| {
+            // At most four characters of a value are ever shown; of its base64 (a
+            // Kubernetes `data:` value), none past the first four.
+            let b64 = STANDARD.encode(v);
+            [v[5..29].to_string(), b64[6..30].to_string()]
+        }))
         .collect()
 }
 

@@ -3,7 +3,8 @@
 //!
 //! - [`token`]: Intercom access tokens made at run time from random UUIDs (never stored, see
 //!   `../shared/intercom-tokens.md`), remembered per thread so a test can assert that no
-//!   output holds one.
+//!   output holds one; and Intercom's other secrets (client, Identity Verification and
+//!   webhook secrets), random values remembered the same way.
 //! - [`git`]: a hermetic git environment (no system or user config, no `GIT_*` or
 //!   `INTERCEPT_*` variable of the caller, a private HOME, fixed identities and dates,
 //!   `gc.auto=0` and `maintenance.auto=false`), and which git binary to run (the machine's,
@@ -29,4 +30,7 @@ pub mod zip;
 
 pub use git::{git_255_bin, hermetic, reftable_git, reftable_gits};
 pub use repo::Repo;
-pub use token::{random_b64, random_u64, token, token_and_twin, uuid, Token};
+pub use token::{
+    client_secret, identity_secret, random_b64, random_u64, secret_values, token, token_and_twin, uuid,
+    webhook_secret, Token,
+};

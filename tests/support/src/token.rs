@@ -57,6 +57,51 @@ pub fn token_and_twin() -> (String, String) {
     (t.b64(), twin)
 }
 
+thread_local! {
+    /// Every other Intercom secret (client secret, Identity Verification secret) this
+    /// thread made.
+    static VALUES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+fn remember(value: String) -> String {
+    VALUES.with(|v| v.borrow_mut().push(value.clone()));
+    value
+}
+
+/// A new client secret as Intercom writes one: a random lowercase UUID v4 with hyphens
+/// (remembered on this thread, see [`secret_values`]).
+pub fn client_secret() -> String {
+    remember(uuid().replace('_', "-"))
+}
+
+/// A new Identity Verification secret as public code shows one: 40 random characters of
+/// `[A-Za-z0-9_-]` (remembered on this thread).
+pub fn identity_secret() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(40);
+    let mut bits = 0u64;
+    for i in 0..40 {
+        if i % 10 == 0 {
+            bits = random_u64();
+        }
+        out.push(ALPHABET[(bits & 63) as usize] as char);
+        bits >>= 6;
+    }
+    remember(out)
+}
+
+/// A new webhook secret in the `whsec_` + 64 hex digits form of `.env` examples
+/// (remembered on this thread).
+pub fn webhook_secret() -> String {
+    let hex: String = (0..4).map(|_| format!("{:016x}", random_u64())).collect();
+    remember(format!("whsec_{hex}"))
+}
+
+/// The values of every other secret this thread made so far.
+pub fn secret_values() -> Vec<String> {
+    VALUES.with(|v| v.borrow().clone())
+}
+
 /// A generated token in the forms tests need.
 #[derive(Clone, Debug)]
 pub struct Token {
