@@ -69,7 +69,10 @@ impl<'a> Annotate<'a> {
             return;
         }
         if self.reach.is_none() {
-            match Reach::new(repo) {
+            let started = std::time::Instant::now();
+            let made = Reach::new(repo);
+            tracing::debug!(elapsed = ?started.elapsed(), "read the refs that say where commits are");
+            match made {
                 Ok(mut reach) => {
                     if let Some(remote) = self.pushing_to {
                         reach.trust(remote);
@@ -82,7 +85,10 @@ impl<'a> Annotate<'a> {
         let Some(reach) = self.reach.as_mut() else {
             return;
         };
-        match reach.holders(commit) {
+        let started = std::time::Instant::now();
+        let held = reach.holders(commit);
+        tracing::debug!(elapsed = ?started.elapsed(), %commit, "learnt which remotes hold a commit");
+        match held {
             Ok(holders) => {
                 finding.origin.remotes = Some(holders.remotes);
                 finding.origin.branches = holders.branches;

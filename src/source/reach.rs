@@ -11,7 +11,10 @@
 //! clocks say: a question walks only until no commit left to walk can be a descendant of the
 //! commit asked about. With a commit-graph that is its generation (topological level:
 //! parents are always lower); commits not in the graph (made since it was written) are
-//! walked first, and without one the first question walks every holder's history, once.
+//! walked first, by committer time. Outside the graph a commit found on a remote is placed
+//! once nothing a day newer is left (its list of remotes could then miss one whose clock was
+//! far off), but "on no remote" is said only after the whole history of the holders was
+//! walked, once.
 //!
 //! Local tags are one more holder (a tag pushed carries its history, and no ref says
 //! whether it was), and a remote whose fetch refspecs do not cover every branch (a
@@ -57,15 +60,22 @@ pub struct Reach<'r> {
     blind: Vec<String>,
     /// Per commit: its bits (one per slot), parents, and whether it was walked.
     nodes: HashMap<ObjectId, Node>,
-    /// By generation (`u32::MAX`: not in the commit-graph), highest first.
-    queue: BinaryHeap<(u32, ObjectId)>,
+    /// By generation (`u32::MAX`: not in the commit-graph), then committer time, highest
+    /// first.
+    queue: BinaryHeap<(u32, i64, ObjectId)>,
 }
 
 struct Node {
     bits: Vec<u64>,
     parents: Vec<ObjectId>,
+    time: i64,
     walked: bool,
 }
+
+/// Outside the commit-graph, the committer-clock skew after which a commit found on a
+/// remote is taken as placed (its remotes listed may then miss one; "on no remote" is
+/// never said before the whole history was walked).
+const SLOP: i64 = 24 * 60 * 60;
 
 /// A commit's place in the walk's order.
 fn key<F: gix::objs::Find>(graph: &Graph<F>, id: &ObjectId) -> u32 {
@@ -215,16 +225,31 @@ impl<'r> Reach<'r> {
 
     /// Walks until no commit left to walk can be a descendant of `commit`: none of a higher
     /// generation is left (or, for a commit not in the commit-graph, none outside it).
+    ///
+    /// Outside the commit-graph there are no generations: the walk goes by committer time,
+    /// and stops early only once the commit is known to be on a remote and nothing a day
+    /// newer is left; to say it is on none, the whole history is walked (once).
     fn walk_past(&mut self, commit: ObjectId) -> Result<(), RepoError> {
         let level = key(&self.graph, &commit);
         loop {
-            let Some(&(next, _)) = self.queue.peek() else {
+            let Some(&(next, next_time, _)) = self.queue.peek() else {
                 return Ok(());
             };
             if next < level || (next == level && level != u32::MAX) {
                 return Ok(());
             }
-            let Some((_, id)) = self.queue.pop() else {
+            if level == u32::MAX && next == u32::MAX {
+                let placed = self.nodes.get(&commit).filter(|n| n.walked).and_then(|n| {
+                    let on_remote = self.slots.iter().enumerate().any(|(bit, slot)| {
+                        matches!(slot, Slot::Remote(_)) && n.bits[bit / 64] & (1 << (bit % 64)) != 0
+                    });
+                    on_remote.then_some(n.time)
+                });
+                if placed.is_some_and(|time| next_time < time.saturating_sub(SLOP)) {
+                    return Ok(());
+                }
+            }
+            let Some((_, _, id)) = self.queue.pop() else {
                 return Ok(());
             };
             let (bits, parents) = match self.nodes.get_mut(&id) {
@@ -263,16 +288,17 @@ impl<'r> Reach<'r> {
             }
             return Ok(());
         }
-        let (_, parents) = self.graph.load(&id)?;
+        let (time, parents) = self.graph.load(&id)?;
         self.nodes.insert(
             id,
             Node {
                 bits: bits.to_vec(),
                 parents,
+                time,
                 walked: false,
             },
         );
-        self.queue.push((key(&self.graph, &id), id));
+        self.queue.push((key(&self.graph, &id), time, id));
         Ok(())
     }
 }
