@@ -830,6 +830,27 @@ fn next_steps(
         }
     }
     writeln!(out, "\nHistory is rewritten here. What to run next:")?;
+    // A remote git-filter-repo removed that held no token is still yours to add back.
+    let removed: Vec<(&String, &Remote)> = remotes_before
+        .iter()
+        .filter(|(name, _)| !remotes_after.contains_key(*name) && !pushes.contains_key(name.as_str()))
+        .collect();
+    if !removed.is_empty() {
+        writeln!(
+            out,
+            "\n0. git-filter-repo removed {} (so that nothing is pushed there by accident); add it back \
+             when you are ready:",
+            if removed.len() == 1 { "a remote" } else { "remotes" }
+        )?;
+        for (name, remote) in removed {
+            writeln!(
+                out,
+                "   git remote add {} {}",
+                sh(name),
+                sh(&crate::repo::vcs::without_credentials(&remote.url))
+            )?;
+        }
+    }
     if pushes.is_empty() {
         writeln!(
             out,

@@ -632,3 +632,27 @@ fn a_token_glued_to_more_base64_is_purged_too() {
     let now = std::fs::read_to_string(repo.root.join("a.txt")).unwrap();
     assert!(now.starts_with(&format!("a={REMOVED}")), "{now}");
 }
+
+#[test]
+fn a_remote_git_filter_repo_removes_is_named_to_add_back_even_without_tokens_on_it() {
+    let repo = TestRepo::new();
+    let bare = repo.remote_bare();
+    repo.initial_commit();
+    repo.git(&["push", "-q", "origin", "main"]).code(0);
+    let t = token();
+    repo.commit_file("a.env", format!("A={}\n", t.b64()), "a").code(0);
+    let run = intercept(&repo, &repo.root, &["purge", "--yes", "--force"]);
+    run.code(0);
+    let remotes = repo.git(&["remote"]).stdout;
+    if remotes.trim().is_empty() {
+        assert!(
+            run.stdout
+                .contains(&format!("git remote add origin {}", bare.display())),
+            "{}",
+            run.stdout
+        );
+    } else {
+        // Twin (a git-filter-repo that keeps origin): nothing to add back.
+        assert!(!run.stdout.contains("git remote add"), "{}", run.stdout);
+    }
+}
