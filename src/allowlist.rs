@@ -130,6 +130,11 @@ pub struct Allowed {
 /// as a `.gitignore` line would.
 fn path_matches(pattern: &gix::glob::Pattern, path: &[u8]) -> bool {
     let path = path.strip_prefix(b"./").unwrap_or(path);
+    // An absolute path (`intercept scan /elsewhere`) is no path of the repository: its
+    // entries do not name it (and the matcher takes only relative paths).
+    if path.starts_with(b"/") {
+        return false;
+    }
     let check = |p: &[u8], is_dir: bool| {
         let basename = p.rfind_byte(b'/').map(|i| i + 1);
         pattern.matches_repo_relative_path(
@@ -236,6 +241,9 @@ mod tests {
         assert!(path_matches(&pattern("fixtures"), b"x/fixtures/a.env"));
         assert!(path_matches(&pattern("*.fake"), b"deep/dir/token.fake"));
         assert!(path_matches(&pattern("/docs/example.env"), b"docs/example.env"));
+        // A path outside the repository (absolute) is never matched, and never a panic.
+        assert!(!path_matches(&pattern("fixtures/**"), b"/tmp/fixtures/a.env"));
+        assert!(!path_matches(&pattern("**/a.env"), b"/a.env"));
         assert!(path_matches(&pattern("tests/fixtures/**"), b"./tests/fixtures/x"));
         assert!(!path_matches(&pattern("tests/fixtures/**"), b"src/app.env"));
         assert!(!path_matches(
