@@ -759,21 +759,27 @@ impl Sink for Block<'_> {
     }
 }
 
-/// Step 2 of a block message: whether to rotate, by what is known of where the token is.
-fn rotation(held: Held, findings: &[Finding]) -> String {
-    const ROTATE: &str = "generate a new token in the Intercom Developer\n     \
-                          Hub (your app > Authentication), deploy it, then revoke the old one.";
+/// The remotes that already have the findings' commits, for people (`origin (url)`), if any.
+fn already_on(findings: &[Finding]) -> Option<String> {
     let remotes: std::collections::BTreeSet<&Remote> = findings
         .iter()
         .filter_map(|f| f.origin.remotes.as_ref())
         .flatten()
         .collect();
-    if !remotes.is_empty() {
-        let on = remotes
+    (!remotes.is_empty()).then(|| {
+        remotes
             .iter()
             .map(|r| remote_text(r))
             .collect::<Vec<_>>()
-            .join(", ");
+            .join(", ")
+    })
+}
+
+/// Step 2 of a block message: whether to rotate, by what is known of where the token is.
+fn rotation(held: Held, findings: &[Finding]) -> String {
+    const ROTATE: &str = "generate a new token in the Intercom Developer\n     \
+                          Hub (your app > Authentication), deploy it, then revoke the old one.";
+    if let Some(on) = already_on(findings) {
         return format!(
             "It is already on {on}:\n     \
              treat it as leaked and rotate it now: {ROTATE}\n     \
@@ -795,12 +801,12 @@ fn rotation(held: Held, findings: &[Finding]) -> String {
                          generate a new token in the Intercom Developer Hub (your app > Authentication),\n     \
                          deploy it, then revoke the old one."
             .to_string(),
-        Held::LocalCommits =>             "It is in local commits only: no remote intercept knows of has it. Rotating is still wise:\n     \
-             generate a new token in the Intercom Developer Hub (your app > Authentication),\n     \
-             deploy it, then revoke the old one. To take it out of every local commit at once:\n     \
-             `intercept purge` (docs/remediation.md)."
-                .to_string()
-        ,
+        Held::LocalCommits => "It is in local commits only: no remote intercept knows of has it. Rotating is \
+                               still wise:\n     \
+                               generate a new token in the Intercom Developer Hub (your app > Authentication),\n     \
+                               deploy it, then revoke the old one. To take it out of every local commit at once:\n     \
+                               `intercept purge` (docs/remediation.md)."
+            .to_string(),
         Held::Refused => format!(
             "The server did not store it, but the pusher's commits hold it: if they were ever pushed\n     \
              elsewhere or shared, treat it as leaked: {ROTATE}"
@@ -811,17 +817,7 @@ fn rotation(held: Held, findings: &[Finding]) -> String {
 /// Step 2 of a block message that holds more than tokens: when to treat them as leaked, by
 /// what is known of where they are (each kind's way to rotate follows).
 fn leaked_when(held: Held, findings: &[Finding]) -> String {
-    let remotes: std::collections::BTreeSet<&Remote> = findings
-        .iter()
-        .filter_map(|f| f.origin.remotes.as_ref())
-        .flatten()
-        .collect();
-    if !remotes.is_empty() {
-        let on = remotes
-            .iter()
-            .map(|r| remote_text(r))
-            .collect::<Vec<_>>()
-            .join(", ");
+    if let Some(on) = already_on(findings) {
         return format!("It is already on {on}: treat it as leaked and rotate it now:");
     }
     match held {

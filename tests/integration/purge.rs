@@ -417,21 +417,25 @@ fn a_token_inside_gzip_is_named_as_left_with_exit_1() {
     );
 }
 
+/// A directory holding git alone (the git first on PATH), for a PATH without git-filter-repo.
+fn only_git(repo: &TestRepo) -> std::path::PathBuf {
+    let dir = repo.scratch.path().join("only-git");
+    std::fs::create_dir_all(&dir).unwrap();
+    let git = Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap()
+        .stdout;
+    let git = String::from_utf8(git).unwrap();
+    std::os::unix::fs::symlink(git.trim(), dir.join("git")).unwrap();
+    dir
+}
+
 #[test]
 fn without_git_filter_repo_it_says_how_to_install_it() {
     let (repo, _, _) = worked_in();
     // PATH with git alone.
-    let only_git = repo.scratch.path().join("only-git");
-    std::fs::create_dir_all(&only_git).unwrap();
-    let git = String::from_utf8(
-        Command::new("sh")
-            .args(["-c", "command -v git"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    std::os::unix::fs::symlink(git.trim(), only_git.join("git")).unwrap();
+    let only_git = only_git(&repo);
     let mut cmd = hermetic(bin(), &repo.home());
     cmd.current_dir(&repo.root)
         .env("PATH", &only_git)
@@ -583,17 +587,7 @@ fn an_alias_named_filter_repo_never_receives_the_tokens() {
     ])
     .code(0);
     // Without git-filter-repo, `git filter-repo` would be the alias: intercept never asks git.
-    let only_git = repo.scratch.path().join("only-git");
-    std::fs::create_dir_all(&only_git).unwrap();
-    let git = String::from_utf8(
-        Command::new("sh")
-            .args(["-c", "command -v git"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    std::os::unix::fs::symlink(git.trim(), only_git.join("git")).unwrap();
+    let only_git = only_git(&repo);
     let mut cmd = hermetic(bin(), &repo.home());
     cmd.current_dir(&repo.root)
         .env("PATH", format!("{}:/bin:/usr/bin", only_git.display()))
