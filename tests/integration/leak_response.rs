@@ -368,6 +368,14 @@ fn after_a_force_push_that_removed_it_the_remote_no_longer_has_it() {
 
 #[test]
 fn a_push_block_says_when_the_token_is_already_on_another_remote() {
+    // Shims (git 2.47) and config-based hooks (2.55) say the same.
+    for git in crate::support::Git::BOTH {
+        git.select();
+        push_block_names_another_remote();
+    }
+}
+
+fn push_block_names_another_remote() {
     let (repo, _, _) = two_remotes();
     repo.install();
     // backup lacks both tokens' commits; origin has the first.

@@ -221,16 +221,7 @@ fn fresh_clone_purge(git: Git) {
         run.stdout
     );
     assert!(run.stdout.contains("pull-request refs"), "{}", run.stdout);
-    for line in run
-        .stdout
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("git "))
-    {
-        let mut cmd = hermetic("sh", &repo.home());
-        cmd.current_dir(&clone).args(["-c", line]);
-        Run::new(cmd.output().unwrap(), "next step").code(0);
-    }
+    run_next_steps(&repo, &clone, &run);
     let new_main = repo.git_in(&clone, &["rev-parse", "main"]).stdout;
     let new_tag = repo.git_in(&clone, &["rev-parse", "v1"]).stdout;
     let remote = refs(&repo, &bare);
@@ -417,6 +408,20 @@ fn a_token_inside_gzip_is_named_as_left_with_exit_1() {
     );
 }
 
+/// Runs every `git …` line of purge's next steps in `dir`, as printed: each must succeed.
+fn run_next_steps(repo: &TestRepo, dir: &Path, run: &Run) {
+    for line in run
+        .stdout
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("git "))
+    {
+        let mut cmd = hermetic("sh", &repo.home());
+        cmd.current_dir(dir).args(["-c", line]);
+        Run::new(cmd.output().unwrap(), "next step").code(0);
+    }
+}
+
 /// A directory holding git alone (the git first on PATH), for a PATH without git-filter-repo.
 fn only_git(repo: &TestRepo) -> std::path::PathBuf {
     let dir = repo.scratch.path().join("only-git");
@@ -541,16 +546,7 @@ fn a_mirror_clone_is_purged_and_its_branches_pushed() {
     let push = format!("git push --force-with-lease=refs/heads/main:{old_main} origin main");
     assert!(run.stdout.contains(&push), "{}", run.stdout);
     assert!(run.stdout.contains("rotate it now"), "{}", run.stdout);
-    for line in run
-        .stdout
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("git "))
-    {
-        let mut cmd = hermetic("sh", &repo.home());
-        cmd.current_dir(&mirror).args(["-c", line]);
-        Run::new(cmd.output().unwrap(), "next step").code(0);
-    }
+    run_next_steps(&repo, &mirror, &run);
     assert_eq!(rev(&repo, &origin, "main"), rev(&repo, &mirror, "main"));
     assert_eq!(
         git_bytes(&repo, &origin, &["show", "main:a.env"]),
